@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the quick start with the stdout transport and checks what it printed.
+set -euo pipefail
+out="${TEST_TMPDIR}/out.txt"
+unset SENTRY_DSN
+examples/quickstart/quickstart >"${out}"
+/usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
+  --stream "${out}" --events 3 >"${TEST_TMPDIR}/events.jsonl"
+/usr/bin/python3 - "${TEST_TMPDIR}/events.jsonl" <<'PY'
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+by_kind = {}
+for e in events:
+    if "exception" in e:
+        by_kind["exception"] = e
+    else:
+        by_kind[e["logentry"]["formatted"]] = e
+msg = by_kind["quickstart started"]
+assert msg["level"] == "info", msg
+assert msg["tags"]["component"] == "quickstart", msg["tags"]
+assert msg["user"]["id"] == "42", msg["user"]
+assert [b["message"] for b in msg["breadcrumbs"]["values"]] == [
+    "loaded settings", "connected to database"], msg["breadcrumbs"]
+assert msg["release"] == "quickstart@0.1.0"
+exc = by_kind["exception"]["exception"]["values"][-1]
+assert exc["type"] == "std::invalid_argument", exc
+assert exc["value"] == "empty configuration", exc
+login = by_kind["login failed"]
+assert login["level"] == "warning"
+assert login["extra"]["password"] == "[redacted]", login["extra"]
+assert login["tags"]["scrubbed"] == "yes"
+assert "password" not in msg.get("extra", {}), "WithScope data leaked"
+print("quickstart: 3 events checked")
+PY

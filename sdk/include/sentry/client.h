@@ -1,0 +1,97 @@
+// sentry::Client: turns captured events into envelopes and hands them to the
+// transport. Hubs share one client; sentry::Init creates it.
+//
+//   auto client = sentry::Client::Create(std::move(options));
+//   if (!client.ok()) return client.status();  // names the bad option
+//   auto hub = std::make_shared<sentry::Hub>(*client);
+//
+// Capturing only queues the event (a few hundred nanoseconds on the calling
+// thread). A worker thread applies the scopes, runs event processors and
+// before_send, samples, encodes JSON and calls the transport, in that order
+// (PROTOCOL.md section 7.3); every drop is counted for client reports.
+//
+// Thread-safety: all methods are thread-safe.
+#ifndef SENTRY_CLIENT_H_
+#define SENTRY_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "google/protobuf/struct.pb.h"
+#include "sentry/client_reports.h"
+#include "sentry/dsn.h"
+#include "sentry/options.h"
+#include "sentry/protocol/event.pb.h"
+#include "sentry/scope.h"
+
+namespace sentry {
+
+namespace internal {
+struct CaptureWork;
+struct CaptureQueue;
+}  // namespace internal
+
+class Client {
+ public:
+  // Validates `options` (DSN, sample_rate, max_breadcrumbs, transport) and
+  // starts the worker thread. The error message names the problem.
+  static absl::StatusOr<std::shared_ptr<Client>> Create(Options options);
+
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  // Closes without waiting.
+  ~Client();
+
+  // Queues `event` with `scope` (and the global scope) as they are now.
+  // Fills event_id and timestamp when unset. Returns the event id, or "" when
+  // the event was not queued (client closed, queue full).
+  std::string CaptureEvent(protocol::Event event, const Scope* scope = nullptr);
+
+  // Waits until every event captured before the call has reached the
+  // transport and the transport has flushed, or `timeout` passes.
+  bool Flush(absl::Duration timeout);
+
+  // Flushes within `timeout`, then stops; later captures are dropped.
+  bool Close(absl::Duration timeout);
+
+  bool IsEnabled() const;
+  const Options& options() const { return options_; }
+  const std::optional<Dsn>& dsn() const { return dsn_; }
+  // Counts of dropped events by reason; shared with the transport.
+  ClientReports& client_reports() { return *reports_; }
+
+ private:
+  explicit Client(Options options);
+  void WorkerLoop();
+  void Process(internal::CaptureWork& work);
+  void SendClientReportIfAny();
+  void Drop(DiscardReason reason, const protocol::Event& event);
+
+  Options options_;
+  std::optional<Dsn> dsn_;
+  std::shared_ptr<ClientReports> reports_;
+  google::protobuf::Struct os_context_;
+  std::string server_name_;
+  std::vector<std::string> integration_names_;
+
+  mutable absl::Mutex mu_;
+  const std::unique_ptr<internal::CaptureQueue> queue_ ABSL_PT_GUARDED_BY(mu_);
+  uint64_t enqueued_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Set when Close timed out: the worker drops what is left.
+  bool abandon_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread worker_;
+};
+
+}  // namespace sentry
+
+#endif  // SENTRY_CLIENT_H_

@@ -1,0 +1,72 @@
+// sentry::ClientReports: counts what the SDK dropped, by reason and data
+// category, for client reports (PROTOCOL.md section 5.4).
+//
+//   reports->Record(sentry::DiscardReason::kQueueOverflow,
+//                   sentry::DataCategory::kError);
+//   if (auto report = reports->Take()) { /* send it, counts are now 0 */ }
+//
+// Thread-safe and lock-free: every counter is an atomic.
+#ifndef SENTRY_CLIENT_REPORTS_H_
+#define SENTRY_CLIENT_REPORTS_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <optional>
+
+#include "absl/strings/string_view.h"
+#include "sentry/protocol/client_report.pb.h"
+
+namespace sentry {
+
+enum class DiscardReason {
+  kQueueOverflow,
+  kCacheOverflow,
+  kRatelimitBackoff,
+  kNetworkError,
+  kSampleRate,
+  kBeforeSend,
+  kEventProcessor,
+  kSendError,
+  kInternalSdkError,
+  kCount,  // Not a reason: the number of reasons.
+};
+
+enum class DataCategory {
+  kDefault,
+  kError,
+  kTransaction,
+  kSession,
+  kAttachment,
+  kInternal,
+  kCount,  // Not a category: the number of categories.
+};
+
+absl::string_view DiscardReasonName(DiscardReason reason);
+absl::string_view DataCategoryName(DataCategory category);
+// The category of an envelope item type ("event" -> error, ...).
+DataCategory CategoryOfItemType(absl::string_view item_type);
+
+class ClientReports {
+ public:
+  void Record(DiscardReason reason, DataCategory category,
+              uint64_t quantity = 1);
+
+  // Reads and resets all counts at once; nullopt when nothing was dropped.
+  std::optional<protocol::ClientReport> Take();
+
+  // Total count for one reason across categories (for tests and stats).
+  uint64_t Count(DiscardReason reason) const;
+
+ private:
+  static constexpr size_t kReasons = static_cast<size_t>(DiscardReason::kCount);
+  static constexpr size_t kCategories =
+      static_cast<size_t>(DataCategory::kCount);
+  std::array<std::atomic<uint64_t>, kReasons * kCategories> counts_{};
+  // Cumulative counts (never reset), for Count().
+  std::array<std::atomic<uint64_t>, kReasons> totals_{};
+};
+
+}  // namespace sentry
+
+#endif  // SENTRY_CLIENT_REPORTS_H_

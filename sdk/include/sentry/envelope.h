@@ -1,0 +1,78 @@
+// sentry::Envelope: Sentry's envelope format (PROTOCOL.md section 2), the
+// unit every transport sends.
+//
+//   sentry::Envelope envelope;
+//   envelope.SetHeader("event_id", "\"" + id + "\"");
+//   envelope.AddItem("event", event_json);
+//   std::string bytes = envelope.Serialize(absl::Now());  // sent_at once
+//
+//   absl::StatusOr<sentry::Envelope> parsed = sentry::Envelope::Parse(bytes);
+//
+// Header values are kept as raw JSON text, so unknown headers survive a
+// parse/serialize round trip. A value type: copy it to share it between
+// threads.
+#ifndef SENTRY_ENVELOPE_H_
+#define SENTRY_ENVELOPE_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace sentry {
+
+// Header members as (key, raw JSON value) pairs, in order.
+using JsonMembers = std::vector<std::pair<std::string, std::string>>;
+
+struct EnvelopeItem {
+  std::string type;     // "event", "attachment", "client_report", ...
+  std::string payload;  // Raw bytes.
+  // Headers other than "type" and "length" (which Serialize writes itself).
+  JsonMembers headers;
+
+  // The raw JSON of header `key`, or nullopt.
+  std::optional<std::string> Header(absl::string_view key) const;
+  // Header `key` decoded as a string, or nullopt if absent or not a string.
+  std::optional<std::string> StringHeader(absl::string_view key) const;
+};
+
+class Envelope {
+ public:
+  // Sets envelope header `key` to `raw_json` (replacing an earlier value).
+  void SetHeader(absl::string_view key, std::string raw_json);
+  void SetStringHeader(absl::string_view key, absl::string_view value);
+  std::optional<std::string> Header(absl::string_view key) const;
+  std::optional<std::string> StringHeader(absl::string_view key) const;
+  const JsonMembers& headers() const { return headers_; }
+
+  EnvelopeItem& AddItem(std::string type, std::string payload,
+                        JsonMembers headers = {});
+  const std::vector<EnvelopeItem>& items() const { return items_; }
+  std::vector<EnvelopeItem>& mutable_items() { return items_; }
+
+  // The "event_id" header ("" when absent).
+  std::string event_id() const;
+
+  // The wire bytes: headers, then each item with its "length". `sent_at`, when
+  // given, replaces any "sent_at" header, so it is written exactly once.
+  std::string Serialize(std::optional<absl::Time> sent_at = std::nullopt) const;
+
+  // Parses the wire format, including items without "length" and payloads
+  // holding CR, LF or a BOM. The error names the line and the problem.
+  static absl::StatusOr<Envelope> Parse(absl::string_view bytes);
+
+ private:
+  JsonMembers headers_;
+  std::vector<EnvelopeItem> items_;
+};
+
+// Formats `t` as RFC 3339 UTC with microseconds: 2024-01-02T03:04:05.123456Z.
+std::string FormatRfc3339(absl::Time t);
+
+}  // namespace sentry
+
+#endif  // SENTRY_ENVELOPE_H_

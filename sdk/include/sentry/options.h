@@ -1,0 +1,70 @@
+// sentry::Options: configuration for sentry::Init and sentry::Client.
+//
+//   sentry::Options options;
+//   options.dsn = "https://key@o1.ingest.sentry.io/42";  // or SENTRY_DSN
+//   options.release = "my-app@1.2.3";                     // or SENTRY_RELEASE
+//   options.before_send = [](sentry::protocol::Event& event) {
+//     event.mutable_tags()->erase("secret");
+//     return true;  // false drops the event
+//   };
+//   auto guard = sentry::Init(std::move(options));
+//
+// A plain struct: fill it on one thread, then hand it over.
+#ifndef SENTRY_OPTIONS_H_
+#define SENTRY_OPTIONS_H_
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "sentry/integration.h"
+#include "sentry/protocol/event.pb.h"
+#include "sentry/transport.h"
+
+namespace sentry {
+
+struct Options {
+  // Where events go. Empty (and no SENTRY_DSN): nothing is sent unless a
+  // transport is set. An invalid DSN disables the SDK with an error status.
+  std::string dsn;
+  std::string release;      // Falls back to SENTRY_RELEASE.
+  std::string environment;  // Falls back to SENTRY_ENVIRONMENT, then "production".
+  std::string dist;
+  std::string server_name;  // Defaults to the host name.
+
+  // Share of error events kept, in [0, 1].
+  double sample_rate = 1.0;
+  // Breadcrumbs kept per scope and sent per event, in [0, 1000].
+  int max_breadcrumbs = 100;
+  bool attach_stacktrace = false;
+  // Whether integrations may add personal data (IP addresses, cookies, ...).
+  bool send_default_pii = false;
+  // Writes the SDK's debug log to stderr.
+  bool debug = false;
+  // How long the guard returned by Init waits for pending events.
+  absl::Duration shutdown_timeout = absl::Seconds(2);
+  // Events captured but not yet processed; beyond it new events are dropped
+  // and counted as queue_overflow.
+  size_t max_queue_size = 1000;
+  // Sends counts of dropped events (client reports) along with envelopes.
+  bool send_client_reports = true;
+
+  // Last chance to change or drop an error event (false drops it). Runs on
+  // the SDK's worker thread, never under an SDK lock.
+  std::function<bool(protocol::Event& event)> before_send;
+  // Changes or drops a breadcrumb (false drops it). Runs on the calling
+  // thread, never under an SDK lock.
+  std::function<bool(protocol::Breadcrumb& breadcrumb)> before_breadcrumb;
+
+  // Where envelopes go; required unless the DSN is empty (then nothing is
+  // sent). Keep a copy of the pointer to inspect a test transport.
+  std::shared_ptr<Transport> transport;
+  std::vector<std::shared_ptr<Integration>> integrations;
+};
+
+}  // namespace sentry
+
+#endif  // SENTRY_OPTIONS_H_

@@ -1,0 +1,418 @@
+#include "sentry/client.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "sdk/src/log.h"
+#include "sdk/src/message_json.h"
+#include "sdk/src/random.h"
+#include "sdk/src/scope_data.h"
+#include "sentry/version.h"
+
+namespace sentry {
+namespace internal {
+
+struct CaptureWork {
+  protocol::Event event;
+  ScopeSnapshot scope;
+  ScopeSnapshot global;
+};
+
+struct CaptureQueue {
+  std::deque<CaptureWork> items;
+};
+
+}  // namespace internal
+
+namespace {
+
+using internal::LogLevel;
+
+// Events above this many bytes of JSON are shrunk, then dropped
+// (PROTOCOL.md section 2.6: 1 MiB per event).
+constexpr size_t kMaxEventBytes = 1 << 20;
+constexpr int kMaxBreadcrumbsLimit = 1000;
+
+google::protobuf::Value StringValue(absl::string_view s) {
+  google::protobuf::Value v;
+  v.set_string_value(std::string(s));
+  return v;
+}
+
+// The "os" context: uname and /etc/os-release, read once per client.
+google::protobuf::Struct ReadOsContext() {
+  google::protobuf::Struct os;
+  auto& fields = *os.mutable_fields();
+  struct utsname uts;
+  if (uname(&uts) == 0) {
+    fields["name"] = StringValue(uts.sysname);
+    fields["version"] = StringValue(uts.release);
+    fields["kernel_version"] = StringValue(uts.version);
+  }
+  std::ifstream release("/etc/os-release");
+  std::string line;
+  google::protobuf::Struct distribution;
+  auto& dist = *distribution.mutable_fields();
+  while (std::getline(release, line)) {
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    absl::string_view key(line.data(), eq);
+    absl::string_view value = absl::string_view(line).substr(eq + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (key == "ID") dist["name"] = StringValue(value);
+    if (key == "VERSION_ID") dist["version"] = StringValue(value);
+    if (key == "PRETTY_NAME") dist["pretty_name"] = StringValue(value);
+  }
+  if (!dist.empty()) {
+    *fields["distribution"].mutable_struct_value() = std::move(distribution);
+  }
+  return os;
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "";
+  return name;
+}
+
+std::string EnvOr(const std::string& value, const char* variable) {
+  if (!value.empty()) return value;
+  const char* env = std::getenv(variable);
+  return env != nullptr ? env : "";
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  *out = std::move(buffer).str();
+  return !in.bad();
+}
+
+absl::Mutex setup_once_mu(absl::kConstInit);
+absl::flat_hash_set<std::string>& SetupOnceDone()
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(setup_once_mu) {
+  static auto* const done = new absl::flat_hash_set<std::string>();
+  return *done;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<Client>> Client::Create(Options options) {
+  options.dsn = EnvOr(options.dsn, "SENTRY_DSN");
+  options.release = EnvOr(options.release, "SENTRY_RELEASE");
+  options.environment = EnvOr(options.environment, "SENTRY_ENVIRONMENT");
+  if (options.environment.empty()) options.environment = "production";
+
+  std::optional<Dsn> dsn;
+  if (!options.dsn.empty()) {
+    auto parsed = Dsn::Parse(options.dsn);
+    if (!parsed.ok()) return parsed.status();
+    dsn = *std::move(parsed);
+  }
+  if (!(options.sample_rate >= 0.0 && options.sample_rate <= 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid sample_rate ", options.sample_rate, ": must be in [0, 1]"));
+  }
+  if (options.max_breadcrumbs < 0 ||
+      options.max_breadcrumbs > kMaxBreadcrumbsLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid max_breadcrumbs ", options.max_breadcrumbs,
+                     ": must be in [0, ", kMaxBreadcrumbsLimit, "]"));
+  }
+  if (options.shutdown_timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("invalid shutdown_timeout: negative");
+  }
+  if (options.max_queue_size == 0) {
+    return absl::InvalidArgumentError("invalid max_queue_size: must be > 0");
+  }
+  if (dsn && options.transport == nullptr) {
+    return absl::FailedPreconditionError(
+        "a DSN is set but no transport is: set Options::transport");
+  }
+
+  std::shared_ptr<Client> client(new Client(std::move(options)));
+  client->dsn_ = std::move(dsn);
+  for (const auto& integration : client->options_.integrations) {
+    if (integration == nullptr) continue;
+    const std::string name(integration->name());
+    bool first;
+    {
+      absl::MutexLock lock(&setup_once_mu);
+      first = SetupOnceDone().insert(name).second;
+    }
+    if (first) integration->SetupOnce();
+    integration->Setup(*client);
+    client->integration_names_.push_back(name);
+  }
+  return client;
+}
+
+Client::Client(Options options)
+    : options_(std::move(options)),
+      reports_(std::make_shared<ClientReports>()),
+      os_context_(ReadOsContext()),
+      server_name_(options_.server_name.empty() ? HostName()
+                                                : options_.server_name),
+      queue_(std::make_unique<internal::CaptureQueue>()) {
+  if (options_.transport != nullptr) {
+    options_.transport->Start(reports_);
+    worker_ = std::thread([this] { WorkerLoop(); });
+  }
+}
+
+Client::~Client() { Close(absl::ZeroDuration()); }
+
+bool Client::IsEnabled() const {
+  absl::MutexLock lock(&mu_);
+  return !closed_ && options_.transport != nullptr;
+}
+
+std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
+  if (event.event_id().empty()) event.set_event_id(internal::NewEventId());
+  if (event.timestamp() == 0) {
+    event.set_timestamp(absl::ToUnixMicros(absl::Now()) / 1e6);
+  }
+  std::string id = event.event_id();
+  internal::CaptureWork work{std::move(event),
+                             scope != nullptr ? scope->Snapshot()
+                                              : internal::ScopeSnapshot(),
+                             GlobalScope().Snapshot()};
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_ || options_.transport == nullptr) return "";
+    if (queue_->items.size() < options_.max_queue_size) {
+      queue_->items.push_back(std::move(work));
+      ++enqueued_;
+      return id;
+    }
+  }
+  reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
+  internal::Log(LogLevel::kWarning, "queue full: dropped event ", id);
+  return "";
+}
+
+void Client::WorkerLoop() {
+  std::deque<internal::CaptureWork> batch;
+  for (;;) {
+    bool abandon;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Client* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
+            return !c->queue_->items.empty() || c->stopping_;
+          },
+          this));
+      if (queue_->items.empty()) return;  // stopping
+      batch.swap(queue_->items);
+      abandon = abandon_;
+    }
+    const size_t count = batch.size();
+    for (auto& work : batch) {
+      if (abandon) {
+        reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
+      } else {
+        Process(work);
+      }
+    }
+    batch.clear();
+    absl::MutexLock lock(&mu_);
+    processed_ += count;
+  }
+}
+
+void Client::Drop(DiscardReason reason, const protocol::Event& event) {
+  reports_->Record(reason, DataCategory::kError);
+  internal::Log(LogLevel::kDebug, "dropped event ", event.event_id(), " (",
+                DiscardReasonName(reason), ")");
+}
+
+void Client::Process(internal::CaptureWork& work) {
+  protocol::Event& event = work.event;
+  if (event.platform().empty()) event.set_platform("native");
+  if (event.release().empty() && !options_.release.empty()) {
+    event.set_release(options_.release);
+  }
+  if (event.environment().empty()) event.set_environment(options_.environment);
+  if (event.dist().empty() && !options_.dist.empty()) {
+    event.set_dist(options_.dist);
+  }
+  if (event.server_name().empty() && !server_name_.empty()) {
+    event.set_server_name(server_name_);
+  }
+  auto* sdk = event.mutable_sdk();
+  if (sdk->name().empty()) {
+    sdk->set_name(kSdkName);
+    sdk->set_version(kSdkVersion);
+    for (const auto& name : integration_names_) sdk->add_integrations(name);
+  }
+  event.mutable_contexts()->insert({"os", os_context_});
+
+  std::vector<Attachment> attachments;
+  work.scope.ApplyTo(event, &attachments);
+  work.global.ApplyTo(event, &attachments);
+  if (auto level = work.scope.level() ? work.scope.level() : work.global.level()) {
+    event.set_level(std::string(LevelName(*level)));
+  }
+  if (event.level().empty()) event.set_level("error");
+  internal::MergeBreadcrumbs(work.global.breadcrumbs(), work.scope.breadcrumbs(),
+                             static_cast<size_t>(options_.max_breadcrumbs),
+                             event);
+
+  // Event processors (the hub's scope, then the global scope), integrations,
+  // then before_send: user code, run with no SDK lock held.
+  for (const auto* snapshot : {&work.scope, &work.global}) {
+    for (const auto& processor : snapshot->processors()) {
+      bool keep;
+      try {
+        keep = (*processor)(event);
+      } catch (...) {
+        internal::Log(LogLevel::kError, "an event processor threw");
+        keep = false;
+      }
+      if (!keep) return Drop(DiscardReason::kEventProcessor, event);
+    }
+  }
+  for (const auto& integration : options_.integrations) {
+    if (integration == nullptr) continue;
+    bool keep;
+    try {
+      keep = integration->ProcessEvent(event);
+    } catch (...) {
+      internal::Log(LogLevel::kError, "integration ", integration->name(),
+                    " threw");
+      keep = false;
+    }
+    if (!keep) return Drop(DiscardReason::kEventProcessor, event);
+  }
+  if (options_.before_send) {
+    bool keep;
+    try {
+      keep = options_.before_send(event);
+    } catch (...) {
+      internal::Log(LogLevel::kError, "before_send threw");
+      keep = false;
+    }
+    if (!keep) return Drop(DiscardReason::kBeforeSend, event);
+  }
+  if (options_.sample_rate < 1.0 &&
+      !(internal::RandomUnit() < options_.sample_rate)) {
+    return Drop(DiscardReason::kSampleRate, event);
+  }
+
+  std::string json = internal::MessageToJson(event);
+  if (json.size() > kMaxEventBytes) {
+    internal::Log(LogLevel::kWarning, "event ", event.event_id(), " is ",
+                  json.size(), " bytes: dropping breadcrumbs and extra");
+    event.clear_breadcrumbs();
+    event.clear_extra();
+    json = internal::MessageToJson(event);
+    if (json.size() > kMaxEventBytes) {
+      return Drop(DiscardReason::kInternalSdkError, event);
+    }
+  }
+
+  Envelope envelope;
+  envelope.SetStringHeader("event_id", event.event_id());
+  if (dsn_) envelope.SetStringHeader("dsn", dsn_->raw());
+  envelope.SetHeader("sdk", absl::StrCat("{\"name\":\"", kSdkName,
+                                         "\",\"version\":\"", kSdkVersion,
+                                         "\"}"));
+  envelope.AddItem("event", std::move(json));
+  for (auto& attachment : attachments) {
+    std::string bytes = attachment.bytes;
+    if (!attachment.path.empty() && !ReadFile(attachment.path, &bytes)) {
+      internal::Log(LogLevel::kWarning, "cannot read attachment ",
+                    attachment.path);
+      reports_->Record(DiscardReason::kInternalSdkError,
+                       DataCategory::kAttachment);
+      continue;
+    }
+    JsonMembers headers;
+    headers.emplace_back("filename", internal::JsonQuote(attachment.filename));
+    if (!attachment.content_type.empty()) {
+      headers.emplace_back("content_type",
+                           internal::JsonQuote(attachment.content_type));
+    }
+    envelope.AddItem("attachment", std::move(bytes), std::move(headers));
+  }
+  if (options_.send_client_reports) {
+    if (auto report = reports_->Take()) {
+      envelope.AddItem("client_report", internal::MessageToJson(*report));
+    }
+  }
+  options_.transport->SendEnvelope(std::move(envelope));
+}
+
+void Client::SendClientReportIfAny() {
+  if (!options_.send_client_reports || options_.transport == nullptr) return;
+  if (auto report = reports_->Take()) {
+    Envelope envelope;
+    envelope.AddItem("client_report", internal::MessageToJson(*report));
+    options_.transport->SendEnvelope(std::move(envelope));
+  }
+}
+
+bool Client::Flush(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  bool drained;
+  {
+    absl::MutexLock lock(&mu_);
+    if (options_.transport == nullptr) return true;
+    const uint64_t target = enqueued_;
+    struct Arg {
+      Client* client;
+      uint64_t target;
+    } arg{this, target};
+    drained = mu_.AwaitWithDeadline(
+        absl::Condition(
+            +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return a->client->processed_ >= a->target;
+            },
+            &arg),
+        deadline);
+  }
+  SendClientReportIfAny();
+  const bool flushed =
+      options_.transport->Flush(std::max(deadline - absl::Now(),
+                                         absl::ZeroDuration()));
+  return drained && flushed;
+}
+
+bool Client::Close(absl::Duration timeout) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return true;
+    closed_ = true;
+  }
+  if (options_.transport == nullptr) return true;
+  const absl::Time deadline = absl::Now() + timeout;
+  const bool flushed = Flush(timeout);
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    abandon_ = !flushed;
+  }
+  if (worker_.joinable()) worker_.join();
+  SendClientReportIfAny();
+  const bool shut = options_.transport->Shutdown(
+      std::max(deadline - absl::Now(), absl::ZeroDuration()));
+  return flushed && shut;
+}
+
+}  // namespace sentry

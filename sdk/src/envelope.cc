@@ -1,0 +1,182 @@
+#include "sentry/envelope.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "sdk/src/json.h"
+
+namespace sentry {
+namespace {
+
+std::optional<std::string> Find(const JsonMembers& members,
+                                absl::string_view key) {
+  for (const auto& [k, v] : members) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+std::string Quote(absl::string_view value) {
+  return internal::JsonQuote(value, value.size());
+}
+
+void AppendMembers(const JsonMembers& members, bool* first, std::string* out) {
+  for (const auto& [key, value] : members) {
+    if (!*first) out->push_back(',');
+    *first = false;
+    out->append(Quote(key));
+    out->push_back(':');
+    out->append(value);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> EnvelopeItem::Header(absl::string_view key) const {
+  return Find(headers, key);
+}
+
+std::optional<std::string> EnvelopeItem::StringHeader(
+    absl::string_view key) const {
+  auto raw = Header(key);
+  if (!raw) return std::nullopt;
+  return internal::DecodeJsonString(*raw);
+}
+
+void Envelope::SetHeader(absl::string_view key, std::string raw_json) {
+  for (auto& [k, v] : headers_) {
+    if (k == key) {
+      v = std::move(raw_json);
+      return;
+    }
+  }
+  headers_.emplace_back(std::string(key), std::move(raw_json));
+}
+
+void Envelope::SetStringHeader(absl::string_view key, absl::string_view value) {
+  SetHeader(key, Quote(value));
+}
+
+std::optional<std::string> Envelope::Header(absl::string_view key) const {
+  return Find(headers_, key);
+}
+
+std::optional<std::string> Envelope::StringHeader(absl::string_view key) const {
+  auto raw = Header(key);
+  if (!raw) return std::nullopt;
+  return internal::DecodeJsonString(*raw);
+}
+
+EnvelopeItem& Envelope::AddItem(std::string type, std::string payload,
+                                JsonMembers headers) {
+  items_.push_back(
+      EnvelopeItem{std::move(type), std::move(payload), std::move(headers)});
+  return items_.back();
+}
+
+std::string Envelope::event_id() const {
+  return StringHeader("event_id").value_or("");
+}
+
+std::string Envelope::Serialize(std::optional<absl::Time> sent_at) const {
+  size_t size = 64;
+  for (const auto& item : items_) size += item.payload.size() + 64;
+  std::string out;
+  out.reserve(size);
+  out.push_back('{');
+  bool first = true;
+  for (const auto& [key, value] : headers_) {
+    if (sent_at && key == "sent_at") continue;
+    if (!first) out.push_back(',');
+    first = false;
+    absl::StrAppend(&out, Quote(key), ":", value);
+  }
+  if (sent_at) {
+    if (!first) out.push_back(',');
+    absl::StrAppend(&out, "\"sent_at\":", Quote(FormatRfc3339(*sent_at)));
+  }
+  out.append("}\n");
+  for (const auto& item : items_) {
+    absl::StrAppend(&out, "{\"type\":", Quote(item.type),
+                    ",\"length\":", item.payload.size());
+    bool item_first = false;
+    AppendMembers(item.headers, &item_first, &out);
+    out.append("}\n");
+    out.append(item.payload);
+    out.push_back('\n');
+  }
+  return out;
+}
+
+absl::StatusOr<Envelope> Envelope::Parse(absl::string_view bytes) {
+  Envelope envelope;
+  size_t pos = 0;
+  int line = 1;
+  auto error = [&line](absl::string_view what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid envelope (line ", line, "): ", what));
+  };
+  auto next_line = [&](absl::string_view* out) {
+    const size_t nl = bytes.find('\n', pos);
+    const size_t end = nl == absl::string_view::npos ? bytes.size() : nl;
+    *out = bytes.substr(pos, end - pos);
+    pos = nl == absl::string_view::npos ? bytes.size() : nl + 1;
+  };
+
+  absl::string_view header_line;
+  next_line(&header_line);
+  auto headers = internal::ParseJsonObject(header_line);
+  if (!headers.ok()) return error(headers.status().message());
+  envelope.headers_ = *std::move(headers);
+
+  while (pos < bytes.size()) {
+    ++line;
+    absl::string_view item_line;
+    next_line(&item_line);
+    if (item_line.empty() && pos >= bytes.size()) break;  // trailing newline
+    auto item_headers = internal::ParseJsonObject(item_line);
+    if (!item_headers.ok()) return error(item_headers.status().message());
+    EnvelopeItem item;
+    std::optional<uint64_t> length;
+    for (auto& [key, value] : *item_headers) {
+      if (key == "type") {
+        auto type = internal::DecodeJsonString(value);
+        if (!type) return error("item \"type\" is not a string");
+        item.type = *std::move(type);
+      } else if (key == "length") {
+        uint64_t n;
+        if (!absl::SimpleAtoi(value, &n)) {
+          return error("item \"length\" is not a non-negative integer");
+        }
+        length = n;
+      } else {
+        item.headers.emplace_back(std::move(key), std::move(value));
+      }
+    }
+    if (item.type.empty()) return error("item without \"type\"");
+    ++line;
+    if (length) {
+      if (*length > bytes.size() - pos) {
+        return error("payload shorter than its \"length\"");
+      }
+      item.payload = std::string(bytes.substr(pos, *length));
+      pos += *length;
+      if (pos < bytes.size()) {
+        if (bytes[pos] != '\n') return error("payload not followed by newline");
+        ++pos;
+      }
+    } else {
+      absl::string_view payload;
+      next_line(&payload);
+      item.payload = std::string(payload);
+    }
+    envelope.items_.push_back(std::move(item));
+  }
+  return envelope;
+}
+
+std::string FormatRfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+}
+
+}  // namespace sentry

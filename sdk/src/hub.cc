@@ -1,0 +1,268 @@
+#include "sentry/hub.h"
+
+#include <cxxabi.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <typeinfo>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "sdk/src/log.h"
+
+namespace sentry {
+namespace {
+
+// Bumped by every sentry::Init: threads whose implicit hub is older fork a
+// new one from the main hub (it may hold a new client).
+std::atomic<uint64_t> current_generation{1};
+
+struct ThreadHub {
+  std::shared_ptr<Hub> hub;
+  uint64_t generation = 0;
+  bool bound = false;  // Set by Run/HubBinding: never replaced implicitly.
+};
+
+ThreadHub& ThisThreadHub() {
+  thread_local ThreadHub thread_hub;
+  return thread_hub;
+}
+
+std::string Demangle(const char* name) {
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || demangled == nullptr) return name;
+  std::string result(demangled);
+  std::free(demangled);
+  return result;
+}
+
+protocol::Event ExceptionEvent(std::string type, std::string value) {
+  protocol::Event event;
+  event.set_level("error");
+  auto* exception = event.mutable_exception()->add_values();
+  exception->set_type(std::move(type));
+  exception->set_value(std::move(value));
+  auto* mechanism = exception->mutable_mechanism();
+  mechanism->set_type("generic");
+  mechanism->set_handled(true);
+  return event;
+}
+
+}  // namespace
+
+Hub::ScopeGuard::ScopeGuard(ScopeGuard&& other) noexcept
+    : hub_(std::exchange(other.hub_, nullptr)), depth_(other.depth_) {}
+
+Hub::ScopeGuard::~ScopeGuard() {
+  if (hub_ != nullptr) hub_->PopScope(depth_);
+}
+
+Hub::Hub(std::shared_ptr<Client> client) : root_client_(std::move(client)) {}
+
+Hub::Hub(std::shared_ptr<Client> client, const Scope& scope)
+    : root_client_(std::move(client)), root_scope_(scope) {}
+
+std::shared_ptr<Hub> Hub::Main() {
+  static auto* const main_hub = new std::shared_ptr<Hub>(std::make_shared<Hub>());
+  return *main_hub;
+}
+
+std::shared_ptr<Hub> Hub::Current() {
+  ThreadHub& t = ThisThreadHub();
+  if (t.bound) return t.hub;
+  const uint64_t generation = current_generation.load(std::memory_order_acquire);
+  if (t.hub == nullptr || t.generation != generation) {
+    t.hub = Main()->Clone();
+    t.generation = generation;
+  }
+  return t.hub;
+}
+
+void internal::ResetCurrentHubs() {
+  const uint64_t generation =
+      current_generation.fetch_add(1, std::memory_order_acq_rel) + 1;
+  ThreadHub& t = ThisThreadHub();
+  if (!t.bound) {
+    t.hub = Hub::Main();
+    t.generation = generation;
+  }
+}
+
+void Hub::Run(std::shared_ptr<Hub> hub, absl::FunctionRef<void()> fn) {
+  HubBinding binding(std::move(hub));
+  fn();
+}
+
+HubBinding::HubBinding(std::shared_ptr<Hub> hub) {
+  ThreadHub& t = ThisThreadHub();
+  previous_ = std::exchange(t.hub, std::move(hub));
+  previous_generation_ = t.generation;
+  previous_bound_ = std::exchange(t.bound, true);
+}
+
+HubBinding::~HubBinding() {
+  ThreadHub& t = ThisThreadHub();
+  t.hub = std::move(previous_);
+  t.generation = previous_generation_;
+  t.bound = previous_bound_;
+}
+
+Scope* Hub::TopLocked(std::shared_ptr<Scope>* keep) const {
+  if (pushed_.empty()) return const_cast<Scope*>(&root_scope_);
+  *keep = pushed_.back().scope;
+  return keep->get();
+}
+
+std::shared_ptr<Client>& Hub::TopClientLocked() {
+  return pushed_.empty() ? root_client_ : pushed_.back().client;
+}
+
+std::shared_ptr<Hub> Hub::Clone() const {
+  absl::MutexLock lock(&mu_);
+  std::shared_ptr<Scope> keep;
+  const Scope* scope = TopLocked(&keep);
+  const auto& client = pushed_.empty() ? root_client_ : pushed_.back().client;
+  return std::make_shared<Hub>(client, *scope);
+}
+
+void Hub::ConfigureScope(absl::FunctionRef<void(Scope&)> fn) {
+  std::shared_ptr<Scope> keep;
+  Scope* scope;
+  {
+    absl::MutexLock lock(&mu_);
+    scope = TopLocked(&keep);
+  }
+  fn(*scope);
+}
+
+Hub::ScopeGuard Hub::PushScope() {
+  absl::MutexLock lock(&mu_);
+  std::shared_ptr<Scope> keep;
+  const Scope* top = TopLocked(&keep);
+  Layer layer{TopClientLocked(), std::make_shared<Scope>(*top)};
+  pushed_.push_back(std::move(layer));
+  return ScopeGuard(this, pushed_.size());
+}
+
+void Hub::PopScope(size_t depth) {
+  absl::MutexLock lock(&mu_);
+  if (pushed_.size() < depth) {
+    internal::Log(internal::LogLevel::kWarning,
+                  "scope guard released after its scope was popped");
+    return;
+  }
+  if (pushed_.size() > depth) {
+    internal::Log(internal::LogLevel::kWarning,
+                  "scope guards released out of order: popping ",
+                  pushed_.size() - depth + 1, " scopes");
+  }
+  pushed_.resize(depth - 1);
+}
+
+void Hub::WithScope(absl::FunctionRef<void(Scope&)> fn) {
+  ScopeGuard guard = PushScope();
+  ConfigureScope(fn);
+}
+
+std::string Hub::CaptureEvent(protocol::Event event) {
+  std::string id;
+  {
+    // The client only queues (no user code runs), so it is called under the
+    // hub's lock: no reference count shared by all threads is touched.
+    absl::MutexLock lock(&mu_);
+    const auto& client = pushed_.empty() ? root_client_ : pushed_.back().client;
+    if (client == nullptr) return "";
+    std::shared_ptr<Scope> keep;
+    id = client->CaptureEvent(std::move(event), TopLocked(&keep));
+    if (!id.empty()) last_event_id_ = id;
+  }
+  return id;
+}
+
+std::string Hub::CaptureMessage(absl::string_view message, Level level) {
+  protocol::Event event;
+  event.set_level(std::string(LevelName(level)));
+  event.mutable_logentry()->set_formatted(std::string(message));
+  return CaptureEvent(std::move(event));
+}
+
+std::string Hub::CaptureException(const std::exception& exception) {
+  return CaptureEvent(
+      ExceptionEvent(Demangle(typeid(exception).name()), exception.what()));
+}
+
+std::string Hub::CaptureException(std::exception_ptr exception) {
+  if (exception == nullptr) return "";
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& e) {
+    return CaptureException(e);
+  } catch (...) {
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    return CaptureEvent(ExceptionEvent(
+        type != nullptr ? Demangle(type->name()) : "unknown exception", ""));
+  }
+}
+
+void Hub::AddBreadcrumb(protocol::Breadcrumb breadcrumb) {
+  std::shared_ptr<Client> client;
+  {
+    absl::MutexLock lock(&mu_);
+    client = TopClientLocked();
+  }
+  if (client == nullptr || !client->IsEnabled()) return;
+  const Options& options = client->options();
+  if (breadcrumb.timestamp() == 0) {
+    breadcrumb.set_timestamp(absl::ToUnixMicros(absl::Now()) / 1e6);
+  }
+  if (options.before_breadcrumb) {
+    bool keep;
+    try {
+      keep = options.before_breadcrumb(breadcrumb);
+    } catch (...) {
+      internal::Log(internal::LogLevel::kError, "before_breadcrumb threw");
+      keep = false;
+    }
+    if (!keep) return;
+  }
+  std::shared_ptr<Scope> keep;
+  Scope* scope;
+  {
+    absl::MutexLock lock(&mu_);
+    scope = TopLocked(&keep);
+  }
+  scope->AddBreadcrumb(std::move(breadcrumb),
+                       static_cast<size_t>(options.max_breadcrumbs));
+}
+
+void Hub::AddBreadcrumb(absl::string_view message, absl::string_view category,
+                        Level level) {
+  protocol::Breadcrumb breadcrumb;
+  breadcrumb.set_message(std::string(message));
+  breadcrumb.set_category(std::string(category));
+  breadcrumb.set_level(std::string(LevelName(level)));
+  AddBreadcrumb(std::move(breadcrumb));
+}
+
+std::string Hub::LastEventId() const {
+  absl::MutexLock lock(&mu_);
+  return last_event_id_;
+}
+
+void Hub::BindClient(std::shared_ptr<Client> client) {
+  absl::MutexLock lock(&mu_);
+  TopClientLocked() = std::move(client);
+}
+
+std::shared_ptr<Client> Hub::client() const {
+  absl::MutexLock lock(&mu_);
+  return pushed_.empty() ? root_client_ : pushed_.back().client;
+}
+
+bool Hub::Flush(absl::Duration timeout) {
+  std::shared_ptr<Client> c = client();
+  return c == nullptr || c->Flush(timeout);
+}
+
+}  // namespace sentry

@@ -1,0 +1,99 @@
+#include "sentry/sentry.h"
+
+#include <utility>
+
+#include "sdk/src/log.h"
+
+namespace sentry {
+
+InitGuard::InitGuard(absl::Status status, std::shared_ptr<Client> client)
+    : status_(std::move(status)), client_(std::move(client)) {}
+
+InitGuard::InitGuard(InitGuard&& other) noexcept
+    : status_(std::move(other.status_)), client_(std::move(other.client_)) {}
+
+InitGuard& InitGuard::operator=(InitGuard&& other) noexcept {
+  if (this != &other) {
+    Close();
+    status_ = std::move(other.status_);
+    client_ = std::move(other.client_);
+  }
+  return *this;
+}
+
+InitGuard::~InitGuard() { Close(); }
+
+bool InitGuard::enabled() const {
+  return client_ != nullptr && client_->IsEnabled();
+}
+
+bool InitGuard::Close() {
+  if (client_ == nullptr) return true;
+  std::shared_ptr<Client> client = std::move(client_);
+  const bool delivered = client->Close(client->options().shutdown_timeout);
+  auto main = Hub::Main();
+  if (main->client() == client) main->BindClient(nullptr);
+  return delivered;
+}
+
+InitGuard Init(Options options) {
+  internal::SetDebugLogging(options.debug);
+  auto client = Client::Create(std::move(options));
+  auto main = Hub::Main();
+  // A fresh start: the main hub's scope data and every thread's implicit
+  // hub belong to the previous client.
+  main->ConfigureScope([](Scope& scope) { scope.Clear(); });
+  if (!client.ok()) {
+    internal::Log(internal::LogLevel::kError, "SDK disabled: ",
+                  client.status().ToString());
+    main->BindClient(nullptr);
+    internal::ResetCurrentHubs();
+    return InitGuard(client.status(), nullptr);
+  }
+  main->BindClient(*client);
+  internal::ResetCurrentHubs();
+  if (!(*client)->IsEnabled()) {
+    internal::Log(internal::LogLevel::kInfo,
+                  "no DSN and no transport: events are not sent");
+  }
+  return InitGuard(absl::OkStatus(), *std::move(client));
+}
+
+std::string CaptureMessage(absl::string_view message, Level level) {
+  return Hub::Current()->CaptureMessage(message, level);
+}
+
+std::string CaptureException(const std::exception& exception) {
+  return Hub::Current()->CaptureException(exception);
+}
+
+std::string CaptureException(std::exception_ptr exception) {
+  return Hub::Current()->CaptureException(std::move(exception));
+}
+
+std::string CaptureEvent(protocol::Event event) {
+  return Hub::Current()->CaptureEvent(std::move(event));
+}
+
+void AddBreadcrumb(protocol::Breadcrumb breadcrumb) {
+  Hub::Current()->AddBreadcrumb(std::move(breadcrumb));
+}
+
+void AddBreadcrumb(absl::string_view message, absl::string_view category,
+                   Level level) {
+  Hub::Current()->AddBreadcrumb(message, category, level);
+}
+
+void ConfigureScope(absl::FunctionRef<void(Scope&)> fn) {
+  Hub::Current()->ConfigureScope(fn);
+}
+
+void WithScope(absl::FunctionRef<void(Scope&)> fn) {
+  Hub::Current()->WithScope(fn);
+}
+
+bool Flush(absl::Duration timeout) { return Hub::Current()->Flush(timeout); }
+
+std::string LastEventId() { return Hub::Current()->LastEventId(); }
+
+}  // namespace sentry

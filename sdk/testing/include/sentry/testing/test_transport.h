@@ -1,0 +1,63 @@
+// sentry::testing::TestTransport: keeps every envelope in memory, for tests.
+//
+//   auto transport = std::make_shared<sentry::testing::TestTransport>();
+//   sentry::Options options;
+//   options.transport = transport;          // the test keeps its pointer
+//   auto guard = sentry::Init(std::move(options));
+//   sentry::CaptureMessage("hello");
+//   ASSERT_TRUE(transport->WaitForEvents(1, absl::Seconds(5)));
+//   EXPECT_EQ(transport->events()[0].logentry().formatted(), "hello");
+//
+// Thread-safe.
+#ifndef SENTRY_TESTING_TEST_TRANSPORT_H_
+#define SENTRY_TESTING_TEST_TRANSPORT_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "sentry/protocol/event.pb.h"
+#include "sentry/transport.h"
+
+namespace sentry::testing {
+
+class TestTransport : public Transport {
+ public:
+  TestTransport() = default;
+
+  void Start(std::shared_ptr<ClientReports> reports) noexcept override;
+  void SendEnvelope(Envelope envelope) noexcept override;
+  bool Flush(absl::Duration timeout) noexcept override;
+
+  // The envelopes received so far, in order, as the transport got them.
+  std::vector<Envelope> envelopes() const;
+  // Each envelope serialized to the wire format (what HTTP would send,
+  // without "sent_at").
+  std::vector<std::string> raw_envelopes() const;
+  // The "event" items' JSON payloads, in order.
+  std::vector<std::string> event_payloads() const;
+  // The "event" items parsed back into typed events.
+  std::vector<protocol::Event> events() const;
+  size_t event_count() const;
+  // Client reports are sent at flush and close; this is their total.
+  std::shared_ptr<ClientReports> client_reports() const;
+
+  // Waits until at least `n` events arrived; false on timeout.
+  bool WaitForEvents(size_t n, absl::Duration timeout) const;
+  // Forgets everything received.
+  void Clear();
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<Envelope> envelopes_ ABSL_GUARDED_BY(mu_);
+  size_t event_count_ ABSL_GUARDED_BY(mu_) = 0;
+  std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sentry::testing
+
+#endif  // SENTRY_TESTING_TEST_TRANSPORT_H_

@@ -1,0 +1,90 @@
+#include "sentry/testing/test_transport.h"
+
+#include <utility>
+
+#include "google/protobuf/util/json_util.h"
+
+namespace sentry::testing {
+
+void TestTransport::Start(std::shared_ptr<ClientReports> reports) noexcept {
+  absl::MutexLock lock(&mu_);
+  reports_ = std::move(reports);
+}
+
+void TestTransport::SendEnvelope(Envelope envelope) noexcept {
+  absl::MutexLock lock(&mu_);
+  for (const auto& item : envelope.items()) {
+    if (item.type == "event") ++event_count_;
+  }
+  envelopes_.push_back(std::move(envelope));
+}
+
+bool TestTransport::Flush(absl::Duration) noexcept { return true; }
+
+std::vector<Envelope> TestTransport::envelopes() const {
+  absl::MutexLock lock(&mu_);
+  return envelopes_;
+}
+
+std::vector<std::string> TestTransport::raw_envelopes() const {
+  std::vector<std::string> raw;
+  for (const auto& envelope : envelopes()) raw.push_back(envelope.Serialize());
+  return raw;
+}
+
+std::vector<std::string> TestTransport::event_payloads() const {
+  std::vector<std::string> payloads;
+  for (const auto& envelope : envelopes()) {
+    for (const auto& item : envelope.items()) {
+      if (item.type == "event") payloads.push_back(item.payload);
+    }
+  }
+  return payloads;
+}
+
+std::vector<protocol::Event> TestTransport::events() const {
+  std::vector<protocol::Event> events;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  for (const auto& payload : event_payloads()) {
+    protocol::Event event;
+    // A payload that does not parse stays an empty event, which any
+    // assertion on its fields then reports.
+    (void)google::protobuf::util::JsonStringToMessage(payload, &event, options);
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+size_t TestTransport::event_count() const {
+  absl::MutexLock lock(&mu_);
+  return event_count_;
+}
+
+std::shared_ptr<ClientReports> TestTransport::client_reports() const {
+  absl::MutexLock lock(&mu_);
+  return reports_;
+}
+
+bool TestTransport::WaitForEvents(size_t n, absl::Duration timeout) const {
+  struct Arg {
+    const TestTransport* self;
+    size_t n;
+  } arg{this, n};
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return a->self->event_count_ >= a->n;
+          },
+          &arg),
+      timeout);
+}
+
+void TestTransport::Clear() {
+  absl::MutexLock lock(&mu_);
+  envelopes_.clear();
+  event_count_ = 0;
+}
+
+}  // namespace sentry::testing

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""Parses Sentry envelopes and validates their events against Sentry's schema.
+
+Usage:
+  check_envelopes.py --schema event.schema.json --stream out.txt [--events N]
+  check_envelopes.py --schema event.schema.json --dir spool/ [--events N]
+
+A stream holds envelopes back to back (what the stdout transport prints); a
+directory holds one envelope per *.envelope file. Prints each event as one
+line of JSON (for further checks) and exits non-zero with a message on the
+first violation: a malformed envelope, a wrong "length", an event that fails
+the schema, a bad event_id or platform.
+
+Runs with Debian's /usr/bin/python3 and python3-jsonschema.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+import jsonschema
+
+EVENT_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class EnvelopeError(Exception):
+    pass
+
+
+def parse_stream(data):
+    """Splits `data` into envelopes: [(headers, [(item_headers, payload)])].
+
+    A header line with a "type" key starts an item; any other starts a new
+    envelope (envelope headers never have "type").
+    """
+    envelopes = []
+    pos = 0
+    while pos < len(data):
+        nl = data.find(b"\n", pos)
+        end = len(data) if nl < 0 else nl
+        line = data[pos:end]
+        pos = len(data) if nl < 0 else nl + 1
+        if not line and pos >= len(data):
+            break
+        try:
+            headers = json.loads(line)
+        except ValueError as e:
+            raise EnvelopeError(f"header line is not JSON: {line[:80]!r}: {e}")
+        if not isinstance(headers, dict):
+            raise EnvelopeError("header line is not an object")
+        if "type" not in headers:
+            envelopes.append((headers, []))
+            continue
+        if not envelopes:
+            raise EnvelopeError("item before any envelope header")
+        length = headers.get("length")
+        if length is None:
+            nl = data.find(b"\n", pos)
+            end = len(data) if nl < 0 else nl
+            payload = data[pos:end]
+            pos = len(data) if nl < 0 else nl + 1
+        else:
+            if not isinstance(length, int) or length < 0:
+                raise EnvelopeError(f"bad length {length!r}")
+            if pos + length > len(data):
+                raise EnvelopeError("payload shorter than its length")
+            payload = data[pos:pos + length]
+            pos += length
+            if pos < len(data):
+                if data[pos:pos + 1] != b"\n":
+                    raise EnvelopeError("payload not followed by a newline")
+                pos += 1
+        envelopes[-1][1].append((headers, payload))
+    return envelopes
+
+
+def check_event(event, validator, where):
+    errors = sorted(validator.iter_errors(event), key=lambda e: list(e.path))
+    if errors:
+        e = errors[0]
+        raise EnvelopeError(
+            f"{where}: schema violation at {list(e.path)}: {e.message}")
+    if not EVENT_ID.match(event.get("event_id", "")):
+        raise EnvelopeError(f"{where}: bad event_id {event.get('event_id')!r}")
+    if event.get("platform") != "native":
+        raise EnvelopeError(f"{where}: platform is {event.get('platform')!r}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schema", required=True)
+    parser.add_argument("--stream")
+    parser.add_argument("--dir")
+    parser.add_argument("--events", type=int,
+                        help="expected number of events")
+    args = parser.parse_args()
+
+    with open(args.schema) as f:
+        validator = jsonschema.Draft7Validator(json.load(f))
+
+    sources = []
+    if args.stream:
+        with open(args.stream, "rb") as f:
+            sources.append((args.stream, f.read()))
+    if args.dir:
+        for name in sorted(os.listdir(args.dir)):
+            if name.endswith(".envelope"):
+                with open(os.path.join(args.dir, name), "rb") as f:
+                    data = f.read()
+                sources.append((name, data))
+
+    events = []
+    try:
+        for name, data in sources:
+            envelopes = parse_stream(data)
+            if args.dir and len(envelopes) != 1:
+                raise EnvelopeError(f"{name}: {len(envelopes)} envelopes")
+            for headers, items in envelopes:
+                for item_headers, payload in items:
+                    if item_headers["type"] != "event":
+                        continue
+                    event = json.loads(payload)
+                    where = f"{name} event {event.get('event_id')}"
+                    check_event(event, validator, where)
+                    if headers.get("event_id") != event["event_id"]:
+                        raise EnvelopeError(f"{where}: envelope event_id differs")
+                    events.append(event)
+    except EnvelopeError as e:
+        print(f"check_envelopes: {e}", file=sys.stderr)
+        return 1
+    if args.events is not None and len(events) != args.events:
+        print(f"check_envelopes: {len(events)} events, expected {args.events}",
+              file=sys.stderr)
+        return 1
+    for event in events:
+        print(json.dumps(event, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

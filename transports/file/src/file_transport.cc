@@ -1,0 +1,123 @@
+#include "sentry/transports/file_transport.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "sdk/src/log.h"
+#include "sdk/src/random.h"
+
+namespace sentry {
+namespace {
+
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
+  return absl::PermissionDeniedError(
+      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+// Writes `bytes` to `path` through a temporary file and rename().
+absl::Status WriteAtomically(const std::string& directory,
+                             const std::string& name, absl::string_view bytes) {
+  const std::string tmp = absl::StrCat(directory, "/.", name, ".tmp");
+  const std::string path = absl::StrCat(directory, "/", name);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError("cannot create", tmp);
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      absl::Status status = ErrnoError("cannot write", tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return status;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    absl::Status status = ErrnoError("cannot close", tmp);
+    ::unlink(tmp.c_str());
+    return status;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    absl::Status status = ErrnoError("cannot rename to", path);
+    ::unlink(tmp.c_str());
+    return status;
+  }
+  return absl::OkStatus();
+}
+
+class FileTransport final : public Transport {
+ public:
+  explicit FileTransport(std::string directory)
+      : directory_(std::move(directory)) {}
+
+  void Start(std::shared_ptr<ClientReports> reports) noexcept override {
+    absl::MutexLock lock(&mu_);
+    reports_ = std::move(reports);
+  }
+
+  void SendEnvelope(Envelope envelope) noexcept override {
+    absl::Status status;
+    try {
+      std::string id = envelope.event_id();
+      if (id.empty()) id = internal::NewEventId();
+      status = WriteAtomically(directory_, absl::StrCat(id, ".envelope"),
+                               envelope.Serialize());
+    } catch (...) {  // std::bad_alloc
+      status = absl::ResourceExhaustedError("out of memory");
+    }
+    if (status.ok()) return;
+    internal::Log(internal::LogLevel::kError, "file transport: ",
+                  status.ToString());
+    absl::MutexLock lock(&mu_);
+    if (reports_ == nullptr) return;
+    for (const auto& item : envelope.items()) {
+      reports_->Record(DiscardReason::kInternalSdkError,
+                       CategoryOfItemType(item.type));
+    }
+  }
+
+ private:
+  const std::string directory_;
+  absl::Mutex mu_;
+  std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<Transport>> NewFileTransport(
+    std::string directory) {
+  if (directory.empty()) {
+    return absl::InvalidArgumentError("file transport: empty directory");
+  }
+  while (directory.size() > 1 && directory.back() == '/') directory.pop_back();
+  if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
+    return ErrnoError("file transport: cannot create directory", directory);
+  }
+  struct stat st;
+  if (::stat(directory.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("file transport: not a directory: ", directory));
+  }
+  // Prove that files can be created there, not only that the mode bits say so.
+  const std::string probe =
+      absl::StrCat(directory, "/.probe-", internal::NewEventId());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return ErrnoError("file transport: directory not writable:", directory);
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return std::make_shared<FileTransport>(std::move(directory));
+}
+
+}  // namespace sentry
