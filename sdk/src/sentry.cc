@@ -42,7 +42,7 @@ InitGuard Init(Options options) {
   auto main = Hub::Main();
   // A fresh start: the main hub's scope data and every thread's implicit
   // hub belong to the previous client.
-  main->ConfigureScope([](Scope& scope) { scope.Clear(); });
+  main->ConfigureScope([](Scope& scope) { scope = Scope(); });
   if (!client.ok()) {
     internal::Log(internal::LogLevel::kError, "SDK disabled: ",
                   client.status().ToString());

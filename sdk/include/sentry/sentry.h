@@ -66,8 +66,8 @@ class [[nodiscard]] InitGuard {
 };
 
 // Creates the client and binds it to the main hub (and to the calling
-// thread, whose current hub becomes the main hub). Resets the main hub's
-// scope. May be called again once the previous guard is gone.
+// thread, whose current hub becomes the main hub). Replaces the main hub's
+// scope with an empty one (event processors included). May be called again once the previous guard is gone.
 InitGuard Init(Options options);
 
 std::string CaptureMessage(absl::string_view message,

@@ -1,0 +1,489 @@
+// Tests of the public API through sentry::Init, a TestTransport and the
+// free functions: scopes, hubs, the event pipeline and its drops.
+#include "sentry/hub.h"
+
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "sentry/sentry.h"
+#include "sentry/testing/test_transport.h"
+
+namespace sentry {
+namespace {
+
+using testing::TestTransport;
+
+class HubTest : public ::testing::Test {
+ protected:
+  void Init(Options options = Options()) {
+    options.transport = transport_;
+    options.server_name = "test-host";
+    guard_.emplace(sentry::Init(std::move(options)));
+    ASSERT_TRUE(guard_->status().ok()) << guard_->status();
+  }
+  void TearDown() override {
+    guard_.reset();
+    GlobalScope().Clear();
+  }
+  std::vector<protocol::Event> Events(size_t n) {
+    EXPECT_TRUE(transport_->WaitForEvents(n, absl::Seconds(10)));
+    EXPECT_TRUE(sentry::Flush(absl::Seconds(10)));
+    return transport_->events();
+  }
+
+  std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
+  std::optional<InitGuard> guard_;
+};
+
+TEST_F(HubTest, CapturesMessageWithScopeData) {
+  Options options;
+  options.release = "app@1.0";
+  options.environment = "staging";
+  options.dist = "x86";
+  Init(std::move(options));
+  ConfigureScope([](Scope& scope) {
+    scope.SetTag("a", "1");
+    scope.SetExtra("n", 3);
+    protocol::User user;
+    user.set_id("7");
+    scope.SetUser(user);
+    scope.SetFingerprint({"{{ default }}", "x"});
+    scope.SetTransactionName("/checkout");
+  });
+  AddBreadcrumb("first", "nav");
+  const std::string id = CaptureMessage("hello", Level::kWarning);
+  EXPECT_EQ(id.size(), 32u);
+  EXPECT_EQ(LastEventId(), id);
+  auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  const auto& e = events[0];
+  EXPECT_EQ(e.event_id(), id);
+  EXPECT_EQ(e.level(), "warning");
+  EXPECT_EQ(e.platform(), "native");
+  EXPECT_EQ(e.logentry().formatted(), "hello");
+  EXPECT_EQ(e.tags().at("a"), "1");
+  EXPECT_EQ(e.extra().at("n").number_value(), 3);
+  EXPECT_EQ(e.user().id(), "7");
+  EXPECT_EQ(e.release(), "app@1.0");
+  EXPECT_EQ(e.environment(), "staging");
+  EXPECT_EQ(e.dist(), "x86");
+  EXPECT_EQ(e.server_name(), "test-host");
+  EXPECT_EQ(e.transaction(), "/checkout");
+  ASSERT_EQ(e.fingerprint_size(), 2);
+  ASSERT_EQ(e.breadcrumbs().values_size(), 1);
+  EXPECT_EQ(e.breadcrumbs().values(0).message(), "first");
+  EXPECT_GT(e.breadcrumbs().values(0).timestamp(), 0);
+  EXPECT_EQ(e.sdk().name(), kSdkName);
+  EXPECT_TRUE(e.contexts().count("os"));
+  EXPECT_GT(e.timestamp(), 1.6e9);
+}
+
+TEST_F(HubTest, CapturesExceptions) {
+  Init();
+  CaptureException(std::out_of_range("index 9"));
+  CaptureException(std::make_exception_ptr(std::runtime_error("boom")));
+  CaptureException(std::make_exception_ptr(42));
+  auto events = Events(3);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].exception().values(0).type(), "std::out_of_range");
+  EXPECT_EQ(events[0].exception().values(0).value(), "index 9");
+  EXPECT_EQ(events[0].level(), "error");
+  EXPECT_EQ(events[0].exception().values(0).mechanism().type(), "generic");
+  EXPECT_TRUE(events[0].exception().values(0).mechanism().handled());
+  EXPECT_EQ(events[1].exception().values(0).type(), "std::runtime_error");
+  EXPECT_EQ(events[2].exception().values(0).type(), "int");
+}
+
+TEST_F(HubTest, EventDataWinsOverScope) {
+  Init();
+  ConfigureScope([](Scope& scope) {
+    scope.SetTag("k", "scope");
+    scope.SetTag("only-scope", "yes");
+  });
+  GlobalScope().SetTag("k", "global");
+  GlobalScope().SetTag("only-global", "yes");
+  protocol::Event event;
+  (*event.mutable_tags())["k"] = "event";
+  CaptureEvent(event);
+  auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].tags().at("k"), "event");
+  EXPECT_EQ(events[0].tags().at("only-scope"), "yes");
+  EXPECT_EQ(events[0].tags().at("only-global"), "yes");
+}
+
+TEST_F(HubTest, ScopeLevelOverridesAndGlobalBreadcrumbsMerge) {
+  Init();
+  GlobalScope().SetLevel(Level::kDebug);
+  GlobalScope().AddBreadcrumb([] {
+    protocol::Breadcrumb b;
+    b.set_message("global");
+    b.set_timestamp(1.0);
+    return b;
+  }());
+  AddBreadcrumb("local");
+  CaptureMessage("m", Level::kInfo);
+  ConfigureScope([](Scope& s) { s.SetLevel(Level::kFatal); });
+  CaptureMessage("m2", Level::kInfo);
+  auto events = Events(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].level(), "debug");
+  EXPECT_EQ(events[1].level(), "fatal");
+  ASSERT_EQ(events[0].breadcrumbs().values_size(), 2);
+  EXPECT_EQ(events[0].breadcrumbs().values(0).message(), "global");
+  EXPECT_EQ(events[0].breadcrumbs().values(1).message(), "local");
+}
+
+TEST_F(HubTest, BreadcrumbsKeepNewest) {
+  Options options;
+  options.max_breadcrumbs = 3;
+  Init(std::move(options));
+  for (int i = 0; i < 10; ++i) AddBreadcrumb(std::to_string(i));
+  CaptureMessage("m");
+  auto events = Events(1);
+  ASSERT_EQ(events[0].breadcrumbs().values_size(), 3);
+  EXPECT_EQ(events[0].breadcrumbs().values(0).message(), "7");
+  EXPECT_EQ(events[0].breadcrumbs().values(2).message(), "9");
+}
+
+TEST_F(HubTest, BeforeBreadcrumbCanChangeAndDrop) {
+  Options options;
+  options.before_breadcrumb = [](protocol::Breadcrumb& b) {
+    if (b.message() == "drop") return false;
+    if (b.message() == "throw") throw std::runtime_error("x");
+    b.set_category("changed");
+    return true;
+  };
+  Init(std::move(options));
+  AddBreadcrumb("keep");
+  AddBreadcrumb("drop");
+  AddBreadcrumb("throw");
+  CaptureMessage("m");
+  auto events = Events(1);
+  ASSERT_EQ(events[0].breadcrumbs().values_size(), 1);
+  EXPECT_EQ(events[0].breadcrumbs().values(0).category(), "changed");
+}
+
+TEST_F(HubTest, PipelineOrderAndDropReasons) {
+  std::vector<std::string> order;
+  std::mutex mu;
+  auto note = [&](std::string s) {
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(std::move(s));
+  };
+  Options options;
+  options.before_send = [&](protocol::Event& e) {
+    note("before_send");
+    if (e.logentry().formatted() == "drop-in-before-send") return false;
+    if (e.logentry().formatted() == "throw-in-before-send") {
+      throw std::runtime_error("bad callback");
+    }
+    EXPECT_EQ(e.tags().at("processed"), "yes");
+    return true;
+  };
+  Init(std::move(options));
+  ConfigureScope([&](Scope& scope) {
+    scope.AddEventProcessor([&](protocol::Event& e) {
+      note("processor");
+      (*e.mutable_tags())["processed"] = "yes";
+      return e.logentry().formatted() != "drop-in-processor";
+    });
+  });
+  CaptureMessage("kept");
+  CaptureMessage("drop-in-processor");
+  CaptureMessage("drop-in-before-send");
+  CaptureMessage("throw-in-before-send");
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  EXPECT_EQ(transport_->event_count(), 1u);
+  EXPECT_EQ(order, (std::vector<std::string>{
+                       "processor", "before_send", "processor", "processor",
+                       "before_send", "processor", "before_send"}));
+  auto& reports = guard_->client()->client_reports();
+  EXPECT_EQ(reports.Count(DiscardReason::kEventProcessor), 1u);
+  EXPECT_EQ(reports.Count(DiscardReason::kBeforeSend), 2u);
+  // Flush sent the pending counts as a client report envelope.
+  bool saw_report = false;
+  for (const auto& envelope : transport_->envelopes()) {
+    for (const auto& item : envelope.items()) {
+      if (item.type != "client_report") continue;
+      saw_report = true;
+      EXPECT_NE(item.payload.find("\"reason\":\"before_send\""), std::string::npos);
+      EXPECT_NE(item.payload.find("\"quantity\":2"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(saw_report);
+}
+
+TEST_F(HubTest, SampleRateZeroDropsAndCounts) {
+  Options options;
+  options.sample_rate = 0.0;
+  Init(std::move(options));
+  for (int i = 0; i < 5; ++i) CaptureMessage("m");
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  EXPECT_EQ(transport_->event_count(), 0u);
+  EXPECT_EQ(guard_->client()->client_reports().Count(DiscardReason::kSampleRate),
+            5u);
+}
+
+TEST_F(HubTest, SampleRateHalfKeepsAboutHalf) {
+  Options options;
+  options.sample_rate = 0.5;
+  Init(std::move(options));
+  for (int i = 0; i < 400; ++i) CaptureMessage("m");
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  const size_t kept = transport_->event_count();
+  EXPECT_GT(kept, 120u);  // 10 standard deviations around 200
+  EXPECT_LT(kept, 280u);
+  EXPECT_EQ(kept + guard_->client()->client_reports().Count(
+                       DiscardReason::kSampleRate),
+            400u);
+}
+
+TEST_F(HubTest, QueueOverflowDropsNewestAndCounts) {
+  absl::Notification entered;
+  absl::Notification release;
+  Options options;
+  options.max_queue_size = 2;
+  options.before_send = [&](protocol::Event&) {
+    if (!entered.HasBeenNotified()) entered.Notify();
+    release.WaitForNotification();
+    return true;
+  };
+  Init(std::move(options));
+  CaptureMessage("first");  // taken by the worker, which then blocks
+  entered.WaitForNotification();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(CaptureMessage("more"));
+  EXPECT_FALSE(ids[0].empty());
+  EXPECT_FALSE(ids[1].empty());
+  EXPECT_TRUE(ids[2].empty());
+  EXPECT_TRUE(ids[4].empty());
+  release.Notify();
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  EXPECT_EQ(transport_->event_count(), 3u);
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kQueueOverflow),
+      3u);
+}
+
+TEST_F(HubTest, PushScopeIsolatesAndPops) {
+  Init();
+  auto hub = Hub::Current();
+  hub->ConfigureScope([](Scope& s) { s.SetTag("outer", "1"); });
+  {
+    auto guard = hub->PushScope();
+    hub->ConfigureScope([](Scope& s) {
+      s.SetTag("inner", "1");
+      s.SetTag("outer", "changed");
+    });
+    hub->CaptureMessage("inside");
+  }
+  hub->CaptureMessage("outside");
+  auto events = Events(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].tags().at("inner"), "1");
+  EXPECT_EQ(events[0].tags().at("outer"), "changed");
+  EXPECT_EQ(events[1].tags().count("inner"), 0u);
+  EXPECT_EQ(events[1].tags().at("outer"), "1");
+}
+
+TEST_F(HubTest, OutOfOrderPopRecovers) {
+  Init();
+  auto hub = Hub::Current();
+  auto first = std::make_unique<Hub::ScopeGuard>(hub->PushScope());
+  hub->ConfigureScope([](Scope& s) { s.SetTag("level", "1"); });
+  auto second = std::make_unique<Hub::ScopeGuard>(hub->PushScope());
+  hub->ConfigureScope([](Scope& s) { s.SetTag("level", "2"); });
+  first.reset();   // out of order: pops both
+  second.reset();  // already gone: ignored
+  hub->CaptureMessage("root");
+  auto events = Events(1);
+  EXPECT_EQ(events[0].tags().count("level"), 0u);
+}
+
+TEST_F(HubTest, CloneIsIsolatedBothWays) {
+  Init();
+  auto parent = Hub::Current();
+  parent->ConfigureScope([](Scope& s) { s.SetTag("from", "parent"); });
+  auto child = parent->Clone();
+  child->ConfigureScope([](Scope& s) { s.SetTag("child-only", "1"); });
+  parent->ConfigureScope([](Scope& s) { s.SetTag("parent-only", "1"); });
+  child->CaptureMessage("child");
+  parent->CaptureMessage("parent");
+  auto events = Events(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].tags().at("from"), "parent");
+  EXPECT_EQ(events[0].tags().count("parent-only"), 0u);
+  EXPECT_EQ(events[1].tags().count("child-only"), 0u);
+  EXPECT_EQ(events[1].tags().at("parent-only"), "1");
+}
+
+TEST_F(HubTest, WithScopeCapturesSeeScopeChanges) {
+  Init();
+  WithScope([](Scope& scope) {
+    scope.SetTag("temporary", "1");
+    CaptureMessage("inside");
+  });
+  CaptureMessage("after");
+  auto events = Events(2);
+  EXPECT_EQ(events[0].tags().at("temporary"), "1");
+  EXPECT_EQ(events[1].tags().count("temporary"), 0u);
+}
+
+TEST_F(HubTest, RunAndBindingSwitchTheCurrentHub) {
+  Init();
+  auto other = std::make_shared<Hub>(guard_->client());
+  auto before = Hub::Current();
+  const std::string before_last = before->LastEventId();
+  Hub::Run(other, [&] {
+    EXPECT_EQ(Hub::Current(), other);
+    CaptureMessage("via run");
+  });
+  EXPECT_EQ(Hub::Current(), before);
+  {
+    HubBinding binding(other);
+    EXPECT_EQ(Hub::Current(), other);
+  }
+  EXPECT_EQ(Hub::Current(), before);
+  EXPECT_EQ(other->LastEventId().size(), 32u);
+  EXPECT_EQ(before->LastEventId(), before_last);
+}
+
+TEST_F(HubTest, AttachmentsTravelWithTheEvent) {
+  Init();
+  ConfigureScope([](Scope& s) {
+    s.AddAttachment(Attachment::FromBytes("log.txt", "line 1\nline 2\n", "text/plain"));
+    s.AddAttachment(Attachment::FromPath("/nonexistent/file.bin"));
+  });
+  CaptureMessage("with attachment");
+  ASSERT_TRUE(transport_->WaitForEvents(1, absl::Seconds(10)));
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  auto envelopes = transport_->envelopes();
+  ASSERT_GE(envelopes.size(), 1u);
+  const auto& items = envelopes[0].items();
+  // The unreadable file is dropped, and the drop is reported in the same
+  // envelope.
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[1].type, "attachment");
+  EXPECT_EQ(items[2].type, "client_report");
+  EXPECT_EQ(items[1].payload, "line 1\nline 2\n");
+  EXPECT_EQ(items[1].StringHeader("filename"), "log.txt");
+  EXPECT_EQ(items[1].StringHeader("content_type"), "text/plain");
+  EXPECT_EQ(guard_->client()->client_reports().Count(
+                DiscardReason::kInternalSdkError),
+            1u);
+}
+
+TEST_F(HubTest, HugeEventsAreShrunk) {
+  Init();
+  ConfigureScope([](Scope& s) {
+    for (int i = 0; i < 300; ++i) s.SetExtra("k" + std::to_string(i), std::string(8000, 'x'));
+  });
+  CaptureMessage("huge");
+  auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].extra_size(), 0);
+  EXPECT_LE(transport_->event_payloads()[0].size(), 1u << 20);
+}
+
+TEST(InitTest, InvalidDsnDisablesWithClearStatus) {
+  Options options;
+  options.dsn = "not a dsn";
+  InitGuard guard = Init(std::move(options));
+  EXPECT_FALSE(guard.status().ok());
+  EXPECT_NE(guard.status().message().find("invalid DSN"), std::string::npos);
+  EXPECT_FALSE(guard.enabled());
+  EXPECT_EQ(CaptureMessage("goes nowhere"), "");
+  AddBreadcrumb("ignored");
+  EXPECT_TRUE(Flush(absl::Seconds(1)));
+}
+
+TEST(InitTest, InvalidOptionsNameTheProblem) {
+  auto transport = std::make_shared<testing::TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.sample_rate = std::nan("");
+  InitGuard guard = Init(options);
+  EXPECT_NE(guard.status().message().find("sample_rate"), std::string::npos);
+  options.sample_rate = 1;
+  options.max_breadcrumbs = -1;
+  InitGuard guard2 = Init(options);
+  EXPECT_NE(guard2.status().message().find("max_breadcrumbs"), std::string::npos);
+  EXPECT_EQ(CaptureMessage("dropped"), "");
+}
+
+TEST(InitTest, DsnFromEnvironment) {
+  setenv("SENTRY_DSN", "https://key@example.com/1", 1);
+  setenv("SENTRY_RELEASE", "env-release", 1);
+  auto transport = std::make_shared<testing::TestTransport>();
+  Options options;
+  options.transport = transport;
+  {
+    InitGuard guard = Init(options);
+    ASSERT_TRUE(guard.status().ok());
+    EXPECT_EQ(guard.client()->dsn()->public_key(), "key");
+    CaptureMessage("m");
+    ASSERT_TRUE(Flush(absl::Seconds(10)));
+  }
+  unsetenv("SENTRY_DSN");
+  unsetenv("SENTRY_RELEASE");
+  ASSERT_EQ(transport->events().size(), 1u);
+  EXPECT_EQ(transport->events()[0].release(), "env-release");
+  EXPECT_EQ(transport->envelopes()[0].StringHeader("dsn"),
+            "https://key@example.com/1");
+}
+
+TEST(InitTest, ReinitInOneProcessRebindsEveryThread) {
+  auto first = std::make_shared<testing::TestTransport>();
+  auto second = std::make_shared<testing::TestTransport>();
+  std::atomic<int> phase{0};
+  std::thread worker;
+  {
+    Options options;
+    options.transport = first;
+    InitGuard guard = Init(options);
+    worker = std::thread([&] {
+      CaptureMessage("worker, first init");
+      phase = 1;
+      while (phase != 2) std::this_thread::yield();
+      CaptureMessage("worker, second init");
+      phase = 3;
+    });
+    while (phase != 1) std::this_thread::yield();
+    ASSERT_TRUE(Flush(absl::Seconds(10)));
+  }
+  {
+    Options options;
+    options.transport = second;
+    InitGuard guard = Init(options);
+    CaptureMessage("main, second init");
+    phase = 2;
+    while (phase != 3) std::this_thread::yield();
+    worker.join();
+    ASSERT_TRUE(guard.client()->Flush(absl::Seconds(10)));
+  }
+  EXPECT_EQ(first->event_count(), 1u);
+  EXPECT_EQ(second->event_count(), 2u);
+}
+
+TEST(InitTest, GuardFlushesOnDestruction) {
+  auto transport = std::make_shared<testing::TestTransport>();
+  {
+    Options options;
+    options.transport = transport;
+    InitGuard guard = Init(options);
+    for (int i = 0; i < 100; ++i) CaptureMessage("m");
+  }
+  EXPECT_EQ(transport->event_count(), 100u);
+  EXPECT_EQ(CaptureMessage("after close"), "");
+}
+
+}  // namespace
+}  // namespace sentry

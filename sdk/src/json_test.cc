@@ -1,0 +1,112 @@
+#include "sdk/src/json.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "sdk/src/message_json.h"
+#include "sentry/protocol/event.pb.h"
+
+namespace sentry::internal {
+namespace {
+
+std::string Escaped(absl::string_view s, size_t max = 1000) {
+  std::string out;
+  AppendJsonEscaped(s, max, &out);
+  return out;
+}
+
+TEST(JsonTest, EscapesControlCharactersAndQuotes) {
+  EXPECT_EQ(Escaped("a\"b\\c\n\t\x01"), "a\\\"b\\\\c\\n\\t\\u0001");
+}
+
+TEST(JsonTest, ReplacesInvalidUtf8) {
+  EXPECT_EQ(Escaped("ok\xff!"), "ok\xEF\xBF\xBD!");
+  EXPECT_EQ(Escaped("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+  EXPECT_EQ(Escaped("\xED\xA0\x80"),                           // surrogate
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(Escaped("h\xC3\xA9llo \xF0\x9F\x98\x80"), "h\xC3\xA9llo \xF0\x9F\x98\x80");
+}
+
+TEST(JsonTest, TruncatesOnCharacterBoundary) {
+  // "é" is two bytes; cutting at 2 must not split it.
+  EXPECT_EQ(Escaped("a\xC3\xA9z", 2), "a...");
+  EXPECT_EQ(Escaped(std::string(10, 'x'), 4), "xxxx...");
+}
+
+TEST(JsonTest, WriterProducesNullForNaN) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  w.Double(std::nan(""));
+  w.Double(std::numeric_limits<double>::infinity());
+  w.Double(1.5);
+  w.Int(-3);
+  w.EndArray();
+  EXPECT_EQ(out, "[null,null,1.5,-3]");
+}
+
+TEST(JsonTest, ParseObjectKeepsRawValues) {
+  auto members = ParseJsonObject(
+      R"({"type":"attachment","length":10,"x":{"a":[1,2,{"b":null}]},"s":"\u00e9\ud83d\ude00"})");
+  ASSERT_TRUE(members.ok()) << members.status();
+  ASSERT_EQ(members->size(), 4u);
+  EXPECT_EQ((*members)[1].second, "10");
+  EXPECT_EQ((*members)[2].second, R"({"a":[1,2,{"b":null}]})");
+  EXPECT_EQ(DecodeJsonString((*members)[3].second), "\xC3\xA9\xF0\x9F\x98\x80");
+}
+
+TEST(JsonTest, ParseObjectRejectsMalformed) {
+  for (const char* bad : {"", "[]", "{", R"({"a":})", R"({"a":1,})",
+                          R"({"a":01})", R"({"a":"\x"})", R"({} x)",
+                          R"({"a":tru})"}) {
+    EXPECT_FALSE(ParseJsonObject(bad).ok()) << bad;
+  }
+}
+
+TEST(JsonTest, ParseObjectBoundsNesting) {
+  std::string deep = R"({"a":)" + std::string(1000, '[') +
+                     std::string(1000, ']') + "}";
+  EXPECT_FALSE(ParseJsonObject(deep).ok());
+}
+
+TEST(MessageJsonTest, WritesSentryShapes) {
+  protocol::Event event;
+  event.set_event_id("0123456789abcdef0123456789abcdef");
+  event.set_timestamp(1514103120.5);
+  (*event.mutable_tags())["b"] = "2";
+  (*event.mutable_tags())["a"] = "1";
+  auto* frame =
+      event.mutable_exception()->add_values()->mutable_stacktrace()->add_frames();
+  frame->set_instruction_addr("0x2a");
+  frame->set_lineno(0);  // optional: present even when 0
+  auto* image = event.mutable_debug_meta()->add_images();
+  image->set_image_size(uint64_t{1} << 40);
+  EXPECT_EQ(MessageToJson(event),
+            R"({"event_id":"0123456789abcdef0123456789abcdef",)"
+            R"("timestamp":1514103120.5,"tags":{"a":"1","b":"2"},)"
+            R"("exception":{"values":[{"stacktrace":{"frames":[)"
+            R"({"lineno":0,"instruction_addr":"0x2a"}]}}]},)"
+            R"("debug_meta":{"images":[{"image_size":1099511627776}]}})");
+}
+
+TEST(MessageJsonTest, LimitsTagValuesAndDepth) {
+  protocol::Event event;
+  (*event.mutable_tags())["long"] = std::string(500, 'v');
+  google::protobuf::Value deep;
+  google::protobuf::Value* v = &deep;
+  for (int i = 0; i < 50; ++i) {
+    v = (*v->mutable_struct_value()->mutable_fields())["d"].mutable_list_value()->add_values();
+  }
+  v->set_number_value(std::nan(""));
+  (*event.mutable_extra())["deep"] = deep;
+  const std::string json = MessageToJson(event);
+  EXPECT_NE(json.find("\"" + std::string(200, 'v') + "...\""), std::string::npos);
+  EXPECT_EQ(json.find(std::string(201, 'v')), std::string::npos);
+  EXPECT_NE(json.find("[depth limit reached]"), std::string::npos);
+  EXPECT_EQ(json.find("nan"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sentry::internal
