@@ -16,7 +16,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-gnutls-dev zlib1g-dev
-  python3 python3-jsonschema
+  python3 python3-jsonschema libssl-dev binutils
 )
 
 # name  version  .dsc sha256  orig tarball sha256
