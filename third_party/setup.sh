@@ -83,6 +83,23 @@ ensure_deb_src() {
   apt_updated=0
 }
 
+# Sentry's own CLI, from npm, to check that Sentry accepts what the SDK writes.
+sentry_cli_version=3.8.0
+sentry_cli="${deps}/npm/node_modules/@sentry/cli-linux-x64/bin/sentry-cli"
+if [[ ! -x "${sentry_cli}" ]] ||
+   ! grep -qs "\"version\": \"${sentry_cli_version}\"" \
+     "${deps}/npm/node_modules/@sentry/cli/package.json"; then
+  if ! command -v npm >/dev/null; then
+    apt_update
+    log "installing nodejs npm"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null
+  fi
+  log "installing @sentry/cli@${sentry_cli_version}"
+  mkdir -p "${deps}/npm"
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "${deps}/npm" \
+    "@sentry/cli@${sentry_cli_version}" >/dev/null
+fi
+
 mkdir -p "${deps}/download"
 for entry in "${sources[@]}"; do
   read -r name version dsc_sha orig_sha <<<"${entry}"

@@ -123,7 +123,9 @@ def main():
                     event = json.loads(payload)
                     where = f"{name} event {event.get('event_id')}"
                     check_event(event, validator, where)
-                    if headers.get("event_id") != event["event_id"]:
+                    # Dashed and undashed UUIDs are the same id.
+                    header_id = str(headers.get("event_id", "")).replace("-", "")
+                    if header_id != event["event_id"]:
                         raise EnvelopeError(f"{where}: envelope event_id differs")
                     events.append(event)
     except EnvelopeError as e:

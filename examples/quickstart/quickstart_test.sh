@@ -14,7 +14,7 @@ for e in events:
     if "exception" in e:
         by_kind["exception"] = e
     else:
-        by_kind[e["logentry"]["formatted"]] = e
+        by_kind[e["logentry"]["message"]] = e
 msg = by_kind["quickstart started"]
 assert msg["level"] == "info", msg
 assert msg["tags"]["component"] == "quickstart", msg["tags"]

@@ -183,7 +183,7 @@ std::string Hub::CaptureEvent(protocol::Event event) {
 std::string Hub::CaptureMessage(absl::string_view message, Level level) {
   protocol::Event event;
   event.set_level(std::string(LevelName(level)));
-  event.mutable_logentry()->set_formatted(std::string(message));
+  event.mutable_logentry()->set_message(std::string(message));
   return CaptureEvent(std::move(event));
 }
 

@@ -67,7 +67,7 @@ TEST_F(HubTest, CapturesMessageWithScopeData) {
   EXPECT_EQ(e.event_id(), id);
   EXPECT_EQ(e.level(), "warning");
   EXPECT_EQ(e.platform(), "native");
-  EXPECT_EQ(e.logentry().formatted(), "hello");
+  EXPECT_EQ(e.logentry().message(), "hello");
   EXPECT_EQ(e.tags().at("a"), "1");
   EXPECT_EQ(e.extra().at("n").number_value(), 3);
   EXPECT_EQ(e.user().id(), "7");
@@ -181,8 +181,8 @@ TEST_F(HubTest, PipelineOrderAndDropReasons) {
   Options options;
   options.before_send = [&](protocol::Event& e) {
     note("before_send");
-    if (e.logentry().formatted() == "drop-in-before-send") return false;
-    if (e.logentry().formatted() == "throw-in-before-send") {
+    if (e.logentry().message() == "drop-in-before-send") return false;
+    if (e.logentry().message() == "throw-in-before-send") {
       throw std::runtime_error("bad callback");
     }
     EXPECT_EQ(e.tags().at("processed"), "yes");
@@ -193,7 +193,7 @@ TEST_F(HubTest, PipelineOrderAndDropReasons) {
     scope.AddEventProcessor([&](protocol::Event& e) {
       note("processor");
       (*e.mutable_tags())["processed"] = "yes";
-      return e.logentry().formatted() != "drop-in-processor";
+      return e.logentry().message() != "drop-in-processor";
     });
   });
   CaptureMessage("kept");

@@ -37,7 +37,7 @@ class IsolationTest : public ::testing::Test {
     std::map<std::string, int> per_thread;
     for (const auto& event : events) {
       ASSERT_EQ(event.tags().count("secretTag"), 1u);
-      const std::string& message = event.logentry().formatted();
+      const std::string& message = event.logentry().message();
       EXPECT_EQ(event.tags().at("secretTag"), message.substr(0, message.find(':')));
       ++per_thread[event.tags().at("secretTag")];
     }
