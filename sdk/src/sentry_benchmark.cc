@@ -1,0 +1,193 @@
+// Caller-side costs of the SDK (see BENCHMARKS.md):
+//   ./bazelw run -c opt //sdk:sentry_benchmark
+//
+// Capture benchmarks measure the calling thread only (building the event,
+// snapshotting the scopes, queueing). The worker's share (scopes applied,
+// JSON, transport) is drained with Flush outside the timed region.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "google/protobuf/util/json_util.h"
+#include "sdk/src/message_json.h"
+#include "sdk/src/random.h"
+#include "sentry/sentry.h"
+
+namespace sentry {
+namespace {
+
+// Accepts envelopes and drops them.
+class NullTransport : public Transport {
+ public:
+  void SendEnvelope(Envelope) noexcept override {}
+};
+
+constexpr int kDrainEvery = 256;
+
+// 5 tags, 3 extras, a user and `breadcrumbs` breadcrumbs.
+void ConfigureRealisticScope(int breadcrumbs) {
+  ConfigureScope([](Scope& scope) {
+    for (int i = 0; i < 5; ++i) {
+      scope.SetTag(absl::StrCat("tag", i), absl::StrCat("value-", i));
+    }
+    scope.SetExtra("request_id", "5f2c8a9e-1b7d-4c3e");
+    scope.SetExtra("attempt", 3);
+    scope.SetExtra("cached", true);
+    protocol::User user;
+    user.set_id("12345");
+    user.set_email("user@example.com");
+    scope.SetUser(user);
+  });
+  for (int i = 0; i < breadcrumbs; ++i) {
+    AddBreadcrumb(absl::StrCat("step ", i), "app");
+  }
+}
+
+InitGuard InitForBenchmark() {
+  Options options;
+  options.transport = std::make_shared<NullTransport>();
+  options.max_queue_size = kDrainEvery * 4;
+  return Init(std::move(options));
+}
+
+void CaptureLoop(benchmark::State& state) {
+  int n = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(CaptureMessage("Something went wrong"));
+    if (++n % kDrainEvery == 0) {
+      state.PauseTiming();
+      Flush(absl::Seconds(10));
+      state.ResumeTiming();
+    }
+  }
+  Flush(absl::Seconds(10));
+}
+
+void BM_CaptureMessage(benchmark::State& state) {
+  static InitGuard* guard = nullptr;
+  if (state.thread_index() == 0) {
+    guard = new InitGuard(InitForBenchmark());
+  }
+  // Every thread configures its own hub (forked from the main hub).
+  ConfigureRealisticScope(static_cast<int>(state.range(0)));
+  CaptureLoop(state);
+  if (state.thread_index() == 0) {
+    delete guard;
+  }
+}
+BENCHMARK(BM_CaptureMessage)->Arg(10)->Arg(100)->UseRealTime();
+BENCHMARK(BM_CaptureMessage)->Arg(10)->Threads(2)->UseRealTime();
+
+void BM_SetTag(benchmark::State& state) {
+  InitGuard guard = InitForBenchmark();
+  ConfigureRealisticScope(10);
+  auto hub = Hub::Current();
+  int i = 0;
+  for (auto _ : state) {
+    hub->ConfigureScope(
+        [&](Scope& scope) { scope.SetTag("iteration", (++i & 1) ? "odd" : "even"); });
+  }
+}
+BENCHMARK(BM_SetTag);
+
+void BM_ScopeSetTag(benchmark::State& state) {
+  Scope scope;
+  for (int i = 0; i < 5; ++i) scope.SetTag(absl::StrCat("tag", i), "v");
+  int i = 0;
+  for (auto _ : state) scope.SetTag("iteration", (++i & 1) ? "odd" : "even");
+}
+BENCHMARK(BM_ScopeSetTag);
+
+void BM_Clone(benchmark::State& state) {
+  InitGuard guard = InitForBenchmark();
+  ConfigureRealisticScope(10);
+  auto hub = Hub::Current();
+  for (auto _ : state) benchmark::DoNotOptimize(hub->Clone());
+}
+BENCHMARK(BM_Clone);
+
+void BM_AddBreadcrumb(benchmark::State& state) {
+  InitGuard guard = InitForBenchmark();
+  ConfigureRealisticScope(100);
+  for (auto _ : state) AddBreadcrumb("clicked", "ui");
+}
+BENCHMARK(BM_AddBreadcrumb);
+
+void BM_NewEventId(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(internal::NewEventId());
+}
+BENCHMARK(BM_NewEventId);
+
+// The JSON encoders considered for the worker thread, on an event with the
+// realistic scope applied: the SDK's own reflection-based writer and
+// Protobuf's JSON printer.
+protocol::Event RealisticEvent() {
+  protocol::Event event;
+  event.set_event_id(internal::NewEventId());
+  event.set_timestamp(1700000000.123456);
+  event.set_platform("native");
+  event.set_level("error");
+  event.set_release("app@1.2.3");
+  event.set_environment("production");
+  event.set_server_name("web-1");
+  for (int i = 0; i < 5; ++i) {
+    (*event.mutable_tags())[absl::StrCat("tag", i)] = absl::StrCat("value-", i);
+  }
+  (*event.mutable_extra())["attempt"].set_number_value(3);
+  (*event.mutable_extra())["request_id"].set_string_value("5f2c8a9e-1b7d-4c3e");
+  (*event.mutable_extra())["cached"].set_bool_value(true);
+  event.mutable_user()->set_id("12345");
+  event.mutable_user()->set_email("user@example.com");
+  for (int i = 0; i < 10; ++i) {
+    auto* crumb = event.mutable_breadcrumbs()->add_values();
+    crumb->set_timestamp(1700000000.0 + i);
+    crumb->set_category("app");
+    crumb->set_message(absl::StrCat("step ", i));
+  }
+  auto* exception = event.mutable_exception()->add_values();
+  exception->set_type("std::runtime_error");
+  exception->set_value("Something went wrong");
+  exception->mutable_mechanism()->set_type("generic");
+  exception->mutable_mechanism()->set_handled(true);
+  for (int i = 0; i < 20; ++i) {
+    auto* frame = exception->mutable_stacktrace()->add_frames();
+    frame->set_function(absl::StrCat("app::Function", i));
+    frame->set_instruction_addr(absl::StrCat("0x", absl::Hex(0x400000 + i * 64)));
+  }
+  event.mutable_sdk()->set_name(kSdkName);
+  event.mutable_sdk()->set_version(kSdkVersion);
+  return event;
+}
+
+void BM_EncodeJson_Sdk(benchmark::State& state) {
+  const protocol::Event event = RealisticEvent();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string json = internal::MessageToJson(event);
+    bytes += json.size();
+    benchmark::DoNotOptimize(json);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_EncodeJson_Sdk);
+
+void BM_EncodeJson_Protobuf(benchmark::State& state) {
+  const protocol::Event event = RealisticEvent();
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(event, &json, options);
+    bytes += json.size();
+    benchmark::DoNotOptimize(json);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_EncodeJson_Protobuf);
+
+}  // namespace
+}  // namespace sentry
+
+BENCHMARK_MAIN();
