@@ -19,6 +19,7 @@
 #include "sdk/src/message_json.h"
 #include "sdk/src/random.h"
 #include "sdk/src/scope_data.h"
+#include "sdk/src/user_callback.h"
 #include "sentry/version.h"
 
 namespace sentry {
@@ -189,10 +190,10 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
     event.set_timestamp(absl::ToUnixMicros(absl::Now()) / 1e6);
   }
   std::string id = event.event_id();
-  internal::CaptureWork work{std::move(event),
-                             scope != nullptr ? scope->Snapshot()
-                                              : internal::ScopeSnapshot(),
-                             GlobalScope().Snapshot()};
+  internal::CaptureWork work{
+      std::move(event),
+      scope != nullptr ? scope->Snapshot() : internal::ScopeSnapshot(),
+      GlobalScope().Snapshot()};
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
@@ -266,49 +267,37 @@ void Client::Process(internal::CaptureWork& work) {
   std::vector<Attachment> attachments;
   work.scope.ApplyTo(event, &attachments);
   work.global.ApplyTo(event, &attachments);
-  if (auto level = work.scope.level() ? work.scope.level() : work.global.level()) {
+  if (auto level =
+          work.scope.level() ? work.scope.level() : work.global.level()) {
     event.set_level(std::string(LevelName(*level)));
   }
   if (event.level().empty()) event.set_level("error");
-  internal::MergeBreadcrumbs(work.global.breadcrumbs(), work.scope.breadcrumbs(),
-                             static_cast<size_t>(options_.max_breadcrumbs),
-                             event);
+  internal::MergeBreadcrumbs(
+      work.global.breadcrumbs(), work.scope.breadcrumbs(),
+      static_cast<size_t>(options_.max_breadcrumbs), event);
 
   // Event processors (the hub's scope, then the global scope), integrations,
   // then before_send: user code, run with no SDK lock held.
   for (const auto* snapshot : {&work.scope, &work.global}) {
     for (const auto& processor : snapshot->processors()) {
-      bool keep;
-      try {
-        keep = (*processor)(event);
-      } catch (...) {
-        internal::Log(LogLevel::kError, "an event processor threw");
-        keep = false;
+      if (!internal::CallUserCallback("an event processor",
+                                      [&] { return (*processor)(event); })) {
+        return Drop(DiscardReason::kEventProcessor, event);
       }
-      if (!keep) return Drop(DiscardReason::kEventProcessor, event);
     }
   }
   for (const auto& integration : options_.integrations) {
-    if (integration == nullptr) continue;
-    bool keep;
-    try {
-      keep = integration->ProcessEvent(event);
-    } catch (...) {
-      internal::Log(LogLevel::kError, "integration ", integration->name(),
-                    " threw");
-      keep = false;
+    if (integration != nullptr &&
+        !internal::CallUserCallback(integration->name(), [&] {
+          return integration->ProcessEvent(event);
+        })) {
+      return Drop(DiscardReason::kEventProcessor, event);
     }
-    if (!keep) return Drop(DiscardReason::kEventProcessor, event);
   }
-  if (options_.before_send) {
-    bool keep;
-    try {
-      keep = options_.before_send(event);
-    } catch (...) {
-      internal::Log(LogLevel::kError, "before_send threw");
-      keep = false;
-    }
-    if (!keep) return Drop(DiscardReason::kBeforeSend, event);
+  if (options_.before_send && !internal::CallUserCallback("before_send", [&] {
+        return options_.before_send(event);
+      })) {
+    return Drop(DiscardReason::kBeforeSend, event);
   }
   if (options_.sample_rate < 1.0 &&
       !(internal::RandomUnit() < options_.sample_rate)) {
@@ -330,9 +319,9 @@ void Client::Process(internal::CaptureWork& work) {
   Envelope envelope;
   envelope.SetStringHeader("event_id", event.event_id());
   if (dsn_) envelope.SetStringHeader("dsn", dsn_->raw());
-  envelope.SetHeader("sdk", absl::StrCat("{\"name\":\"", kSdkName,
-                                         "\",\"version\":\"", kSdkVersion,
-                                         "\"}"));
+  envelope.SetHeader("sdk",
+                     absl::StrCat("{\"name\":\"", kSdkName, "\",\"version\":\"",
+                                  kSdkVersion, "\"}"));
   envelope.AddItem("event", std::move(json));
   for (auto& attachment : attachments) {
     std::string bytes = attachment.bytes;
@@ -379,18 +368,17 @@ bool Client::Flush(absl::Duration timeout) {
       Client* client;
       uint64_t target;
     } arg{this, target};
-    drained = mu_.AwaitWithDeadline(
-        absl::Condition(
-            +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-              return a->client->processed_ >= a->target;
-            },
-            &arg),
-        deadline);
+    drained =
+        mu_.AwaitWithDeadline(absl::Condition(
+                                  +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                    return a->client->processed_ >= a->target;
+                                  },
+                                  &arg),
+                              deadline);
   }
   SendClientReportIfAny();
-  const bool flushed =
-      options_.transport->Flush(std::max(deadline - absl::Now(),
-                                         absl::ZeroDuration()));
+  const bool flushed = options_.transport->Flush(
+      std::max(deadline - absl::Now(), absl::ZeroDuration()));
   return drained && flushed;
 }
 

@@ -50,8 +50,8 @@ absl::StatusOr<Dsn> Dsn::Parse(absl::string_view input) {
 
   const size_t at = rest.find('@');
   const size_t slash = rest.find('/');
-  if (at == absl::string_view::npos || (slash != absl::string_view::npos &&
-                                        at > slash)) {
+  if (at == absl::string_view::npos ||
+      (slash != absl::string_view::npos && at > slash)) {
     return Invalid("missing public key (expected https://KEY@host/PROJECT)");
   }
   absl::string_view userinfo = rest.substr(0, at);
@@ -71,7 +71,8 @@ absl::StatusOr<Dsn> Dsn::Parse(absl::string_view input) {
   dsn.port_ = dsn.secure() ? 443 : 80;
   if (!hostport.empty() && hostport[0] == '[') {  // IPv6 literal
     const size_t close = hostport.find(']');
-    if (close == absl::string_view::npos) return Invalid("unterminated IPv6 host");
+    if (close == absl::string_view::npos)
+      return Invalid("unterminated IPv6 host");
     host = hostport.substr(0, close + 1);
     absl::string_view after = hostport.substr(close + 1);
     if (!after.empty()) {
@@ -107,9 +108,11 @@ std::string Dsn::EnvelopeUrl() const {
 }
 
 std::string Dsn::AuthHeader(absl::string_view client) const {
-  std::string header = absl::StrCat("Sentry sentry_key=", public_key_,
-                                    ", sentry_version=7, sentry_client=", client);
-  if (!secret_key_.empty()) absl::StrAppend(&header, ", sentry_secret=", secret_key_);
+  std::string header =
+      absl::StrCat("Sentry sentry_key=", public_key_,
+                   ", sentry_version=7, sentry_client=", client);
+  if (!secret_key_.empty())
+    absl::StrAppend(&header, ", sentry_secret=", secret_key_);
   return header;
 }
 

@@ -6,7 +6,8 @@ namespace sentry {
 namespace {
 
 TEST(DsnTest, ParsesFullDsn) {
-  auto dsn = Dsn::Parse("http://username:password@o123456.example.com/foo/bar/42%21?x=y#z");
+  auto dsn = Dsn::Parse(
+      "http://username:password@o123456.example.com/foo/bar/42%21?x=y#z");
   ASSERT_TRUE(dsn.ok()) << dsn.status();
   EXPECT_FALSE(dsn->secure());
   EXPECT_EQ(dsn->host(), "o123456.example.com");
@@ -39,17 +40,20 @@ TEST(DsnTest, KeepsPathPrefix) {
 }
 
 TEST(DsnTest, EnvelopeUrlAndAuthHeader) {
-  auto dsn = Dsn::Parse("http://username:password@example.com/foo/bar/42?x=y#z");
+  auto dsn =
+      Dsn::Parse("http://username:password@example.com/foo/bar/42?x=y#z");
   ASSERT_TRUE(dsn.ok());
-  EXPECT_EQ(dsn->EnvelopeUrl(), "http://example.com:80/foo/bar/api/42/envelope/");
+  EXPECT_EQ(dsn->EnvelopeUrl(),
+            "http://example.com:80/foo/bar/api/42/envelope/");
   EXPECT_EQ(dsn->AuthHeader("sentry.cpp/1.0"),
             "Sentry sentry_key=username, sentry_version=7, "
             "sentry_client=sentry.cpp/1.0, sentry_secret=password");
 }
 
 TEST(DsnTest, OrgIds) {
-  EXPECT_EQ(Dsn::Parse("https://k@o18446744073709551615.example.com/1")->org_id(),
-            18446744073709551615u);
+  EXPECT_EQ(
+      Dsn::Parse("https://k@o18446744073709551615.example.com/1")->org_id(),
+      18446744073709551615u);
   EXPECT_FALSE(
       Dsn::Parse("https://k@o18446744073709551616.example.com/1")->org_id());
   EXPECT_EQ(Dsn::Parse("https://k@o0.example.com/1")->org_id(), 0u);

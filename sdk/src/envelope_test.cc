@@ -37,7 +37,8 @@ TEST(EnvelopeTest, SerializesAttachmentItem) {
 TEST(EnvelopeTest, WritesSentAtExactlyOnce) {
   Envelope envelope;
   envelope.SetStringHeader("sent_at", "2000-01-01T00:00:00Z");
-  const std::string bytes = envelope.Serialize(absl::FromUnixSeconds(1700000000));
+  const std::string bytes =
+      envelope.Serialize(absl::FromUnixSeconds(1700000000));
   EXPECT_EQ(bytes, "{\"sent_at\":\"2023-11-14T22:13:20.000000Z\"}\n");
 }
 
@@ -72,13 +73,14 @@ TEST(EnvelopeTest, ParsesEveryVector) {
 }
 
 TEST(EnvelopeTest, ParsesBomAndCrlfPayload) {
-  auto envelope =
-      Envelope::Parse(ReadTestFile("docs-two-items-bom-crlf-attachment.envelope"));
+  auto envelope = Envelope::Parse(
+      ReadTestFile("docs-two-items-bom-crlf-attachment.envelope"));
   ASSERT_TRUE(envelope.ok());
   ASSERT_EQ(envelope->items().size(), 2u);
   EXPECT_EQ(envelope->items()[0].payload, "\xef\xbb\xbfHello\r\n");
   EXPECT_EQ(envelope->items()[0].StringHeader("filename"), "hello.txt");
-  EXPECT_EQ(envelope->items()[1].payload, R"({"message":"hello world","level":"error"})");
+  EXPECT_EQ(envelope->items()[1].payload,
+            R"({"message":"hello world","level":"error"})");
   EXPECT_EQ(envelope->event_id(), "9ec79c33ec9942ab8353589fcb2e04dc");
 }
 

@@ -9,6 +9,7 @@
 
 #include "absl/time/clock.h"
 #include "sdk/src/log.h"
+#include "sdk/src/user_callback.h"
 
 namespace sentry {
 namespace {
@@ -64,14 +65,16 @@ Hub::Hub(std::shared_ptr<Client> client, const Scope& scope)
     : root_client_(std::move(client)), root_scope_(scope) {}
 
 std::shared_ptr<Hub> Hub::Main() {
-  static auto* const main_hub = new std::shared_ptr<Hub>(std::make_shared<Hub>());
+  static auto* const main_hub =
+      new std::shared_ptr<Hub>(std::make_shared<Hub>());
   return *main_hub;
 }
 
 std::shared_ptr<Hub> Hub::Current() {
   ThreadHub& t = ThisThreadHub();
   if (t.bound) return t.hub;
-  const uint64_t generation = current_generation.load(std::memory_order_acquire);
+  const uint64_t generation =
+      current_generation.load(std::memory_order_acquire);
   if (t.hub == nullptr || t.generation != generation) {
     t.hub = Main()->Clone();
     t.generation = generation;
@@ -216,15 +219,11 @@ void Hub::AddBreadcrumb(protocol::Breadcrumb breadcrumb) {
   if (breadcrumb.timestamp() == 0) {
     breadcrumb.set_timestamp(absl::ToUnixMicros(absl::Now()) / 1e6);
   }
-  if (options.before_breadcrumb) {
-    bool keep;
-    try {
-      keep = options.before_breadcrumb(breadcrumb);
-    } catch (...) {
-      internal::Log(internal::LogLevel::kError, "before_breadcrumb threw");
-      keep = false;
-    }
-    if (!keep) return;
+  if (options.before_breadcrumb &&
+      !internal::CallUserCallback("before_breadcrumb", [&] {
+        return options.before_breadcrumb(breadcrumb);
+      })) {
+    return;
   }
   std::shared_ptr<Scope> keep;
   Scope* scope;

@@ -214,7 +214,8 @@ TEST_F(HubTest, PipelineOrderAndDropReasons) {
     for (const auto& item : envelope.items()) {
       if (item.type != "client_report") continue;
       saw_report = true;
-      EXPECT_NE(item.payload.find("\"reason\":\"before_send\""), std::string::npos);
+      EXPECT_NE(item.payload.find("\"reason\":\"before_send\""),
+                std::string::npos);
       EXPECT_NE(item.payload.find("\"quantity\":2"), std::string::npos);
     }
   }
@@ -228,8 +229,8 @@ TEST_F(HubTest, SampleRateZeroDropsAndCounts) {
   for (int i = 0; i < 5; ++i) CaptureMessage("m");
   ASSERT_TRUE(Flush(absl::Seconds(10)));
   EXPECT_EQ(transport_->event_count(), 0u);
-  EXPECT_EQ(guard_->client()->client_reports().Count(DiscardReason::kSampleRate),
-            5u);
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kSampleRate), 5u);
 }
 
 TEST_F(HubTest, SampleRateHalfKeepsAboutHalf) {
@@ -359,7 +360,8 @@ TEST_F(HubTest, RunAndBindingSwitchTheCurrentHub) {
 TEST_F(HubTest, AttachmentsTravelWithTheEvent) {
   Init();
   ConfigureScope([](Scope& s) {
-    s.AddAttachment(Attachment::FromBytes("log.txt", "line 1\nline 2\n", "text/plain"));
+    s.AddAttachment(
+        Attachment::FromBytes("log.txt", "line 1\nline 2\n", "text/plain"));
     s.AddAttachment(Attachment::FromPath("/nonexistent/file.bin"));
   });
   CaptureMessage("with attachment");
@@ -384,7 +386,8 @@ TEST_F(HubTest, AttachmentsTravelWithTheEvent) {
 TEST_F(HubTest, HugeEventsAreShrunk) {
   Init();
   ConfigureScope([](Scope& s) {
-    for (int i = 0; i < 300; ++i) s.SetExtra("k" + std::to_string(i), std::string(8000, 'x'));
+    for (int i = 0; i < 300; ++i)
+      s.SetExtra("k" + std::to_string(i), std::string(8000, 'x'));
   });
   CaptureMessage("huge");
   auto events = Events(1);
@@ -415,7 +418,8 @@ TEST(InitTest, InvalidOptionsNameTheProblem) {
   options.sample_rate = 1;
   options.max_breadcrumbs = -1;
   InitGuard guard2 = Init(options);
-  EXPECT_NE(guard2.status().message().find("max_breadcrumbs"), std::string::npos);
+  EXPECT_NE(guard2.status().message().find("max_breadcrumbs"),
+            std::string::npos);
   EXPECT_EQ(CaptureMessage("dropped"), "");
 }
 

@@ -38,7 +38,8 @@ class IsolationTest : public ::testing::Test {
     for (const auto& event : events) {
       ASSERT_EQ(event.tags().count("secretTag"), 1u);
       const std::string& message = event.logentry().message();
-      EXPECT_EQ(event.tags().at("secretTag"), message.substr(0, message.find(':')));
+      EXPECT_EQ(event.tags().at("secretTag"),
+                message.substr(0, message.find(':')));
       ++per_thread[event.tags().at("secretTag")];
     }
     EXPECT_EQ(per_thread.size(), static_cast<size_t>(kThreads));
@@ -75,7 +76,8 @@ TEST_F(IsolationTest, ClonedHubPerThreadDoesNotLeak) {
     threads.emplace_back([t, hub = Hub::Current()->Clone()] {
       const std::string mine = absl::StrCat("thread-", t);
       for (int i = 0; i < kIterations; ++i) {
-        hub->ConfigureScope([&](Scope& scope) { scope.SetTag("secretTag", mine); });
+        hub->ConfigureScope(
+            [&](Scope& scope) { scope.SetTag("secretTag", mine); });
         hub->WithScope([&](Scope& scope) {
           scope.SetExtra("iteration", i);
           hub->CaptureMessage(absl::StrCat(mine, ":", i));
@@ -112,7 +114,8 @@ TEST_F(IsolationTest, SharedHubIsRaceFree) {
   }
   for (auto& thread : threads) thread.join();
   ASSERT_TRUE(guard_->client()->Flush(absl::Seconds(30)));
-  EXPECT_EQ(transport_->event_count(), static_cast<size_t>(kThreads * kIterations));
+  EXPECT_EQ(transport_->event_count(),
+            static_cast<size_t>(kThreads * kIterations));
   std::map<std::string, std::string> final_tags;
   hub->ConfigureScope([&](Scope& scope) { final_tags = scope.tags(); });
   for (int t = 0; t < kThreads; ++t) {

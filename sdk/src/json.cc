@@ -396,9 +396,8 @@ ParseJsonObject(absl::string_view json) {
   std::vector<std::pair<std::string, std::string>> members;
   Scanner scanner(json);
   auto error = [&](absl::string_view what) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid JSON object: ", what, " at offset ",
-                     scanner.pos()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid JSON object: ", what, " at offset ", scanner.pos()));
   };
   if (!scanner.Consume('{')) return error("expected '{'");
   if (!scanner.Consume('}')) {
@@ -409,8 +408,8 @@ ParseJsonObject(absl::string_view json) {
       scanner.SkipSpace();
       const size_t start = scanner.pos();
       if (!scanner.Value(1)) return error("invalid value");
-      members.emplace_back(std::move(key),
-                           std::string(json.substr(start, scanner.pos() - start)));
+      members.emplace_back(std::move(key), std::string(json.substr(
+                                               start, scanner.pos() - start)));
     } while (scanner.Consume(','));
     if (!scanner.Consume('}')) return error("expected '}'");
   }

@@ -26,7 +26,8 @@ TEST(JsonTest, ReplacesInvalidUtf8) {
   EXPECT_EQ(Escaped("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
   EXPECT_EQ(Escaped("\xED\xA0\x80"),                           // surrogate
             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
-  EXPECT_EQ(Escaped("h\xC3\xA9llo \xF0\x9F\x98\x80"), "h\xC3\xA9llo \xF0\x9F\x98\x80");
+  EXPECT_EQ(Escaped("h\xC3\xA9llo \xF0\x9F\x98\x80"),
+            "h\xC3\xA9llo \xF0\x9F\x98\x80");
 }
 
 TEST(JsonTest, TruncatesOnCharacterBoundary) {
@@ -58,16 +59,16 @@ TEST(JsonTest, ParseObjectKeepsRawValues) {
 }
 
 TEST(JsonTest, ParseObjectRejectsMalformed) {
-  for (const char* bad : {"", "[]", "{", R"({"a":})", R"({"a":1,})",
-                          R"({"a":01})", R"({"a":"\x"})", R"({} x)",
-                          R"({"a":tru})"}) {
+  for (const char* bad :
+       {"", "[]", "{", R"({"a":})", R"({"a":1,})", R"({"a":01})",
+        R"({"a":"\x"})", R"({} x)", R"({"a":tru})"}) {
     EXPECT_FALSE(ParseJsonObject(bad).ok()) << bad;
   }
 }
 
 TEST(JsonTest, ParseObjectBoundsNesting) {
-  std::string deep = R"({"a":)" + std::string(1000, '[') +
-                     std::string(1000, ']') + "}";
+  std::string deep =
+      R"({"a":)" + std::string(1000, '[') + std::string(1000, ']') + "}";
   EXPECT_FALSE(ParseJsonObject(deep).ok());
 }
 
@@ -77,8 +78,10 @@ TEST(MessageJsonTest, WritesSentryShapes) {
   event.set_timestamp(1514103120.5);
   (*event.mutable_tags())["b"] = "2";
   (*event.mutable_tags())["a"] = "1";
-  auto* frame =
-      event.mutable_exception()->add_values()->mutable_stacktrace()->add_frames();
+  auto* frame = event.mutable_exception()
+                    ->add_values()
+                    ->mutable_stacktrace()
+                    ->add_frames();
   frame->set_instruction_addr("0x2a");
   frame->set_lineno(0);  // optional: present even when 0
   auto* image = event.mutable_debug_meta()->add_images();
@@ -97,12 +100,15 @@ TEST(MessageJsonTest, LimitsTagValuesAndDepth) {
   google::protobuf::Value deep;
   google::protobuf::Value* v = &deep;
   for (int i = 0; i < 50; ++i) {
-    v = (*v->mutable_struct_value()->mutable_fields())["d"].mutable_list_value()->add_values();
+    v = (*v->mutable_struct_value()->mutable_fields())["d"]
+            .mutable_list_value()
+            ->add_values();
   }
   v->set_number_value(std::nan(""));
   (*event.mutable_extra())["deep"] = deep;
   const std::string json = MessageToJson(event);
-  EXPECT_NE(json.find("\"" + std::string(200, 'v') + "...\""), std::string::npos);
+  EXPECT_NE(json.find("\"" + std::string(200, 'v') + "...\""),
+            std::string::npos);
   EXPECT_EQ(json.find(std::string(201, 'v')), std::string::npos);
   EXPECT_NE(json.find("[depth limit reached]"), std::string::npos);
   EXPECT_EQ(json.find("nan"), std::string::npos);

@@ -74,7 +74,8 @@ void WriteValue(const Value& value, JsonWriter& out, int depth) {
 
 size_t StringLimit(const FieldDescriptor* field) {
   // Tag values must stay under 200 characters (PROTOCOL.md section 3.1).
-  if (field->containing_type()->full_name() == "sentry.protocol.Event.TagsEntry") {
+  if (field->containing_type()->full_name() ==
+      "sentry.protocol.Event.TagsEntry") {
     return kMaxTagValueBytes;
   }
   return JsonWriter::kDefaultMaxString;
@@ -152,7 +153,8 @@ void WriteRepeatedElement(const Message& message, const FieldDescriptor* field,
       break;
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string scratch;
-      out.String(r->GetRepeatedStringReference(message, field, index, &scratch));
+      out.String(
+          r->GetRepeatedStringReference(message, field, index, &scratch));
       break;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
@@ -172,8 +174,8 @@ void WriteMap(const Message& message, const FieldDescriptor* field,
   entries.reserve(size);
   for (int i = 0; i < size; ++i) {
     const Message& entry = r->GetRepeatedMessage(message, field, i);
-    entries.emplace_back(
-        entry.GetReflection()->GetString(entry, key_field), &entry);
+    entries.emplace_back(entry.GetReflection()->GetString(entry, key_field),
+                         &entry);
   }
   std::sort(entries.begin(), entries.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

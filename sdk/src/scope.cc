@@ -65,7 +65,8 @@ void Scope::SetTag(absl::string_view key, absl::string_view value) {
 
 void Scope::RemoveTag(absl::string_view key) {
   Mutate([&](ScopeFields& f) {
-    if (f.tags->count(std::string(key)) != 0) f.tags.Mut().erase(std::string(key));
+    if (f.tags->count(std::string(key)) != 0)
+      f.tags.Mut().erase(std::string(key));
   });
 }
 
@@ -107,11 +108,13 @@ void Scope::SetExtra(absl::string_view key, bool value) {
 
 void Scope::RemoveExtra(absl::string_view key) {
   Mutate([&](ScopeFields& f) {
-    if (f.extra->count(std::string(key)) != 0) f.extra.Mut().erase(std::string(key));
+    if (f.extra->count(std::string(key)) != 0)
+      f.extra.Mut().erase(std::string(key));
   });
 }
 
-void Scope::SetContext(absl::string_view key, google::protobuf::Struct context) {
+void Scope::SetContext(absl::string_view key,
+                       google::protobuf::Struct context) {
   Mutate([&](ScopeFields& f) {
     f.contexts.Mut()[std::string(key)] = std::move(context);
   });
@@ -146,13 +149,15 @@ void Scope::SetFingerprint(std::vector<std::string> fingerprint) {
 }
 
 void Scope::SetTransactionName(absl::string_view name) {
-  Mutate([&](ScopeFields& f) { f.transaction.assign(name.data(), name.size()); });
+  Mutate(
+      [&](ScopeFields& f) { f.transaction.assign(name.data(), name.size()); });
 }
 
 void Scope::AddBreadcrumb(protocol::Breadcrumb breadcrumb,
                           size_t max_breadcrumbs) {
   if (max_breadcrumbs == 0) return;
-  auto crumb = std::make_shared<const protocol::Breadcrumb>(std::move(breadcrumb));
+  auto crumb =
+      std::make_shared<const protocol::Breadcrumb>(std::move(breadcrumb));
   Mutate([&](ScopeFields& f) {
     auto& crumbs = f.breadcrumbs.Mut();
     crumbs.push_back(std::move(crumb));
@@ -166,7 +171,8 @@ void Scope::ClearBreadcrumbs() {
 
 void Scope::AddEventProcessor(EventProcessor processor) {
   auto shared = std::make_shared<const EventProcessor>(std::move(processor));
-  Mutate([&](ScopeFields& f) { f.processors.Mut().push_back(std::move(shared)); });
+  Mutate(
+      [&](ScopeFields& f) { f.processors.Mut().push_back(std::move(shared)); });
 }
 
 void Scope::AddAttachment(Attachment attachment) {
@@ -223,7 +229,8 @@ void ScopeSnapshot::ApplyTo(protocol::Event& event,
   auto& extra = *event.mutable_extra();
   for (const auto& [key, value] : f.extra.get()) extra.insert({key, value});
   auto& contexts = *event.mutable_contexts();
-  for (const auto& [key, value] : f.contexts.get()) contexts.insert({key, value});
+  for (const auto& [key, value] : f.contexts.get())
+    contexts.insert({key, value});
   if (f.has_user && !event.has_user()) *event.mutable_user() = f.user.get();
   if (!f.transaction.empty() && event.transaction().empty()) {
     event.set_transaction(f.transaction);
@@ -251,8 +258,8 @@ void MergeBreadcrumbs(const Breadcrumbs& global, const Breadcrumbs& local,
   merged.reserve(global.size() + local.size());
   size_t g = 0, l = 0;
   while (g < global.size() || l < local.size()) {
-    if (l >= local.size() ||
-        (g < global.size() && global[g]->timestamp() <= local[l]->timestamp())) {
+    if (l >= local.size() || (g < global.size() && global[g]->timestamp() <=
+                                                       local[l]->timestamp())) {
       merged.push_back(global[g++].get());
     } else {
       merged.push_back(local[l++].get());

@@ -41,13 +41,15 @@ struct ScopeFields {
 class ScopeSnapshot {
  public:
   ScopeSnapshot() = default;
-  explicit ScopeSnapshot(Cow<ScopeFields> fields) : fields_(std::move(fields)) {}
+  explicit ScopeSnapshot(Cow<ScopeFields> fields)
+      : fields_(std::move(fields)) {}
 
   // Adds what the event does not have itself: tags, extras, contexts, user,
   // transaction and fingerprint only where absent; attachments are appended.
   // The level and breadcrumbs are merged by the client (they combine the
   // global scope's and the hub's).
-  void ApplyTo(protocol::Event& event, std::vector<Attachment>* attachments) const;
+  void ApplyTo(protocol::Event& event,
+               std::vector<Attachment>* attachments) const;
 
   const std::vector<std::shared_ptr<const EventProcessor>>& processors() const {
     return fields_->processors.get();

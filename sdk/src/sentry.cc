@@ -44,8 +44,8 @@ InitGuard Init(Options options) {
   // hub belong to the previous client.
   main->ConfigureScope([](Scope& scope) { scope = Scope(); });
   if (!client.ok()) {
-    internal::Log(internal::LogLevel::kError, "SDK disabled: ",
-                  client.status().ToString());
+    internal::Log(internal::LogLevel::kError,
+                  "SDK disabled: ", client.status().ToString());
     main->BindClient(nullptr);
     internal::ResetCurrentHubs();
     return InitGuard(client.status(), nullptr);

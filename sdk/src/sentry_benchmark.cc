@@ -85,8 +85,9 @@ void BM_SetTag(benchmark::State& state) {
   auto hub = Hub::Current();
   int i = 0;
   for (auto _ : state) {
-    hub->ConfigureScope(
-        [&](Scope& scope) { scope.SetTag("iteration", (++i & 1) ? "odd" : "even"); });
+    hub->ConfigureScope([&](Scope& scope) {
+      scope.SetTag("iteration", (++i & 1) ? "odd" : "even");
+    });
   }
 }
 BENCHMARK(BM_SetTag);
@@ -153,7 +154,8 @@ protocol::Event RealisticEvent() {
   for (int i = 0; i < 20; ++i) {
     auto* frame = exception->mutable_stacktrace()->add_frames();
     frame->set_function(absl::StrCat("app::Function", i));
-    frame->set_instruction_addr(absl::StrCat("0x", absl::Hex(0x400000 + i * 64)));
+    frame->set_instruction_addr(
+        absl::StrCat("0x", absl::Hex(0x400000 + i * 64)));
   }
   event.mutable_sdk()->set_name(kSdkName);
   event.mutable_sdk()->set_version(kSdkVersion);

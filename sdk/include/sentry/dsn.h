@@ -19,8 +19,9 @@ namespace sentry {
 
 class Dsn {
  public:
-  // Parses `{scheme}://{public_key}[:{secret}]@{host}[:{port}]{path}/{project}`.
-  // The error message names what is wrong (scheme, key, host, port, project).
+  // Parses
+  // `{scheme}://{public_key}[:{secret}]@{host}[:{port}]{path}/{project}`. The
+  // error message names what is wrong (scheme, key, host, port, project).
   static absl::StatusOr<Dsn> Parse(absl::string_view dsn);
 
   const std::string& scheme() const { return scheme_; }
@@ -39,7 +40,8 @@ class Dsn {
 
   // {scheme}://{host}:{port}{path}/api/{project}/envelope/
   std::string EnvelopeUrl() const;
-  // Sentry sentry_version=7, sentry_client=..., sentry_key=...[, sentry_secret=...]
+  // Sentry sentry_version=7, sentry_client=..., sentry_key=...[,
+  // sentry_secret=...]
   std::string AuthHeader(absl::string_view client) const;
   // The DSN as given to Parse.
   const std::string& raw() const { return raw_; }

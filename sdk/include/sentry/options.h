@@ -30,8 +30,9 @@ struct Options {
   // Where events go. Empty (and no SENTRY_DSN): nothing is sent unless a
   // transport is set. An invalid DSN disables the SDK with an error status.
   std::string dsn;
-  std::string release;      // Falls back to SENTRY_RELEASE.
-  std::string environment;  // Falls back to SENTRY_ENVIRONMENT, then "production".
+  std::string release;  // Falls back to SENTRY_RELEASE.
+  std::string
+      environment;  // Falls back to SENTRY_ENVIRONMENT, then "production".
   std::string dist;
   std::string server_name;  // Defaults to the host name.
 

@@ -9,9 +9,8 @@
 //     sentry::InitGuard guard = sentry::Init(std::move(options));
 //     if (!guard.status().ok()) std::cerr << guard.status() << "\n";
 //
-//     sentry::ConfigureScope([](sentry::Scope& s) { s.SetTag("cmd", "demo"); });
-//     sentry::AddBreadcrumb("started");
-//     try {
+//     sentry::ConfigureScope([](sentry::Scope& s) { s.SetTag("cmd", "demo");
+//     }); sentry::AddBreadcrumb("started"); try {
 //       Run();
 //     } catch (const std::exception& e) {
 //       sentry::CaptureException(e);
@@ -67,7 +66,8 @@ class [[nodiscard]] InitGuard {
 
 // Creates the client and binds it to the main hub (and to the calling
 // thread, whose current hub becomes the main hub). Replaces the main hub's
-// scope with an empty one (event processors included). May be called again once the previous guard is gone.
+// scope with an empty one (event processors included). May be called again once
+// the previous guard is gone.
 InitGuard Init(Options options);
 
 std::string CaptureMessage(absl::string_view message,

@@ -1,7 +1,8 @@
 // The SDK's name and version as reported to Sentry (event "sdk", the
 // X-Sentry-Auth "sentry_client" and the User-Agent).
 //
-//   std::string agent = absl::StrCat(sentry::kSdkName, "/", sentry::kSdkVersion);
+//   std::string agent = absl::StrCat(sentry::kSdkName, "/",
+//   sentry::kSdkVersion);
 #ifndef SENTRY_VERSION_H_
 #define SENTRY_VERSION_H_
 

@@ -72,13 +72,12 @@ bool TestTransport::WaitForEvents(size_t n, absl::Duration timeout) const {
     size_t n;
   } arg{this, n};
   absl::MutexLock lock(&mu_);
-  return mu_.AwaitWithTimeout(
-      absl::Condition(
-          +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return a->self->event_count_ >= a->n;
-          },
-          &arg),
-      timeout);
+  return mu_.AwaitWithTimeout(absl::Condition(
+                                  +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                    return a->self->event_count_ >= a->n;
+                                  },
+                                  &arg),
+                              timeout);
 }
 
 void TestTransport::Clear() {

@@ -28,11 +28,13 @@ absl::Status WriteAtomically(const std::string& directory,
                              const std::string& name, absl::string_view bytes) {
   const std::string tmp = absl::StrCat(directory, "/.", name, ".tmp");
   const std::string path = absl::StrCat(directory, "/", name);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError("cannot create", tmp);
   size_t written = 0;
   while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    const ssize_t n =
+        ::write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       absl::Status status = ErrnoError("cannot write", tmp);
@@ -76,8 +78,8 @@ class FileTransport final : public Transport {
       status = absl::ResourceExhaustedError("out of memory");
     }
     if (status.ok()) return;
-    internal::Log(internal::LogLevel::kError, "file transport: ",
-                  status.ToString());
+    internal::Log(internal::LogLevel::kError,
+                  "file transport: ", status.ToString());
     absl::MutexLock lock(&mu_);
     if (reports_ == nullptr) return;
     for (const auto& item : envelope.items()) {
@@ -111,7 +113,8 @@ absl::StatusOr<std::shared_ptr<Transport>> NewFileTransport(
   // Prove that files can be created there, not only that the mode bits say so.
   const std::string probe =
       absl::StrCat(directory, "/.probe-", internal::NewEventId());
-  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const int fd =
+      ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     return ErrnoError("file transport: directory not writable:", directory);
   }
