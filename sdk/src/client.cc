@@ -3,7 +3,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <fstream>

@@ -35,8 +35,6 @@ Scope::Scope(const Scope& other) {
   fields_ = other.fields_;
 }
 
-Scope::Scope(const ScopeSnapshot& snapshot) : fields_(snapshot.fields()) {}
-
 Scope& Scope::operator=(const Scope& other) {
   if (this == &other) return *this;
   internal::Cow<ScopeFields> fields;

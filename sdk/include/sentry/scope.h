@@ -103,9 +103,6 @@ class Scope {
   internal::ScopeSnapshot Snapshot() const;
 
  private:
-  explicit Scope(const internal::ScopeSnapshot& snapshot);
-  friend class Hub;
-
   // Runs `f` on the fields, unshared first (copy-on-write).
   template <typename F>
   void Mutate(F&& f) ABSL_LOCKS_EXCLUDED(mu_);
