@@ -2,7 +2,7 @@
 // std::exception, and an event changed by before_send.
 //
 // With SENTRY_DSN unset it prints the envelopes to stdout. With SENTRY_DSN set
-// it needs a transport that sends over HTTP.
+// it sends them there over HTTP (sentry::Init picks the HTTP transport).
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>

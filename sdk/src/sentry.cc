@@ -1,8 +1,12 @@
 #include "sentry/sentry.h"
 
+#include <cstdlib>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "sdk/src/log.h"
+#include "sentry/dsn.h"
+#include "sentry/transports/http_transport.h"
 
 namespace sentry {
 
@@ -36,9 +40,55 @@ bool InitGuard::Close() {
   return delivered;
 }
 
+namespace {
+
+// The HTTP transport for a DSN given without a transport. nullptr when there
+// is no (valid) DSN: Client::Create then decides what that means.
+absl::StatusOr<std::shared_ptr<Transport>> DefaultTransport(
+    const Options& options) {
+  std::string dsn = options.dsn;
+  if (dsn.empty()) {
+    const char* env = std::getenv("SENTRY_DSN");
+    if (env != nullptr) dsn = env;
+  }
+  if (dsn.empty() || !Dsn::Parse(dsn).ok()) return nullptr;
+  HttpTransportOptions http;
+  http.dsn = std::move(dsn);
+  http.ca_certs = options.ca_certs;
+  http.http_proxy = options.http_proxy;
+  http.https_proxy = options.https_proxy;
+  http.max_queue_envelopes = options.max_transport_queue;
+  http.max_queue_bytes = options.max_transport_queue_bytes;
+  http.cache_dir = options.cache_dir;
+  http.max_cache_files = options.max_cache_files;
+  auto transport = NewHttpTransport(http);
+  if (!transport.ok() && !http.cache_dir.empty() &&
+      absl::StartsWith(transport.status().message(), "spool:")) {
+    internal::Log(internal::LogLevel::kError,
+                  "offline spool disabled: ", transport.status().ToString());
+    http.cache_dir.clear();
+    transport = NewHttpTransport(std::move(http));
+  }
+  return transport;
+}
+
+}  // namespace
+
 InitGuard Init(Options options) {
   internal::SetDebugLogging(options.debug);
-  auto client = Client::Create(std::move(options));
+  absl::StatusOr<std::shared_ptr<Client>> client =
+      absl::InternalError("not created");
+  if (options.transport == nullptr) {
+    auto transport = DefaultTransport(options);
+    if (transport.ok()) {
+      options.transport = *std::move(transport);
+      client = Client::Create(std::move(options));
+    } else {
+      client = transport.status();
+    }
+  } else {
+    client = Client::Create(std::move(options));
+  }
   auto main = Hub::Main();
   // A fresh start: the main hub's scope data and every thread's implicit
   // hub belong to the previous client.

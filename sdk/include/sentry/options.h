@@ -60,9 +60,26 @@ struct Options {
   // thread, never under an SDK lock.
   std::function<bool(protocol::Breadcrumb& breadcrumb)> before_breadcrumb;
 
-  // Where envelopes go; required unless the DSN is empty (then nothing is
-  // sent). Keep a copy of the pointer to inspect a test transport.
+  // Where envelopes go. When null and a DSN is set, sentry::Init sends over
+  // HTTP (sentry::NewHttpTransport, configured by the fields below). Keep a
+  // copy of the pointer to inspect a test transport.
   std::shared_ptr<Transport> transport;
+
+  // HTTP transport. A PEM file of CA certificates to trust instead of the
+  // system's (TLS peer verification is always on).
+  std::string ca_certs;
+  // Proxies; when empty, the usual environment variables apply.
+  std::string http_proxy;
+  std::string https_proxy;
+  // Envelopes waiting for the network; beyond either bound the newest is
+  // dropped and counted as queue_overflow.
+  size_t max_transport_queue = 1000;
+  size_t max_transport_queue_bytes = 16 << 20;
+  // Offline spool: envelopes that could not be delivered (network down,
+  // shutdown timeout) are kept there and sent by the next Init. Empty: none.
+  // A directory that cannot be used is logged and the SDK runs without it.
+  std::string cache_dir;
+  size_t max_cache_files = 100;
   std::vector<std::shared_ptr<Integration>> integrations;
 };
 

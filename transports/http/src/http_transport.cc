@@ -1,0 +1,576 @@
+#include "sentry/transports/http_transport.h"
+
+#include <curl/curl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/call_once.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "sdk/src/log.h"
+#include "sentry/dsn.h"
+#include "sentry/version.h"
+#include "transports/http/src/rate_limits.h"
+#include "transports/http/src/spool.h"
+
+namespace sentry {
+namespace {
+
+using internal::Log;
+using internal::LogLevel;
+
+// zlib level 1: on envelope JSON it keeps most of level 6's savings at a
+// fraction of the CPU, and this runs on every envelope.
+constexpr int kGzipLevel = 1;
+constexpr size_t kMaxResponseBody = 1024;
+
+// gzip of `data`, or nullopt when that would not be smaller.
+std::optional<std::string> Gzip(absl::string_view data) {
+  z_stream stream{};
+  if (deflateInit2(&stream, kGzipLevel, Z_DEFLATED, MAX_WBITS + 16, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    return std::nullopt;
+  }
+  std::string out(deflateBound(&stream, data.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&stream, Z_FINISH);
+  const size_t size = stream.total_out;
+  deflateEnd(&stream);
+  if (rc != Z_STREAM_END || size >= data.size()) return std::nullopt;
+  out.resize(size);
+  return out;
+}
+
+size_t EnvelopeSize(const Envelope& envelope) {
+  size_t size = 64;
+  for (const auto& item : envelope.items()) size += item.payload.size() + 64;
+  return size;
+}
+
+// An envelope waiting or in flight.
+struct Pending {
+  Envelope envelope;
+  size_t size = 0;
+  absl::Time created;
+  // Set when it came from the spool (and is locked there until done).
+  std::optional<internal::SpooledFile> file;
+};
+
+// One request in flight.
+struct Request {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  Pending pending;
+  std::string body;
+  std::string rate_limits;
+  std::string retry_after;
+  std::string response;
+  char error[CURL_ERROR_SIZE] = {};
+};
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* request = static_cast<Request*>(user);
+  const absl::string_view line(data, size * count);
+  if (absl::StartsWith(line, "HTTP/")) {  // A new response (after 100, ...).
+    request->rate_limits.clear();
+    request->retry_after.clear();
+    return size * count;
+  }
+  const size_t colon = line.find(':');
+  if (colon != absl::string_view::npos) {
+    const absl::string_view name = line.substr(0, colon);
+    const absl::string_view value =
+        absl::StripAsciiWhitespace(line.substr(colon + 1));
+    if (absl::EqualsIgnoreCase(name, "x-sentry-rate-limits")) {
+      request->rate_limits = std::string(value);
+    } else if (absl::EqualsIgnoreCase(name, "retry-after")) {
+      request->retry_after = std::string(value);
+    }
+  }
+  return size * count;
+}
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* request = static_cast<Request*>(user);
+  const size_t n = size * count;
+  if (request->response.size() < kMaxResponseBody) {
+    request->response.append(
+        data, std::min(n, kMaxResponseBody - request->response.size()));
+  }
+  return n;
+}
+
+class HttpTransport final : public Transport {
+ public:
+  HttpTransport(HttpTransportOptions options, Dsn dsn, CURLM* multi,
+                std::unique_ptr<internal::Spool> spool)
+      : options_(std::move(options)),
+        dsn_(std::move(dsn)),
+        url_(dsn_.EnvelopeUrl()),
+        auth_header_(absl::StrCat("X-Sentry-Auth: ",
+                                  dsn_.AuthHeader(options_.user_agent))),
+        multi_(multi),
+        spool_(std::move(spool)),
+        backoff_(options_.initial_backoff) {}
+
+  ~HttpTransport() override {
+    Shutdown(absl::ZeroDuration());
+    for (CURL* easy : idle_) curl_easy_cleanup(easy);
+    curl_multi_cleanup(multi_);
+  }
+
+  void Start(std::shared_ptr<ClientReports> reports) noexcept override {
+    EnsureStarted(std::move(reports));
+  }
+
+  void SendEnvelope(Envelope envelope) noexcept override {
+    EnsureStarted(nullptr);
+    const size_t size = EnvelopeSize(envelope);
+    {
+      absl::MutexLock lock(&mu_);
+      if (!stopping_ && queue_.size() < options_.max_queue_envelopes &&
+          queue_bytes_ + size <= options_.max_queue_bytes) {
+        queue_bytes_ += size;
+        ++accepted_;
+        queue_.push_back(
+            Pending{std::move(envelope), size, absl::Now(), std::nullopt});
+        curl_multi_wakeup(multi_);
+        return;
+      }
+    }
+    Log(LogLevel::kWarning, "http transport: queue full, dropped envelope ",
+        envelope.event_id());
+    Record(DiscardReason::kQueueOverflow, envelope);
+  }
+
+  bool Flush(absl::Duration timeout) noexcept override {
+    absl::MutexLock lock(&mu_);
+    struct Arg {
+      HttpTransport* self;
+      uint64_t target;
+    } arg{this, accepted_};
+    const uint64_t deferred = deferred_;
+    const bool settled =
+        mu_.AwaitWithTimeout(absl::Condition(
+                                 +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                   return a->self->settled_ >= a->target;
+                                 },
+                                 &arg),
+                             timeout);
+    return settled && deferred_ == deferred;
+  }
+
+  bool Shutdown(absl::Duration timeout) noexcept override {
+    const bool flushed = Flush(timeout);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return flushed;
+      stopping_ = true;
+      abort_ = !flushed;
+      curl_multi_wakeup(multi_);
+    }
+    if (worker_.joinable()) worker_.join();
+    return flushed;
+  }
+
+ private:
+  void EnsureStarted(std::shared_ptr<ClientReports> reports) {
+    absl::MutexLock lock(&mu_);
+    if (started_) return;
+    started_ = true;
+    reports_ = std::move(reports);
+    if (spool_ != nullptr) spool_->set_reports(reports_);
+    worker_ = std::thread([this] { WorkerLoop(); });
+  }
+
+  void Record(DiscardReason reason, const Envelope& envelope) {
+    std::shared_ptr<ClientReports> reports;
+    {
+      absl::MutexLock lock(&mu_);
+      reports = reports_;
+    }
+    if (reports == nullptr) return;
+    for (const auto& item : envelope.items()) {
+      // Lost client reports are not themselves reported.
+      if (item.type == "client_report") continue;
+      reports->Record(reason, CategoryOfItemType(item.type));
+    }
+  }
+
+  // Marks a queued envelope as finished; `deferred` when it went to the spool
+  // instead of being delivered or dropped.
+  void Settle(const Pending& pending, bool deferred) {
+    if (pending.file.has_value()) return;  // Not from the queue.
+    absl::MutexLock lock(&mu_);
+    ++settled_;
+    if (deferred) ++deferred_;
+  }
+
+  // Writes an envelope that could not be delivered to the spool, or counts
+  // it as lost with `reason` when there is no spool or it cannot be written.
+  void Defer(Pending pending, DiscardReason reason) {
+    if (pending.file.has_value()) {  // Stays in the spool, for a retry.
+      spool_dirty_ = true;
+      return;
+    }
+    if (spool_ != nullptr) {
+      absl::Status status =
+          spool_->Store(pending.envelope.Serialize(), pending.created);
+      if (status.ok()) {
+        spool_dirty_ = true;
+        Settle(pending, /*deferred=*/true);
+        return;
+      }
+      Log(LogLevel::kError, "http transport: ", status.ToString());
+    }
+    Record(reason, pending.envelope);
+    Settle(pending, /*deferred=*/false);
+  }
+
+  void Finish(Pending pending) {
+    if (pending.file.has_value()) {
+      spool_->Done(*std::move(pending.file));
+      return;
+    }
+    Settle(pending, /*deferred=*/false);
+  }
+
+  // Next envelope to send: spooled ones first (they are older).
+  std::optional<Pending> Next() {
+    if (spool_ != nullptr && spool_dirty_) {
+      while (auto file = spool_->ClaimNext()) {
+        auto envelope = Envelope::Parse(file->bytes());
+        if (!envelope.ok()) {  // Checked by ClaimNext; cannot happen.
+          spool_->Done(*std::move(file));
+          continue;
+        }
+        const size_t size = file->bytes().size();
+        return Pending{*std::move(envelope), size, absl::Now(),
+                       std::move(file)};
+      }
+      spool_dirty_ = false;
+    }
+    absl::MutexLock lock(&mu_);
+    if (queue_.empty()) return std::nullopt;
+    Pending pending = std::move(queue_.front());
+    queue_.pop_front();
+    queue_bytes_ -= pending.size;
+    return pending;
+  }
+
+  // Drops rate-limited items; sends the rest (if any).
+  void StartRequest(Pending pending) {
+    const absl::Time now = absl::Now();
+    auto& items = pending.envelope.mutable_items();
+    Envelope limited;
+    items.erase(
+        std::remove_if(items.begin(), items.end(),
+                       [&](EnvelopeItem& item) {
+                         if (!limits_.IsLimited(
+                                 internal::RateLimitCategory(item.type), now)) {
+                           return false;
+                         }
+                         limited.AddItem(item.type, "");
+                         return true;
+                       }),
+        items.end());
+    if (!limited.items().empty()) {
+      Log(LogLevel::kDebug, "http transport: rate limited, dropped ",
+          limited.items().size(), " item(s)");
+      Record(DiscardReason::kRatelimitBackoff, limited);
+    }
+    if (items.empty()) return Finish(std::move(pending));
+
+    auto request = std::make_unique<Request>();
+    request->pending = std::move(pending);
+    request->body = request->pending.envelope.Serialize(absl::Now());
+    bool gzipped = false;
+    if (auto compressed = Gzip(request->body)) {
+      request->body = *std::move(compressed);
+      gzipped = true;
+    }
+    CURL* easy;
+    if (!idle_.empty()) {
+      easy = idle_.back();
+      idle_.pop_back();
+    } else {
+      easy = curl_easy_init();
+      if (easy == nullptr) {
+        Log(LogLevel::kError, "http transport: curl_easy_init failed");
+        return Defer(std::move(request->pending),
+                     DiscardReason::kInternalSdkError);
+      }
+      Configure(easy);
+    }
+    request->easy = easy;
+    curl_slist* headers = nullptr;
+    headers = curl_slist_append(headers, auth_header_.c_str());
+    headers = curl_slist_append(headers,
+                                "Content-Type: application/x-sentry-envelope");
+    if (gzipped) headers = curl_slist_append(headers, "Content-Encoding: gzip");
+    headers = curl_slist_append(headers, "Expect:");  // No 100-continue wait.
+    request->headers = headers;
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request->body.size()));
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, request.get());
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, request.get());
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request->error);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, request.get());
+    if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+      Log(LogLevel::kError, "http transport: curl_multi_add_handle failed");
+      idle_.push_back(easy);
+      curl_slist_free_all(headers);
+      return Defer(std::move(request->pending),
+                   DiscardReason::kInternalSdkError);
+    }
+    in_flight_.push_back(std::move(request));
+  }
+
+  // Options that are the same for every request on this handle.
+  void Configure(CURL* easy) {
+    curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(
+        easy, CURLOPT_CONNECTTIMEOUT_MS,
+        static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+    curl_easy_setopt(
+        easy, CURLOPT_TIMEOUT_MS,
+        static_cast<long>(absl::ToInt64Milliseconds(options_.request_timeout)));
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (!options_.ca_certs.empty()) {
+      curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_certs.c_str());
+    }
+    const std::string& proxy =
+        dsn_.secure() ? options_.https_proxy : options_.http_proxy;
+    if (!proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, proxy.c_str());
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
+  }
+
+  void Complete(CURL* easy, CURLcode result) {
+    auto it = std::find_if(in_flight_.begin(), in_flight_.end(),
+                           [&](const auto& r) { return r->easy == easy; });
+    if (it == in_flight_.end()) return;
+    std::unique_ptr<Request> request = std::move(*it);
+    in_flight_.erase(it);
+    curl_multi_remove_handle(multi_, easy);
+    curl_slist_free_all(request->headers);
+    idle_.push_back(easy);
+    const absl::Time now = absl::Now();
+
+    if (result != CURLE_OK) {
+      Log(LogLevel::kWarning, "http transport: ", url_, ": ",
+          request->error[0] != '\0' ? request->error
+                                    : curl_easy_strerror(result),
+          spool_ != nullptr ? " (kept in the spool for a retry)" : "");
+      if (spool_ != nullptr) {
+        backoff_until_ = now + backoff_;
+        backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+      }
+      return Defer(std::move(request->pending), DiscardReason::kNetworkError);
+    }
+    backoff_ = options_.initial_backoff;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    limits_.Update(static_cast<int>(status), request->rate_limits,
+                   request->retry_after, now);
+    if (status >= 200 && status < 300) {
+      Log(LogLevel::kDebug, "http transport: delivered ",
+          request->pending.envelope.event_id());
+    } else if (status == 429) {
+      // The server counts what it rejected: no client report.
+      Log(LogLevel::kWarning, "http transport: rate limited (429)");
+    } else {
+      Log(LogLevel::kError, "http transport: HTTP ", status, " for envelope ",
+          request->pending.envelope.event_id(), ": ", request->response);
+      Record(DiscardReason::kSendError, request->pending.envelope);
+    }
+    Finish(std::move(request->pending));
+  }
+
+  void WorkerLoop() {
+    for (;;) {
+      bool stopping, abort;
+      {
+        absl::MutexLock lock(&mu_);
+        stopping = stopping_;
+        abort = abort_;
+      }
+      if (abort) return AbortAll();
+      const absl::Time now = absl::Now();
+      if (now < backoff_until_) {
+        // The network is down: queued envelopes wait in the spool, not in
+        // memory, where they could overflow the queue.
+        std::deque<Pending> queued;
+        {
+          absl::MutexLock lock(&mu_);
+          queued.swap(queue_);
+          queue_bytes_ = 0;
+        }
+        for (auto& pending : queued) {
+          Defer(std::move(pending), DiscardReason::kNetworkError);
+        }
+      } else {
+        while (in_flight_.size() <
+               static_cast<size_t>(options_.max_requests_in_flight)) {
+          std::optional<Pending> next = Next();
+          if (!next) break;
+          StartRequest(*std::move(next));
+        }
+      }
+      if (stopping && in_flight_.empty()) {
+        absl::MutexLock lock(&mu_);
+        if (queue_.empty()) return;
+        if (now < backoff_until_) continue;
+      }
+
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      int queued_messages = 0;
+      bool completed = false;
+      while (CURLMsg* message =
+                 curl_multi_info_read(multi_, &queued_messages)) {
+        if (message->msg == CURLMSG_DONE) {
+          Complete(message->easy_handle, message->data.result);
+          completed = true;
+        }
+      }
+      if (completed) continue;  // Slots are free: fill them first.
+      absl::Duration wait = absl::Seconds(1);
+      if (now < backoff_until_) wait = std::min(wait, backoff_until_ - now);
+      curl_multi_poll(multi_, nullptr, 0,
+                      static_cast<int>(std::max<int64_t>(
+                          1, absl::ToInt64Milliseconds(wait))),
+                      nullptr);
+    }
+  }
+
+  // Shutdown timed out: what is in flight or queued goes to the spool, or is
+  // counted as lost.
+  void AbortAll() {
+    for (auto& request : in_flight_) {
+      curl_multi_remove_handle(multi_, request->easy);
+      curl_slist_free_all(request->headers);
+      idle_.push_back(request->easy);
+      Defer(std::move(request->pending), DiscardReason::kNetworkError);
+    }
+    in_flight_.clear();
+    std::deque<Pending> queued;
+    {
+      absl::MutexLock lock(&mu_);
+      queued.swap(queue_);
+      queue_bytes_ = 0;
+    }
+    for (auto& pending : queued) {
+      Defer(std::move(pending), DiscardReason::kNetworkError);
+    }
+  }
+
+  const HttpTransportOptions options_;
+  const Dsn dsn_;
+  const std::string url_;
+  const std::string auth_header_;
+  CURLM* const multi_;
+
+  absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool abort_ ABSL_GUARDED_BY(mu_) = false;
+  std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queue_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t settled_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t deferred_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread worker_;
+
+  // Owned by the worker thread.
+  const std::unique_ptr<internal::Spool> spool_;
+  bool spool_dirty_ = true;  // Files may be waiting there.
+  internal::RateLimits limits_;
+  absl::Time backoff_until_ = absl::InfinitePast();
+  absl::Duration backoff_;
+  std::vector<std::unique_ptr<Request>> in_flight_;
+  std::vector<CURL*> idle_;
+};
+
+absl::once_flag curl_init_once;
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<Transport>> NewHttpTransport(
+    HttpTransportOptions options) {
+  auto dsn = Dsn::Parse(options.dsn);
+  if (!dsn.ok()) return dsn.status();
+  if (options.user_agent.empty()) {
+    options.user_agent = absl::StrCat(kSdkName, "/", kSdkVersion);
+  }
+  if (!options.ca_certs.empty() &&
+      ::access(options.ca_certs.c_str(), R_OK) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "http transport: cannot read ca_certs file ", options.ca_certs));
+  }
+  if (options.max_requests_in_flight < 1) {
+    return absl::InvalidArgumentError(
+        "http transport: max_requests_in_flight must be >= 1");
+  }
+  if (options.max_queue_envelopes == 0 || options.max_queue_bytes == 0) {
+    return absl::InvalidArgumentError(
+        "http transport: queue bounds must be > 0");
+  }
+  if (options.connect_timeout <= absl::ZeroDuration() ||
+      options.request_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "http transport: timeouts must be positive");
+  }
+  if (options.initial_backoff <= absl::ZeroDuration() ||
+      options.max_backoff < options.initial_backoff) {
+    return absl::InvalidArgumentError(
+        "http transport: backoff must be positive, initial <= max");
+  }
+  std::unique_ptr<internal::Spool> spool;
+  if (!options.cache_dir.empty()) {
+    auto opened =
+        internal::Spool::Open(options.cache_dir,
+                              {options.max_cache_files, options.max_cache_bytes,
+                               options.max_cache_age},
+                              nullptr);
+    if (!opened.ok()) return opened.status();
+    spool = *std::move(opened);
+  }
+  absl::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_ALL); });
+  CURLM* multi = curl_multi_init();
+  if (multi == nullptr) {
+    return absl::InternalError("http transport: curl_multi_init failed");
+  }
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                    static_cast<long>(options.max_requests_in_flight));
+  return std::shared_ptr<Transport>(std::make_shared<HttpTransport>(
+      std::move(options), *std::move(dsn), multi, std::move(spool)));
+}
+
+}  // namespace sentry

@@ -1,0 +1,438 @@
+#include "sentry/transports/http_transport.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "sentry/sentry.h"
+#include "transports/http/src/spool.h"
+#include "transports/http/testing/test_server.h"
+
+namespace sentry {
+namespace {
+
+using testing::HttpRequest;
+using testing::HttpResponse;
+using testing::TestServer;
+
+std::string TempDir() {
+  std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/http.XXXXXX");
+  return std::string(::mkdtemp(dir.data()));
+}
+
+size_t CountFiles(const std::string& dir, absl::string_view suffix) {
+  size_t n = 0;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      if (absl::EndsWith(e->d_name, suffix)) ++n;
+    }
+    ::closedir(d);
+  }
+  return n;
+}
+
+Envelope EventEnvelope(absl::string_view id, absl::string_view message = "hi") {
+  Envelope envelope;
+  envelope.SetStringHeader("event_id", id);
+  envelope.AddItem("event", absl::StrCat("{\"event_id\":\"", id,
+                                         "\",\"message\":\"", message, "\"}"));
+  return envelope;
+}
+
+Envelope SessionEnvelope() {
+  Envelope envelope;
+  envelope.AddItem("session", "{\"sid\":\"s\",\"status\":\"ok\"}");
+  return envelope;
+}
+
+struct Harness {
+  explicit Harness(HttpTransportOptions options) {
+    auto created = NewHttpTransport(std::move(options));
+    EXPECT_TRUE(created.ok()) << created.status();
+    transport = *created;
+    transport->Start(reports);
+  }
+  std::shared_ptr<ClientReports> reports = std::make_shared<ClientReports>();
+  std::shared_ptr<Transport> transport;
+};
+
+HttpTransportOptions OptionsFor(const TestServer& server) {
+  HttpTransportOptions options;
+  options.dsn = server.Dsn();
+  options.connect_timeout = absl::Seconds(2);
+  options.request_timeout = absl::Seconds(5);
+  return options;
+}
+
+HttpResponse Status(
+    int status, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  HttpResponse response;
+  response.status = status;
+  response.headers = std::move(headers);
+  return response;
+}
+
+TEST(HttpTransportTest, PostsAnEnvelopeWithAuthAndGzip) {
+  TestServer server;
+  Harness h(OptionsFor(server));
+  h.transport->SendEnvelope(
+      EventEnvelope("0123456789abcdef0123456789abcdef", std::string(500, 'a')));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  const std::vector<HttpRequest> requests = server.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const HttpRequest& request = requests[0];
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.target, "/api/42/envelope/");
+  EXPECT_EQ(request.Header("x-sentry-auth"),
+            absl::StrCat("Sentry sentry_key=public, sentry_version=7, "
+                         "sentry_client=",
+                         kSdkName, "/", kSdkVersion));
+  EXPECT_EQ(request.Header("content-type"), "application/x-sentry-envelope");
+  EXPECT_EQ(request.Header("user-agent"),
+            absl::StrCat(kSdkName, "/", kSdkVersion));
+  EXPECT_EQ(request.Header("content-encoding"), "gzip");
+  EXPECT_LT(request.wire_body_size, request.body.size());
+  auto envelope = Envelope::Parse(request.body);
+  ASSERT_TRUE(envelope.ok()) << envelope.status();
+  EXPECT_EQ(envelope->event_id(), "0123456789abcdef0123456789abcdef");
+  EXPECT_TRUE(envelope->StringHeader("sent_at").has_value());
+  ASSERT_EQ(envelope->items().size(), 1u);
+  EXPECT_EQ(envelope->items()[0].type, "event");
+}
+
+TEST(HttpTransportTest, ReusesOneConnection) {
+  TestServer server;
+  HttpTransportOptions options = OptionsFor(server);
+  options.max_requests_in_flight = 1;
+  Harness h(options);
+  for (int i = 0; i < 20; ++i) {
+    h.transport->SendEnvelope(EventEnvelope(absl::StrCat("e", i)));
+  }
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  EXPECT_EQ(server.request_count(), 20u);
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST(HttpTransportTest, SeveralRequestsInFlightWhenTheQueueIsDeep) {
+  TestServer server([](const HttpRequest&) {
+    HttpResponse response;
+    response.delay = absl::Milliseconds(200);
+    return response;
+  });
+  HttpTransportOptions options = OptionsFor(server);
+  options.max_requests_in_flight = 4;
+  Harness h(options);
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 8; ++i) {
+    h.transport->SendEnvelope(EventEnvelope(absl::StrCat("e", i)));
+  }
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  EXPECT_EQ(server.request_count(), 8u);
+  EXPECT_GE(server.connection_count(), 2u);
+  // One at a time would take 1.6 s at least.
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1500));
+}
+
+TEST(HttpTransportTest, CategoryRateLimitDropsMatchingItemsOnly) {
+  TestServer server([](const HttpRequest&) {
+    return Status(429, {{"X-Sentry-Rate-Limits", "60:error:project"}});
+  });
+  Harness h(OptionsFor(server));
+  h.transport->SendEnvelope(EventEnvelope("first"));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  // The 429 itself is not reported: the server counted it.
+  EXPECT_EQ(h.reports->Count(DiscardReason::kSendError), 0u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 0u);
+
+  server.SetHandler(nullptr);
+  h.transport->SendEnvelope(EventEnvelope("second"));
+  h.transport->SendEnvelope(SessionEnvelope());
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 1u);
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_NE(requests[1].body.find("\"session\""), std::string::npos);
+  auto report = h.reports->Take();
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->discarded_events(0).reason(), "ratelimit_backoff");
+  EXPECT_EQ(report->discarded_events(0).category(), "error");
+}
+
+TEST(HttpTransportTest, RetryAfterAndBare429LimitEverything) {
+  for (const auto& headers :
+       std::vector<std::vector<std::pair<std::string, std::string>>>{
+           {{"Retry-After", "30"}}, {}}) {
+    TestServer server(
+        [headers](const HttpRequest&) { return Status(429, headers); });
+    Harness h(OptionsFor(server));
+    h.transport->SendEnvelope(EventEnvelope("first"));
+    ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+    h.transport->SendEnvelope(SessionEnvelope());
+    h.transport->SendEnvelope(EventEnvelope("third"));
+    ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+    EXPECT_EQ(server.request_count(), 1u);
+    EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 2u);
+  }
+}
+
+TEST(HttpTransportTest, RateLimitsOnSuccessApply) {
+  TestServer server([](const HttpRequest&) {
+    return Status(200, {{"X-Sentry-Rate-Limits", "60:session:key"}});
+  });
+  Harness h(OptionsFor(server));
+  h.transport->SendEnvelope(EventEnvelope("first"));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  h.transport->SendEnvelope(SessionEnvelope());
+  h.transport->SendEnvelope(EventEnvelope("third"));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  EXPECT_EQ(server.request_count(), 2u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 1u);
+}
+
+TEST(HttpTransportTest, ClientErrorsAndServerErrorsAreSendErrorsNotRetried) {
+  for (int status : {413, 400, 500, 503}) {
+    TestServer server([status](const HttpRequest&) { return Status(status); });
+    HttpTransportOptions options = OptionsFor(server);
+    options.cache_dir = TempDir();  // Even with a spool: no retry.
+    Harness h(options);
+    h.transport->SendEnvelope(EventEnvelope("e"));
+    ASSERT_TRUE(h.transport->Flush(absl::Seconds(10))) << status;
+    EXPECT_EQ(h.reports->Count(DiscardReason::kSendError), 1u) << status;
+    absl::SleepFor(absl::Milliseconds(100));
+    EXPECT_EQ(server.request_count(), 1u) << status;
+    EXPECT_EQ(CountFiles(options.cache_dir, ".envelope"), 0u) << status;
+  }
+}
+
+TEST(HttpTransportTest, NetworkErrorsWithoutSpoolAreCounted) {
+  int closed_port;
+  {
+    TestServer gone;
+    closed_port = gone.port();
+  }
+  HttpTransportOptions refused;
+  refused.dsn = absl::StrCat("http://public@127.0.0.1:", closed_port, "/42");
+  TestServer dropper([](const HttpRequest&) {
+    HttpResponse response;
+    response.action = HttpResponse::Action::kCloseConnection;
+    return response;
+  });
+  TestServer slow([](const HttpRequest&) {
+    HttpResponse response;
+    response.delay = absl::Seconds(5);
+    return response;
+  });
+  HttpTransportOptions timeout = OptionsFor(slow);
+  timeout.request_timeout = absl::Milliseconds(300);
+  for (const auto& options : {refused, OptionsFor(dropper), timeout}) {
+    Harness h(options);
+    h.transport->SendEnvelope(EventEnvelope("e"));
+    h.transport->SendEnvelope(SessionEnvelope());
+    // Definitively dropped: Flush is done.
+    ASSERT_TRUE(h.transport->Flush(absl::Seconds(10))) << options.dsn;
+    EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 2u)
+        << options.dsn;
+  }
+}
+
+TEST(HttpTransportTest, QueueIsBoundedByCountAndBytes) {
+  TestServer hung([](const HttpRequest&) {
+    HttpResponse response;
+    response.action = HttpResponse::Action::kHang;
+    return response;
+  });
+  HttpTransportOptions options = OptionsFor(hung);
+  options.max_requests_in_flight = 1;
+  options.max_queue_envelopes = 5;
+  {
+    Harness h(options);
+    for (int i = 0; i < 20; ++i) {
+      h.transport->SendEnvelope(EventEnvelope(absl::StrCat("e", i)));
+    }
+    // At most one in flight plus five queued were accepted.
+    const uint64_t dropped = h.reports->Count(DiscardReason::kQueueOverflow);
+    EXPECT_GE(dropped, 14u);
+    EXPECT_LE(dropped, 15u);
+    EXPECT_FALSE(h.transport->Flush(absl::Milliseconds(100)));
+    h.transport->Shutdown(absl::ZeroDuration());
+    // What was accepted is counted as lost when shutdown gives up on it.
+    EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError) + dropped, 20u);
+  }
+  options.max_queue_envelopes = 1000;
+  options.max_queue_bytes = 3000;
+  Harness h(options);
+  for (int i = 0; i < 10; ++i) {
+    h.transport->SendEnvelope(
+        EventEnvelope(absl::StrCat("e", i), std::string(1000, 'x')));
+  }
+  EXPECT_GE(h.reports->Count(DiscardReason::kQueueOverflow), 6u);
+}
+
+TEST(HttpTransportTest, NetworkErrorsGoToTheSpoolAndTheNextRunSendsThem) {
+  const std::string cache = TempDir();
+  int closed_port;
+  {
+    TestServer gone;
+    closed_port = gone.port();
+  }
+  HttpTransportOptions down;
+  down.dsn = absl::StrCat("http://public@127.0.0.1:", closed_port, "/42");
+  down.cache_dir = cache;
+  {
+    Harness h(down);
+    for (int i = 0; i < 5; ++i) {
+      h.transport->SendEnvelope(EventEnvelope(absl::StrCat("spooled", i)));
+    }
+    // Kept for later, not delivered: Flush says so.
+    EXPECT_FALSE(h.transport->Flush(absl::Seconds(10)));
+    EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 0u);
+    h.transport->Shutdown(absl::Seconds(1));
+  }
+  ASSERT_EQ(CountFiles(cache, ".envelope"), 5u);
+
+  TestServer server;
+  HttpTransportOptions up = OptionsFor(server);
+  up.cache_dir = cache;
+  up.max_requests_in_flight = 1;  // To observe the order on the server.
+  Harness h(up);
+  ASSERT_TRUE(server.WaitForRequests(5, absl::Seconds(10)));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  std::vector<std::string> ids;
+  for (const auto& request : server.Requests()) {
+    auto envelope = Envelope::Parse(request.body);
+    ASSERT_TRUE(envelope.ok());
+    ids.push_back(envelope->event_id());
+    // sent_at is the time of this attempt.
+    EXPECT_TRUE(envelope->StringHeader("sent_at").has_value());
+  }
+  // Oldest first.
+  EXPECT_EQ(ids, (std::vector<std::string>{"spooled0", "spooled1", "spooled2",
+                                           "spooled3", "spooled4"}));
+  for (int i = 0; i < 100 && CountFiles(cache, ".envelope") != 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(CountFiles(cache, ".envelope"), 0u);
+}
+
+TEST(HttpTransportTest, ShutdownTimeoutMovesWhatIsLeftToTheSpool) {
+  const std::string cache = TempDir();
+  TestServer hung([](const HttpRequest&) {
+    HttpResponse response;
+    response.action = HttpResponse::Action::kHang;
+    return response;
+  });
+  HttpTransportOptions options = OptionsFor(hung);
+  options.cache_dir = cache;
+  options.max_requests_in_flight = 2;
+  Harness h(options);
+  for (int i = 0; i < 6; ++i) {
+    h.transport->SendEnvelope(EventEnvelope(absl::StrCat("e", i)));
+  }
+  ASSERT_TRUE(hung.WaitForRequests(2, absl::Seconds(10)));
+  const absl::Time start = absl::Now();
+  EXPECT_FALSE(h.transport->Shutdown(absl::Milliseconds(200)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_EQ(CountFiles(cache, ".envelope"), 6u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 0u);
+}
+
+TEST(HttpTransportTest, CorruptSpoolFilesAreNeverSent) {
+  const std::string cache = TempDir();
+  {
+    auto spool = internal::Spool::Open(cache, {}, nullptr);
+    ASSERT_TRUE(spool.ok());
+    ASSERT_TRUE((*spool)->Store(EventEnvelope("good").Serialize()).ok());
+    const std::string bad = EventEnvelope("bad").Serialize();
+    ASSERT_TRUE((*spool)->Store(bad).ok());
+    const std::string name = (*spool)->List()[1];
+    ASSERT_EQ(::truncate((cache + "/" + name).c_str(), bad.size() / 2), 0);
+  }
+  TestServer server;
+  HttpTransportOptions options = OptionsFor(server);
+  options.cache_dir = cache;
+  Harness h(options);
+  ASSERT_TRUE(server.WaitForRequests(1, absl::Seconds(10)));
+  absl::SleepFor(absl::Milliseconds(100));
+  ASSERT_EQ(server.request_count(), 1u);
+  EXPECT_NE(server.Requests()[0].body.find("good"), std::string::npos);
+  EXPECT_EQ(CountFiles(cache, ".corrupt"), 1u);
+}
+
+TEST(HttpTransportTest, BadOptionsAreClearErrors) {
+  HttpTransportOptions options;
+  options.dsn = "not a dsn";
+  EXPECT_FALSE(NewHttpTransport(options).ok());
+  options.dsn = "http://key@127.0.0.1:1/1";
+  options.ca_certs = "/nonexistent/ca.pem";
+  auto missing_ca = NewHttpTransport(options);
+  ASSERT_FALSE(missing_ca.ok());
+  EXPECT_NE(missing_ca.status().message().find("/nonexistent/ca.pem"),
+            std::string::npos);
+  options.ca_certs.clear();
+  options.cache_dir = "/proc/no-spool-here";
+  auto bad_cache = NewHttpTransport(options);
+  ASSERT_FALSE(bad_cache.ok());
+  EXPECT_NE(bad_cache.status().message().find("/proc/no-spool-here"),
+            std::string::npos);
+}
+
+// sentry::Init picks the HTTP transport for a DSN; drops go out as client
+// reports with a later envelope.
+TEST(HttpTransportTest, InitSendsOverHttpWithClientReports) {
+  TestServer server([](const HttpRequest&) {
+    return Status(200, {{"X-Sentry-Rate-Limits", "60:session:key"}});
+  });
+  Options options;
+  options.dsn = server.Dsn();
+  options.sample_rate = 1.0;
+  options.before_send = [](protocol::Event& event) {
+    return event.logentry().message() != "dropped";
+  };
+  {
+    InitGuard guard = Init(std::move(options));
+    ASSERT_TRUE(guard.status().ok()) << guard.status();
+    ASSERT_TRUE(guard.enabled());
+    CaptureMessage("dropped");
+    CaptureMessage("kept");
+    ASSERT_TRUE(Flush(absl::Seconds(10)));
+  }
+  bool saw_event = false, saw_report = false;
+  for (const auto& request : server.Requests()) {
+    auto envelope = Envelope::Parse(request.body);
+    ASSERT_TRUE(envelope.ok());
+    for (const auto& item : envelope->items()) {
+      if (item.type == "event" &&
+          item.payload.find("kept") != std::string::npos) {
+        saw_event = true;
+      }
+      if (item.type == "client_report" &&
+          item.payload.find("before_send") != std::string::npos) {
+        saw_report = true;
+      }
+    }
+  }
+  EXPECT_TRUE(saw_event);
+  EXPECT_TRUE(saw_report);
+}
+
+TEST(HttpTransportTest, InitWithAnUnusableCacheDirStillSends) {
+  TestServer server;
+  Options options;
+  options.dsn = server.Dsn();
+  options.cache_dir = "/proc/no-spool-here";
+  InitGuard guard = Init(std::move(options));
+  ASSERT_TRUE(guard.status().ok()) << guard.status();
+  CaptureMessage("hello");
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  EXPECT_EQ(server.request_count(), 1u);
+}
+
+}  // namespace
+}  // namespace sentry

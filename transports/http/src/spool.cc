@@ -1,0 +1,300 @@
+#include "transports/http/src/spool.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "sdk/src/log.h"
+#include "sdk/src/random.h"
+#include "sentry/envelope.h"
+
+#ifndef OPENSSL_IS_BORINGSSL
+#error "sentry-cpp must be compiled against BoringSSL's headers"
+#endif
+
+namespace sentry::internal {
+namespace {
+
+constexpr absl::string_view kSuffix = ".envelope";
+
+std::string Sha256Hex(absl::string_view bytes) {
+  uint8_t digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(2 * SHA256_DIGEST_LENGTH, '0');
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+struct ParsedName {
+  absl::Time written;
+  std::string sha256;
+};
+
+// "<micros>-<random>-<sha256>.envelope"; nullopt for any other name.
+std::optional<ParsedName> ParseName(absl::string_view name) {
+  if (!absl::ConsumeSuffix(&name, kSuffix)) return std::nullopt;
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '-');
+  int64_t micros;
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &micros) ||
+      parts[2].size() != 2 * SHA256_DIGEST_LENGTH) {
+    return std::nullopt;
+  }
+  return ParsedName{absl::FromUnixMicros(micros), std::string(parts[2])};
+}
+
+absl::Status ErrnoStatus(absl::string_view what, const std::string& path) {
+  return absl::UnavailableError(
+      absl::StrCat("spool: ", what, " ", path, ": ", std::strerror(errno)));
+}
+
+bool ReadAll(int fd, std::string* out) {
+  char buffer[16384];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    out->append(buffer, static_cast<size_t>(n));
+  }
+}
+
+off_t FileSize(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? st.st_size : 0;
+}
+
+}  // namespace
+
+std::string SpoolFileName(absl::Time written, absl::string_view bytes) {
+  return absl::StrFormat("%020d-%s-%s%s", absl::ToUnixMicros(written),
+                         RandomHex(4), Sha256Hex(bytes), kSuffix);
+}
+
+SpooledFile::SpooledFile(int fd, std::string path, std::string bytes)
+    : fd_(fd), path_(std::move(path)), bytes_(std::move(bytes)) {}
+
+SpooledFile::SpooledFile(SpooledFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      path_(std::move(other.path_)),
+      bytes_(std::move(other.bytes_)) {}
+
+SpooledFile& SpooledFile::operator=(SpooledFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    path_ = std::move(other.path_);
+    bytes_ = std::move(other.bytes_);
+  }
+  return *this;
+}
+
+SpooledFile::~SpooledFile() {
+  if (fd_ >= 0) ::close(fd_);  // Closing drops the flock.
+}
+
+Spool::Spool(std::string directory, SpoolLimits limits,
+             std::shared_ptr<ClientReports> reports)
+    : directory_(std::move(directory)),
+      limits_(limits),
+      reports_(std::move(reports)) {}
+
+absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(
+    std::string directory, SpoolLimits limits,
+    std::shared_ptr<ClientReports> reports) {
+  if (directory.empty()) return absl::InvalidArgumentError("spool: empty path");
+  while (directory.size() > 1 && directory.back() == '/') directory.pop_back();
+  // Create missing parents too, like `mkdir -p`.
+  for (size_t slash = directory.find('/', 1);;
+       slash = directory.find('/', slash + 1)) {
+    const std::string prefix = directory.substr(0, slash);
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+      return ErrnoStatus("cannot create directory", prefix);
+    }
+    if (slash == std::string::npos) break;
+  }
+  struct stat st;
+  if (::stat(directory.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("spool: not a directory: ", directory));
+  }
+  if (::access(directory.c_str(), W_OK | X_OK) != 0) {
+    return ErrnoStatus("directory not writable:", directory);
+  }
+  return std::unique_ptr<Spool>(
+      new Spool(std::move(directory), limits, std::move(reports)));
+}
+
+absl::Status Spool::Store(absl::string_view bytes, absl::Time created) {
+  if (bytes.size() > limits_.max_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("spool: envelope of ", bytes.size(),
+                     " bytes exceeds the spool's ", limits_.max_bytes));
+  }
+  const std::string name = SpoolFileName(created, bytes);
+  const std::string path = absl::StrCat(directory_, "/", name);
+  const std::string tmp = absl::StrCat(directory_, "/.", name, ".tmp");
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("cannot create", tmp);
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n =
+        ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      absl::Status status = ErrnoStatus("cannot write", tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return status;
+    }
+    written += static_cast<size_t>(n);
+  }
+  // The data reaches the disk before the name does: a crash leaves either
+  // nothing or a complete file.
+  if (::fdatasync(fd) != 0 || ::close(fd) != 0) {
+    absl::Status status = ErrnoStatus("cannot write", tmp);
+    ::unlink(tmp.c_str());
+    return status;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    absl::Status status = ErrnoStatus("cannot rename to", path);
+    ::unlink(tmp.c_str());
+    return status;
+  }
+  Enforce();
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Spool::List() const {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(directory_.c_str());
+  if (dir == nullptr) return names;
+  while (const dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (ParseName(name)) names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());  // Zero-padded times: oldest first.
+  return names;
+}
+
+void Spool::Evict(const std::string& name, absl::string_view why) {
+  const std::string path = absl::StrCat(directory_, "/", name);
+  std::string bytes;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  // A file someone is sending right now is theirs to finish.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || !ReadAll(fd, &bytes) ||
+      ::unlink(path.c_str()) != 0) {
+    ::close(fd);
+    return;
+  }
+  ::close(fd);
+  Log(LogLevel::kWarning, "spool: evicted ", name, " (", why, ")");
+  if (reports_ == nullptr) return;
+  auto envelope = Envelope::Parse(bytes);
+  if (!envelope.ok()) return;
+  for (const auto& item : envelope->items()) {
+    if (item.type == "client_report") continue;
+    reports_->Record(DiscardReason::kCacheOverflow,
+                     CategoryOfItemType(item.type));
+  }
+}
+
+void Spool::SetAside(const std::string& name, absl::string_view why) {
+  const std::string path = absl::StrCat(directory_, "/", name);
+  const std::string aside = absl::StrCat(path, ".corrupt");
+  Log(LogLevel::kError, "spool: ", name, " is ", why, "; set aside as ", aside,
+      ", not sent");
+  if (::rename(path.c_str(), aside.c_str()) != 0) ::unlink(path.c_str());
+}
+
+void Spool::Enforce() {
+  std::vector<std::string> names = List();
+  const absl::Time oldest_allowed = absl::Now() - limits_.max_age;
+  size_t total = 0;
+  std::vector<std::pair<std::string, off_t>> kept;
+  for (auto& name : names) {
+    if (ParseName(name)->written < oldest_allowed) {
+      Evict(name, "too old");
+      continue;
+    }
+    const off_t size = FileSize(absl::StrCat(directory_, "/", name));
+    total += static_cast<size_t>(size);
+    kept.emplace_back(std::move(name), size);
+  }
+  for (size_t i = 0; i < kept.size(); ++i) {
+    const size_t files = kept.size() - i;
+    if (files <= limits_.max_files && total <= limits_.max_bytes) break;
+    Evict(kept[i].first, "spool full");
+    total -= static_cast<size_t>(kept[i].second);
+  }
+}
+
+std::optional<SpooledFile> Spool::ClaimNext() {
+  const absl::Time oldest_allowed = absl::Now() - limits_.max_age;
+  for (const std::string& name : List()) {
+    const auto parsed = ParseName(name);
+    if (parsed->written < oldest_allowed) {
+      Evict(name, "too old");
+      continue;
+    }
+    const std::string path = absl::StrCat(directory_, "/", name);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;  // Taken and finished by another process.
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);  // Being sent by another process (or by us).
+      continue;
+    }
+    // The other process may have finished and deleted the file between our
+    // open and our lock: then this inode is no longer the spooled file.
+    struct stat by_fd, by_path;
+    if (::fstat(fd, &by_fd) != 0 || ::stat(path.c_str(), &by_path) != 0 ||
+        by_fd.st_ino != by_path.st_ino || by_fd.st_dev != by_path.st_dev) {
+      ::close(fd);
+      continue;
+    }
+    std::string bytes;
+    if (!ReadAll(fd, &bytes)) {
+      ::close(fd);
+      continue;
+    }
+    if (Sha256Hex(bytes) != parsed->sha256) {
+      ::close(fd);
+      SetAside(name, "corrupt or truncated (SHA-256 mismatch)");
+      continue;
+    }
+    if (auto envelope = Envelope::Parse(bytes); !envelope.ok()) {
+      ::close(fd);
+      SetAside(name, absl::StrCat("not an envelope (",
+                                  envelope.status().message(), ")"));
+      continue;
+    }
+    return SpooledFile(fd, path, std::move(bytes));
+  }
+  return std::nullopt;
+}
+
+void Spool::Done(SpooledFile file) {
+  // Unlinked while still locked, so no one can claim it in between.
+  ::unlink(file.path().c_str());
+}
+
+}  // namespace sentry::internal
