@@ -16,7 +16,8 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-gnutls-dev zlib1g-dev
-  python3 python3-jsonschema libssl-dev binutils
+  python3 python3-jsonschema libssl-dev binutils openssl
+  clang-14 libclang-rt-14-dev
 )
 
 # name  version  .dsc sha256  orig tarball sha256

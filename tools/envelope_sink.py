@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """A loopback HTTP server that accepts Sentry envelopes, for tests.
 
-Usage: envelope_sink.py PORT_FILE OUT_DIR
-Binds 127.0.0.1 on a free port, writes the port to PORT_FILE, and stores the
+Usage: envelope_sink.py PORT_FILE OUT_DIR [CERT_PEM KEY_PEM]
+Binds 127.0.0.1 on a free port (serving HTTPS with CERT_PEM and KEY_PEM when
+given), writes the port to PORT_FILE, and stores the
 (decompressed) body of every POST to /api/<project>/envelope/ as
 OUT_DIR/<n>.envelope, answering 200 {"id": ...}. Exits after 120 s.
 """
@@ -10,6 +11,7 @@ import gzip
 import http.server
 import json
 import os
+import ssl
 import sys
 import threading
 
@@ -42,6 +44,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) == 5:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 with open(sys.argv[1] + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
