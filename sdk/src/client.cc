@@ -1,5 +1,6 @@
 #include "sentry/client.h"
 
+#include <pthread.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -172,7 +173,10 @@ Client::Client(Options options)
       queue_(std::make_unique<internal::CaptureQueue>()) {
   if (options_.transport != nullptr) {
     options_.transport->Start(reports_);
-    worker_ = std::thread([this] { WorkerLoop(); });
+    worker_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "sentry-client");
+      WorkerLoop();
+    });
   }
 }
 

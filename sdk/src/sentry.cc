@@ -57,6 +57,7 @@ absl::StatusOr<std::shared_ptr<Transport>> DefaultTransport(
   http.ca_certs = options.ca_certs;
   http.http_proxy = options.http_proxy;
   http.https_proxy = options.https_proxy;
+  http.compress = options.compress_envelopes;
   http.max_queue_envelopes = options.max_transport_queue;
   http.max_queue_bytes = options.max_transport_queue_bytes;
   http.cache_dir = options.cache_dir;

@@ -71,6 +71,8 @@ struct Options {
   // Proxies; when empty, the usual environment variables apply.
   std::string http_proxy;
   std::string https_proxy;
+  // gzip request bodies when that makes them smaller.
+  bool compress_envelopes = true;
   // Envelopes waiting for the network; beyond either bound the newest is
   // dropped and counted as queue_overflow.
   size_t max_transport_queue = 1000;
