@@ -47,4 +47,25 @@ if [[ -z "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ]]; then
   /usr/bin/python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 64 else 1)' "${rss}" \
     || { echo "FAIL: peak RSS ${rss} MB"; exit 1; }
 fi
-echo "loadgen: complete delivery; ${rss} MB peak with a hung server"
+
+# 3. The spool across two runs: with the server down, events are kept in the
+# cache directory; the next run (capturing nothing) delivers them all.
+cache="${work}/cache"
+start_sink gone
+dead_port="$(cat "${work}/gone.port")"
+stop_sink gone >/dev/null
+result="$(SENTRY_DSN="http://key@127.0.0.1:${dead_port}/1" \
+  examples/loadgen/loadgen --events 50 --cache-dir "${cache}" --shutdown-timeout-s 1)"
+echo "down: ${result}"
+[[ "$(field "${result}" spooled)" == 50 ]] || { echo "FAIL: not spooled"; exit 1; }
+start_sink back
+result="$(SENTRY_DSN="http://key@127.0.0.1:$(cat "${work}/back.port")/1" \
+  examples/loadgen/loadgen --events 0 --cache-dir "${cache}" --shutdown-timeout-s 30)"
+echo "back: ${result}"
+[[ "$(field "${result}" from_spool)" == 50 ]] || { echo "FAIL: from_spool"; exit 1; }
+received="$(stop_sink back)"
+[[ "${received}" == 50 ]] || { echo "FAIL: the next run sent ${received} of 50"; exit 1; }
+left="$(ls "${cache}" | grep -c '\.envelope$' || true)"
+[[ "${left}" == 0 ]] || { echo "FAIL: ${left} files left in the spool"; exit 1; }
+
+echo "loadgen: complete delivery; ${rss} MB peak with a hung server; spool replayed"

@@ -3,12 +3,14 @@
 // over the HTTP transport, and prints one JSON line:
 //
 //   {"events":..,"threads":..,"captured":..,"delivered":..,"spooled":..,
+//    "from_spool":..,
 //    "dropped":{"queue_overflow":..,...},"elapsed_s":..,"events_per_s":..,
 //    "capture_p50_ns":..,"capture_p99_ns":..,"peak_rss_mb":..}
 //
 // "delivered" is what the SDK knows: captured minus every counted drop minus
-// what went to the spool (the drops include the client's own queue
-// overflowing, which CaptureMessage reports by returning ""). Usage:
+// what went to the spool ("from_spool": earlier runs' files sent now) (the
+// drops include the client's own queue overflowing, which CaptureMessage
+// reports by returning ""). Usage:
 //
 //   SENTRY_DSN=http://key@127.0.0.1:PORT/1 loadgen --events 100000 \
 //       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR] \
@@ -42,7 +44,8 @@ namespace {
 struct Flags {
   int64_t events = 10000;
   int threads = 1;
-  double rate = 0;  // Events per second over all threads; 0: as fast as possible.
+  double rate =
+      0;  // Events per second over all threads; 0: as fast as possible.
   std::string cache_dir;
   int message_bytes = 64;
   double shutdown_timeout_s = 2;
@@ -73,7 +76,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
            flags->breadcrumbs >= 0;
     } else if (name == "--compress") {
       int compress = 0;
-      ok = absl::SimpleAtoi(value, &compress) && (compress == 0 || compress == 1);
+      ok = absl::SimpleAtoi(value, &compress) &&
+           (compress == 0 || compress == 1);
       flags->compress = compress == 1;
     } else if (name == "--max-queue") {
       ok = absl::SimpleAtoi(value, &flags->max_queue) && flags->max_queue > 0;
@@ -150,7 +154,8 @@ int main(int argc, char** argv) {
   if (flags.max_queue > 0) {
     options.max_queue_size = static_cast<size_t>(flags.max_queue);
     options.max_transport_queue = static_cast<size_t>(flags.max_queue);
-    options.max_transport_queue_bytes = static_cast<size_t>(flags.max_queue) << 12;
+    options.max_transport_queue_bytes = static_cast<size_t>(flags.max_queue)
+                                        << 12;
   }
   sentry::InitGuard guard = sentry::Init(std::move(options));
   if (!guard.status().ok()) {
@@ -212,22 +217,24 @@ int main(int argc, char** argv) {
       flags.cache_dir.empty() ? 0 : CountEnvelopes(flags.cache_dir);
   const size_t spooled =
       spooled_after - std::min(spooled_after, spooled_before);
-  const int64_t delivered = captured.load() - static_cast<int64_t>(dropped_total) -
+  const size_t from_spool =
+      spooled_before - std::min(spooled_after, spooled_before);
+  const int64_t delivered = captured.load() -
+                            static_cast<int64_t>(dropped_total) -
                             static_cast<int64_t>(spooled);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf(
       "{\"events\":%lld,\"threads\":%d,\"captured\":%lld,\"delivered\":%lld,"
-      "\"spooled\":%zu,\"dropped\":{%s},\"elapsed_s\":%.3f,"
+      "\"spooled\":%zu,\"from_spool\":%zu,\"dropped\":{%s},\"elapsed_s\":%.3f,"
       "\"events_per_s\":%.0f,\"capture_p50_ns\":%lld,\"capture_p99_ns\":%lld,"
       "\"peak_rss_mb\":%.1f}\n",
       static_cast<long long>(flags.events), flags.threads,
       static_cast<long long>(captured.load()),
-      static_cast<long long>(delivered), spooled,
+      static_cast<long long>(delivered), spooled, from_spool,
       absl::StrJoin(dropped, ",").c_str(), elapsed,
       elapsed > 0 ? delivered / elapsed : 0.0,
       static_cast<long long>(Percentile(all, 0.5)),
-      static_cast<long long>(Percentile(all, 0.99)),
-      usage.ru_maxrss / 1024.0);
+      static_cast<long long>(Percentile(all, 0.99)), usage.ru_maxrss / 1024.0);
   return 0;
 }

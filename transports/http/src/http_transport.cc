@@ -184,13 +184,14 @@ class HttpTransport final : public Transport {
       uint64_t target;
     } arg{this, accepted_};
     const uint64_t deferred = deferred_;
-    const bool settled =
-        mu_.AwaitWithTimeout(absl::Condition(
-                                 +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                   return a->self->settled_ >= a->target;
-                                 },
-                                 &arg),
-                             timeout);
+    const bool settled = mu_.AwaitWithTimeout(
+        absl::Condition(
+            +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return a->self->settled_ >= a->target && !a->self->replaying_ &&
+                     a->self->spool_in_flight_ == 0;
+            },
+            &arg),
+        timeout);
     return settled && deferred_ == deferred;
   }
 
@@ -214,6 +215,7 @@ class HttpTransport final : public Transport {
     started_ = true;
     reports_ = std::move(reports);
     if (spool_ != nullptr) spool_->set_reports(reports_);
+    replaying_ = spool_ != nullptr;
     worker_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "sentry-http");
       WorkerLoop();
@@ -234,12 +236,15 @@ class HttpTransport final : public Transport {
     }
   }
 
-  // Marks a queued envelope as finished; `deferred` when it went to the spool
-  // instead of being delivered or dropped.
+  // Marks an envelope as finished; `deferred` when it went (or stays) in the
+  // spool instead of being delivered or dropped.
   void Settle(const Pending& pending, bool deferred) {
-    if (pending.file.has_value()) return;  // Not from the queue.
     absl::MutexLock lock(&mu_);
-    ++settled_;
+    if (pending.file.has_value()) {  // From the spool, not the queue.
+      --spool_in_flight_;
+    } else {
+      ++settled_;
+    }
     if (deferred) ++deferred_;
   }
 
@@ -248,6 +253,7 @@ class HttpTransport final : public Transport {
   void Defer(Pending pending, DiscardReason reason) {
     if (pending.file.has_value()) {  // Stays in the spool, for a retry.
       spool_dirty_ = true;
+      Settle(pending, /*deferred=*/true);
       return;
     }
     if (spool_ != nullptr) {
@@ -265,10 +271,7 @@ class HttpTransport final : public Transport {
   }
 
   void Finish(Pending pending) {
-    if (pending.file.has_value()) {
-      spool_->Done(*std::move(pending.file));
-      return;
-    }
+    if (pending.file.has_value()) spool_->Done(*std::move(pending.file));
     Settle(pending, /*deferred=*/false);
   }
 
@@ -282,10 +285,14 @@ class HttpTransport final : public Transport {
           continue;
         }
         const size_t size = file->bytes().size();
+        absl::MutexLock lock(&mu_);
+        ++spool_in_flight_;
         return Pending{*std::move(envelope), size, absl::Now(),
                        std::move(file)};
       }
       spool_dirty_ = false;
+      absl::MutexLock lock(&mu_);
+      replaying_ = false;  // Everything spooled before has been tried.
     }
     absl::MutexLock lock(&mu_);
     if (queue_.empty()) return std::nullopt;
@@ -413,6 +420,8 @@ class HttpTransport final : public Transport {
           spool_ != nullptr ? " (kept in the spool for a retry)" : "");
       if (spool_ != nullptr) {
         backoff_until_ = now + backoff_;
+        absl::MutexLock lock(&mu_);
+        replaying_ = false;  // The spool waits for the network.
         backoff_ = std::min(backoff_ * 2, options_.max_backoff);
       }
       return Defer(std::move(request->pending), DiscardReason::kNetworkError);
@@ -530,6 +539,10 @@ class HttpTransport final : public Transport {
   uint64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t settled_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t deferred_ ABSL_GUARDED_BY(mu_) = 0;
+  // Flush also waits for the files spooled by earlier runs to be tried once,
+  // and for spooled files in flight.
+  bool replaying_ ABSL_GUARDED_BY(mu_) = false;
+  int spool_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread worker_;
 
   // Owned by the worker thread.

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
   sentry::testing::TestServer server(
       [hang](const sentry::testing::HttpRequest&) {
         sentry::testing::HttpResponse response;
-        if (hang) response.action = sentry::testing::HttpResponse::Action::kHang;
+        if (hang)
+          response.action = sentry::testing::HttpResponse::Action::kHang;
         return response;
       },
       /*record=*/false);
