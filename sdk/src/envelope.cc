@@ -79,9 +79,17 @@ std::string Envelope::event_id() const {
 }
 
 std::string Envelope::Serialize(std::optional<absl::Time> sent_at) const {
+  std::string out;
+  SerializeTo(&out, sent_at);
+  return out;
+}
+
+void Envelope::SerializeTo(std::string* out_ptr,
+                           std::optional<absl::Time> sent_at) const {
+  std::string& out = *out_ptr;
   size_t size = 64;
   for (const auto& item : items_) size += item.payload.size() + 64;
-  std::string out;
+  out.clear();
   out.reserve(size);
   out.push_back('{');
   bool first = true;
@@ -105,7 +113,6 @@ std::string Envelope::Serialize(std::optional<absl::Time> sent_at) const {
     out.append(item.payload);
     out.push_back('\n');
   }
-  return out;
 }
 
 absl::StatusOr<Envelope> Envelope::Parse(absl::string_view bytes) {

@@ -72,13 +72,22 @@ void WriteValue(const Value& value, JsonWriter& out, int depth) {
   }
 }
 
+bool IsTagsEntry(const Descriptor* descriptor) {
+  // Cached per descriptor: comparing full names on every string costs more
+  // than writing the string. Descriptors live as long as the process.
+  thread_local const Descriptor* last = nullptr;
+  thread_local bool last_result = false;
+  if (descriptor != last) {
+    last = descriptor;
+    last_result = descriptor->full_name() == "sentry.protocol.Event.TagsEntry";
+  }
+  return last_result;
+}
+
 size_t StringLimit(const FieldDescriptor* field) {
   // Tag values must stay under 200 characters (PROTOCOL.md section 3.1).
-  if (field->containing_type()->full_name() ==
-      "sentry.protocol.Event.TagsEntry") {
-    return kMaxTagValueBytes;
-  }
-  return JsonWriter::kDefaultMaxString;
+  return IsTagsEntry(field->containing_type()) ? kMaxTagValueBytes
+                                               : JsonWriter::kDefaultMaxString;
 }
 
 void WriteMessageImpl(const Message& message, JsonWriter& out, int depth);
@@ -170,12 +179,15 @@ void WriteMap(const Message& message, const FieldDescriptor* field,
   const int size = r->FieldSize(message, field);
   const FieldDescriptor* key_field = field->message_type()->map_key();
   const FieldDescriptor* value_field = field->message_type()->map_value();
-  std::vector<std::pair<std::string, const Message*>> entries;
+  // Keys are string fields of the entries: referenced, not copied.
+  std::vector<std::pair<absl::string_view, const Message*>> entries;
   entries.reserve(size);
+  std::string scratch;
   for (int i = 0; i < size; ++i) {
     const Message& entry = r->GetRepeatedMessage(message, field, i);
-    entries.emplace_back(entry.GetReflection()->GetString(entry, key_field),
-                         &entry);
+    entries.emplace_back(
+        entry.GetReflection()->GetStringReference(entry, key_field, &scratch),
+        &entry);
   }
   std::sort(entries.begin(), entries.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -60,6 +60,10 @@ class Envelope {
   // The wire bytes: headers, then each item with its "length". `sent_at`, when
   // given, replaces any "sent_at" header, so it is written exactly once.
   std::string Serialize(std::optional<absl::Time> sent_at = std::nullopt) const;
+  // The same bytes written into `out` (replacing its contents, reusing its
+  // capacity: transports that send many envelopes avoid an allocation).
+  void SerializeTo(std::string* out,
+                   std::optional<absl::Time> sent_at = std::nullopt) const;
 
   // Parses the wire format, including items without "length" and payloads
   // holding CR, LF or a BOM. The error names the line and the problem.

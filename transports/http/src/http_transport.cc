@@ -55,19 +55,20 @@ class Gzipper {
   Gzipper(const Gzipper&) = delete;
   Gzipper& operator=(const Gzipper&) = delete;
 
-  // gzip of `data`, or nullopt when that would not be smaller.
-  std::optional<std::string> Compress(absl::string_view data) {
-    if (!ok_ || deflateReset(&stream_) != Z_OK) return std::nullopt;
-    std::string out(deflateBound(&stream_, data.size()), '\0');
+  // Writes the gzip of `data` into `out` (reusing its capacity); false when
+  // that would not be smaller.
+  bool Compress(absl::string_view data, std::string* out) {
+    if (!ok_ || deflateReset(&stream_) != Z_OK) return false;
+    out->resize(deflateBound(&stream_, data.size()));
     stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
     stream_.avail_in = static_cast<uInt>(data.size());
-    stream_.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream_.avail_out = static_cast<uInt>(out.size());
+    stream_.next_out = reinterpret_cast<Bytef*>(out->data());
+    stream_.avail_out = static_cast<uInt>(out->size());
     const int rc = deflate(&stream_, Z_FINISH);
     const size_t size = stream_.total_out;
-    if (rc != Z_STREAM_END || size >= data.size()) return std::nullopt;
-    out.resize(size);
-    return out;
+    if (rc != Z_STREAM_END || size >= data.size()) return false;
+    out->resize(size);
+    return true;
   }
 
  private:
@@ -91,11 +92,13 @@ struct Pending {
 };
 
 // One request in flight.
+// Reused (with the capacity of its buffers) from one envelope to the next.
 struct Request {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   Pending pending;
-  std::string body;
+  std::string serialized;
+  std::string compressed;
   std::string rate_limits;
   std::string retry_after;
   std::string response;
@@ -325,16 +328,20 @@ class HttpTransport final : public Transport {
     }
     if (items.empty()) return Finish(std::move(pending));
 
-    auto request = std::make_unique<Request>();
-    request->pending = std::move(pending);
-    request->body = request->pending.envelope.Serialize(absl::Now());
-    bool gzipped = false;
-    if (options_.compress) {
-      if (auto compressed = gzip_.Compress(request->body)) {
-        request->body = *std::move(compressed);
-        gzipped = true;
-      }
+    std::unique_ptr<Request> request;
+    if (!free_requests_.empty()) {
+      request = std::move(free_requests_.back());
+      free_requests_.pop_back();
+    } else {
+      request = std::make_unique<Request>();
     }
+    request->pending = std::move(pending);
+    request->pending.envelope.SerializeTo(&request->serialized, absl::Now());
+    const bool gzipped =
+        options_.compress &&
+        gzip_.Compress(request->serialized, &request->compressed);
+    const std::string& body =
+        gzipped ? request->compressed : request->serialized;
     CURL* easy;
     if (!idle_.empty()) {
       easy = idle_.back();
@@ -357,9 +364,9 @@ class HttpTransport final : public Transport {
     headers = curl_slist_append(headers, "Expect:");  // No 100-continue wait.
     request->headers = headers;
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request->body.size()));
+                     static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, request.get());
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, request.get());
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request->error);
@@ -424,7 +431,8 @@ class HttpTransport final : public Transport {
         replaying_ = false;  // The spool waits for the network.
         backoff_ = std::min(backoff_ * 2, options_.max_backoff);
       }
-      return Defer(std::move(request->pending), DiscardReason::kNetworkError);
+      Defer(std::move(request->pending), DiscardReason::kNetworkError);
+      return Recycle(std::move(request));
     }
     backoff_ = options_.initial_backoff;
     long status = 0;
@@ -432,8 +440,10 @@ class HttpTransport final : public Transport {
     limits_.Update(static_cast<int>(status), request->rate_limits,
                    request->retry_after, now);
     if (status >= 200 && status < 300) {
-      Log(LogLevel::kDebug, "http transport: delivered ",
-          request->pending.envelope.event_id());
+      if (internal::DebugLoggingEnabled()) {
+        Log(LogLevel::kDebug, "http transport: delivered ",
+            request->pending.envelope.event_id());
+      }
     } else if (status == 429) {
       // The server counts what it rejected: no client report.
       Log(LogLevel::kWarning, "http transport: rate limited (429)");
@@ -443,6 +453,22 @@ class HttpTransport final : public Transport {
       Record(DiscardReason::kSendError, request->pending.envelope);
     }
     Finish(std::move(request->pending));
+    Recycle(std::move(request));
+  }
+
+  void Recycle(std::unique_ptr<Request> request) {
+    if (free_requests_.size() >=
+        static_cast<size_t>(options_.max_requests_in_flight)) {
+      return;
+    }
+    request->easy = nullptr;
+    request->headers = nullptr;
+    request->pending = Pending{};
+    request->rate_limits.clear();
+    request->retry_after.clear();
+    request->response.clear();
+    request->error[0] = '\0';
+    free_requests_.push_back(std::move(request));
   }
 
   void WorkerLoop() {
@@ -552,6 +578,7 @@ class HttpTransport final : public Transport {
   absl::Time backoff_until_ = absl::InfinitePast();
   absl::Duration backoff_;
   std::vector<std::unique_ptr<Request>> in_flight_;
+  std::vector<std::unique_ptr<Request>> free_requests_;
   std::vector<CURL*> idle_;
   Gzipper gzip_;
 };

@@ -58,7 +58,7 @@ class TestServer {
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
   // A null handler answers 200 to everything. With `record` false, requests
-  // are only counted (for load tests).
+  // are only counted, and bodies are not decoded (for load tests).
   explicit TestServer(Handler handler = nullptr, bool record = true);
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;

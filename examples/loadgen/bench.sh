@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# End-to-end delivery benchmark: loadgen (-c opt) against the loopback sink,
+# one capturing thread, each configuration RUNS times; prints the median
+# events/s and the loadgen line of the median run.
+#
+#   examples/loadgen/bench.sh [RUNS] [EVENTS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs="${1:-5}"
+events="${2:-20000}"
+./bazelw build -c opt //examples/loadgen //transports/http:sink >/dev/null 2>&1
+bin="$(./bazelw info -c opt bazel-bin 2>/dev/null)"
+work="$(mktemp -d)"
+"${bin}/transports/http/sink" --port-file "${work}/port" >/dev/null &
+sink=$!
+trap 'kill ${sink} 2>/dev/null || true; rm -rf "${work}"' EXIT
+for _ in $(seq 100); do [[ -f "${work}/port" ]] && break; sleep 0.1; done
+export SENTRY_DSN="http://key@127.0.0.1:$(cat "${work}/port")/1"
+
+for config in "--breadcrumbs 0 --compress 0" "--breadcrumbs 0 --compress 1" \
+              "--breadcrumbs 20 --compress 0" "--breadcrumbs 20 --compress 1"; do
+  : >"${work}/results"
+  for _ in $(seq "${runs}"); do
+    # shellcheck disable=SC2086
+    "${bin}/examples/loadgen/loadgen" --events "${events}" --threads 1 \
+      --max-queue "${events}" --shutdown-timeout-s 120 ${config} >>"${work}/results"
+  done
+  /usr/bin/python3 - "${config}" "${work}/results" <<'PY'
+import json, sys
+runs = [json.loads(line) for line in open(sys.argv[2])]
+runs.sort(key=lambda r: r["events_per_s"])
+median = runs[len(runs) // 2]
+print(f"{sys.argv[1]:32s} median {median['events_per_s']:>6} events/s "
+      f"(min {runs[0]['events_per_s']}, max {runs[-1]['events_per_s']}); "
+      f"delivered {median['delivered']}/{median['events']}, "
+      f"capture p50 {median['capture_p50_ns']} ns p99 {median['capture_p99_ns']} ns")
+PY
+done
