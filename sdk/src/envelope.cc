@@ -84,13 +84,19 @@ std::string Envelope::Serialize(std::optional<absl::Time> sent_at) const {
   return out;
 }
 
-void Envelope::SerializeTo(std::string* out_ptr,
+void Envelope::SerializeTo(std::string* out,
                            std::optional<absl::Time> sent_at) const {
-  std::string& out = *out_ptr;
   size_t size = 64;
   for (const auto& item : items_) size += item.payload.size() + 64;
-  out.clear();
-  out.reserve(size);
+  out->clear();
+  out->reserve(size);
+  AppendHeader(out, sent_at);
+  AppendItems(out);
+}
+
+void Envelope::AppendHeader(std::string* out_ptr,
+                            std::optional<absl::Time> sent_at) const {
+  std::string& out = *out_ptr;
   out.push_back('{');
   bool first = true;
   for (const auto& [key, value] : headers_) {
@@ -104,6 +110,10 @@ void Envelope::SerializeTo(std::string* out_ptr,
     absl::StrAppend(&out, "\"sent_at\":", Quote(FormatRfc3339(*sent_at)));
   }
   out.append("}\n");
+}
+
+void Envelope::AppendItems(std::string* out_ptr) const {
+  std::string& out = *out_ptr;
   for (const auto& item : items_) {
     absl::StrAppend(&out, "{\"type\":", Quote(item.type),
                     ",\"length\":", item.payload.size());

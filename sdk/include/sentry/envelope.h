@@ -64,6 +64,12 @@ class Envelope {
   // capacity: transports that send many envelopes avoid an allocation).
   void SerializeTo(std::string* out,
                    std::optional<absl::Time> sent_at = std::nullopt) const;
+  // The two parts of those bytes, appended to `out`: the header line, and
+  // the items. (A transport can prepare the items ahead of time and write
+  // the header, with sent_at, when it sends.)
+  void AppendHeader(std::string* out,
+                    std::optional<absl::Time> sent_at = std::nullopt) const;
+  void AppendItems(std::string* out) const;
 
   // Parses the wire format, including items without "length" and payloads
   // holding CR, LF or a BOM. The error names the line and the problem.

@@ -41,40 +41,91 @@ constexpr int kGzipLevel = 1;
 constexpr int kGzipMemLevel = 4;
 constexpr size_t kMaxResponseBody = 1024;
 
-// A gzip compressor that keeps its zlib state (about 256 KiB, costly to
-// allocate and clear) between envelopes. One per worker thread.
-class Gzipper {
+// A zlib compressor that keeps its state (costly to allocate and clear)
+// from one envelope to the next. `gzip` selects the gzip wrapper; otherwise
+// it writes raw deflate data (for the pieces of a gzip member assembled by
+// GzipAssembler below).
+class Deflater {
  public:
-  Gzipper() {
-    ok_ = deflateInit2(&stream_, kGzipLevel, Z_DEFLATED, MAX_WBITS + 16,
-                       kGzipMemLevel, Z_DEFAULT_STRATEGY) == Z_OK;
+  explicit Deflater(bool gzip) {
+    ok_ = deflateInit2(&stream_, kGzipLevel, Z_DEFLATED,
+                       gzip ? MAX_WBITS + 16 : -MAX_WBITS, kGzipMemLevel,
+                       Z_DEFAULT_STRATEGY) == Z_OK;
   }
-  ~Gzipper() {
+  ~Deflater() {
     if (ok_) deflateEnd(&stream_);
   }
-  Gzipper(const Gzipper&) = delete;
-  Gzipper& operator=(const Gzipper&) = delete;
+  Deflater(const Deflater&) = delete;
+  Deflater& operator=(const Deflater&) = delete;
 
-  // Writes the gzip of `data` into `out` (reusing its capacity); false when
-  // that would not be smaller.
-  bool Compress(absl::string_view data, std::string* out) {
+  // Appends the compressed `data` to `out`, ending with `flush` (Z_FINISH:
+  // a final block; Z_SYNC_FLUSH: byte-aligned, more blocks may follow).
+  bool Append(absl::string_view data, int flush, std::string* out) {
     if (!ok_ || deflateReset(&stream_) != Z_OK) return false;
-    out->resize(deflateBound(&stream_, data.size()));
+    const size_t start = out->size();
+    out->resize(start + deflateBound(&stream_, data.size()) + 16);
     stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
     stream_.avail_in = static_cast<uInt>(data.size());
-    stream_.next_out = reinterpret_cast<Bytef*>(out->data());
-    stream_.avail_out = static_cast<uInt>(out->size());
-    const int rc = deflate(&stream_, Z_FINISH);
-    const size_t size = stream_.total_out;
-    if (rc != Z_STREAM_END || size >= data.size()) return false;
-    out->resize(size);
-    return true;
+    stream_.next_out = reinterpret_cast<Bytef*>(out->data() + start);
+    stream_.avail_out = static_cast<uInt>(out->size() - start);
+    const int rc = deflate(&stream_, flush);
+    const bool done = flush == Z_FINISH ? rc == Z_STREAM_END : rc == Z_OK;
+    out->resize(done ? start + stream_.total_out : start);
+    return done;
   }
 
  private:
   z_stream stream_{};
   bool ok_ = false;
 };
+
+// An envelope's items compressed ahead of time, on the thread that hands the
+// envelope over, so that the sending thread only compresses the header line
+// (which carries sent_at) and joins the two: a raw deflate stream flushed to
+// a byte boundary may be followed by another one, and the gzip trailer's
+// CRC-32 is combined from the parts (zlib's crc32_combine).
+struct PrecompressedItems {
+  std::string deflated;  // Raw deflate, ending with a final block.
+  uLong crc = 0;
+  size_t size = 0;
+};
+
+// Compresses the items of `envelope` unless compression would not pay.
+std::optional<PrecompressedItems> PrecompressItems(const Envelope& envelope) {
+  thread_local Deflater deflater(/*gzip=*/false);
+  std::string items;
+  envelope.AppendItems(&items);
+  PrecompressedItems result;
+  if (!deflater.Append(items, Z_FINISH, &result.deflated) ||
+      result.deflated.size() + 64 >= items.size()) {
+    return std::nullopt;
+  }
+  result.crc = crc32(0, reinterpret_cast<const Bytef*>(items.data()),
+                     static_cast<uInt>(items.size()));
+  result.size = items.size();
+  return result;
+}
+
+// Writes a gzip member of `header` followed by the precompressed items.
+bool AssembleGzip(absl::string_view header, const PrecompressedItems& items,
+                  Deflater& raw, std::string* out) {
+  static constexpr char kGzipHeader[] = {'\x1f', '\x8b', 8, 0, 0,
+                                         0,      0,      0, 0, '\xff'};
+  out->assign(kGzipHeader, sizeof(kGzipHeader));
+  if (!raw.Append(header, Z_SYNC_FLUSH, out)) return false;
+  out->append(items.deflated);
+  const uLong crc =
+      crc32_combine(crc32(0, reinterpret_cast<const Bytef*>(header.data()),
+                          static_cast<uInt>(header.size())),
+                    items.crc, static_cast<z_off_t>(items.size));
+  const uint32_t size = static_cast<uint32_t>(header.size() + items.size);
+  for (const uint32_t word : {static_cast<uint32_t>(crc), size}) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      out->push_back(static_cast<char>((word >> shift) & 0xff));
+    }
+  }
+  return true;
+}
 
 size_t EnvelopeSize(const Envelope& envelope) {
   size_t size = 64;
@@ -89,6 +140,7 @@ struct Pending {
   absl::Time created;
   // Set when it came from the spool (and is locked there until done).
   std::optional<internal::SpooledFile> file;
+  std::optional<PrecompressedItems> precompressed;
 };
 
 // One request in flight.
@@ -162,15 +214,20 @@ class HttpTransport final : public Transport {
 
   void SendEnvelope(Envelope envelope) noexcept override {
     EnsureStarted(nullptr);
-    const size_t size = EnvelopeSize(envelope);
+    // The expensive part of compression happens here, on the SDK's worker
+    // thread, in parallel with the transport's sending thread.
+    std::optional<PrecompressedItems> precompressed;
+    if (options_.compress) precompressed = PrecompressItems(envelope);
+    const size_t size = EnvelopeSize(envelope) +
+                        (precompressed ? precompressed->deflated.size() : 0);
     {
       absl::MutexLock lock(&mu_);
       if (!stopping_ && queue_.size() < options_.max_queue_envelopes &&
           queue_bytes_ + size <= options_.max_queue_bytes) {
         queue_bytes_ += size;
         ++accepted_;
-        queue_.push_back(
-            Pending{std::move(envelope), size, absl::Now(), std::nullopt});
+        queue_.push_back(Pending{std::move(envelope), size, absl::Now(),
+                                 std::nullopt, std::move(precompressed)});
         curl_multi_wakeup(multi_);
         return;
       }
@@ -290,8 +347,8 @@ class HttpTransport final : public Transport {
         const size_t size = file->bytes().size();
         absl::MutexLock lock(&mu_);
         ++spool_in_flight_;
-        return Pending{*std::move(envelope), size, absl::Now(),
-                       std::move(file)};
+        return Pending{*std::move(envelope), size, absl::Now(), std::move(file),
+                       std::nullopt};
       }
       spool_dirty_ = false;
       absl::MutexLock lock(&mu_);
@@ -336,10 +393,24 @@ class HttpTransport final : public Transport {
       request = std::make_unique<Request>();
     }
     request->pending = std::move(pending);
-    request->pending.envelope.SerializeTo(&request->serialized, absl::Now());
-    const bool gzipped =
-        options_.compress &&
-        gzip_.Compress(request->serialized, &request->compressed);
+    const Envelope& envelope = request->pending.envelope;
+    bool gzipped = false;
+    if (request->pending.precompressed.has_value() && limited.items().empty()) {
+      request->serialized.clear();
+      envelope.AppendHeader(&request->serialized, absl::Now());
+      gzipped =
+          AssembleGzip(request->serialized, *request->pending.precompressed,
+                       raw_deflater_, &request->compressed);
+    }
+    if (!gzipped) {
+      envelope.SerializeTo(&request->serialized, absl::Now());
+      if (options_.compress) {
+        request->compressed.clear();
+        gzipped =
+            gzip_.Append(request->serialized, Z_FINISH, &request->compressed) &&
+            request->compressed.size() < request->serialized.size();
+      }
+    }
     const std::string& body =
         gzipped ? request->compressed : request->serialized;
     CURL* easy;
@@ -580,7 +651,8 @@ class HttpTransport final : public Transport {
   std::vector<std::unique_ptr<Request>> in_flight_;
   std::vector<std::unique_ptr<Request>> free_requests_;
   std::vector<CURL*> idle_;
-  Gzipper gzip_;
+  Deflater gzip_{/*gzip=*/true};
+  Deflater raw_deflater_{/*gzip=*/false};
 };
 
 absl::once_flag curl_init_once;

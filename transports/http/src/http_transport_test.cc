@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -163,6 +164,59 @@ TEST(HttpTransportTest, CategoryRateLimitDropsMatchingItemsOnly) {
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->discarded_events(0).reason(), "ratelimit_backoff");
   EXPECT_EQ(report->discarded_events(0).category(), "error");
+}
+
+TEST(HttpTransportTest, PartlyLimitedEnvelopeSendsTheRestIntact) {
+  TestServer server([](const HttpRequest&) {
+    return Status(200, {{"X-Sentry-Rate-Limits", "60:attachment:project"}});
+  });
+  Harness h(OptionsFor(server));
+  h.transport->SendEnvelope(EventEnvelope("first"));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  Envelope envelope = EventEnvelope("second", std::string(2000, 'e'));
+  envelope.AddItem("attachment", std::string(3000, 'a'),
+                   {{"filename", "\"a.txt\""}});
+  h.transport->SendEnvelope(envelope);
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 1u);
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].Header("content-encoding"), "gzip");
+  auto received = Envelope::Parse(requests[1].body);
+  ASSERT_TRUE(received.ok()) << received.status();
+  ASSERT_EQ(received->items().size(), 1u);
+  EXPECT_EQ(received->items()[0].payload, envelope.items()[0].payload);
+}
+
+TEST(HttpTransportTest, CompressedBodiesDecodeToTheEnvelope) {
+  TestServer server;
+  Harness h(OptionsFor(server));
+  std::vector<Envelope> sent;
+  for (int size : {10, 100, 1000, 100000}) {
+    Envelope envelope =
+        EventEnvelope(absl::StrCat("e", size), std::string(size, 'x'));
+    envelope.AddItem("attachment", std::string(size, 'y'),
+                     {{"filename", "\"f\""}});
+    sent.push_back(envelope);
+    h.transport->SendEnvelope(std::move(envelope));
+  }
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), sent.size());
+  for (const auto& request : requests) {
+    auto received = Envelope::Parse(request.body);
+    ASSERT_TRUE(received.ok()) << received.status();
+    const auto it = std::find_if(sent.begin(), sent.end(), [&](const auto& e) {
+      return e.event_id() == received->event_id();
+    });
+    ASSERT_NE(it, sent.end());
+    ASSERT_EQ(received->items().size(), 2u);
+    EXPECT_EQ(received->items()[1].payload, it->items()[1].payload);
+    // Everything but sent_at is as handed over.
+    EXPECT_EQ(received->Serialize(std::nullopt)
+                  .substr(received->Serialize().find('\n')),
+              it->Serialize().substr(it->Serialize().find('\n')));
+  }
 }
 
 TEST(HttpTransportTest, RetryAfterAndBare429LimitEverything) {
