@@ -18,6 +18,7 @@ import threading
 
 class Handler(http.server.BaseHTTPRequestHandler):
     count = 0
+    lock = threading.Lock()
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -27,11 +28,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(404)
             self.end_headers()
             return
-        Handler.count += 1
-        with open(os.path.join(sys.argv[2], f"{Handler.count}.envelope"), "wb") as f:
-            f.write(body)
-        with open(os.path.join(sys.argv[2], f"{Handler.count}.auth"), "w") as f:
+        with Handler.lock:  # Requests arrive on several connections at once.
+            Handler.count += 1
+            n = Handler.count
+        with open(os.path.join(sys.argv[2], f"{n}.auth"), "w") as f:
             f.write(self.headers.get("X-Sentry-Auth", ""))
+        with open(os.path.join(sys.argv[2], f"{n}.envelope.tmp"), "wb") as f:
+            f.write(body)
+        os.rename(os.path.join(sys.argv[2], f"{n}.envelope.tmp"),
+                  os.path.join(sys.argv[2], f"{n}.envelope"))
         reply = json.dumps({"id": "0" * 32}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
