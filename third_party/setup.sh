@@ -18,6 +18,7 @@ packages=(
   libcurl4-gnutls-dev zlib1g-dev
   python3 python3-jsonschema libssl-dev binutils openssl
   clang-14 libclang-rt-14-dev
+  libboost-dev libcpp-httplib-dev libmicrohttpd-dev
 )
 
 # name  version  .dsc sha256  orig tarball sha256

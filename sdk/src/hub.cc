@@ -50,6 +50,18 @@ protocol::Event ExceptionEvent(std::string type, std::string value) {
   return event;
 }
 
+protocol::Event ExceptionPtrEvent(std::exception_ptr exception) {
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& e) {
+    return ExceptionEvent(Demangle(typeid(e).name()), e.what());
+  } catch (...) {
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    return ExceptionEvent(
+        type != nullptr ? Demangle(type->name()) : "unknown exception", "");
+  }
+}
+
 }  // namespace
 
 Hub::ScopeGuard::ScopeGuard(ScopeGuard&& other) noexcept
@@ -197,15 +209,16 @@ std::string Hub::CaptureException(const std::exception& exception) {
 
 std::string Hub::CaptureException(std::exception_ptr exception) {
   if (exception == nullptr) return "";
-  try {
-    std::rethrow_exception(exception);
-  } catch (const std::exception& e) {
-    return CaptureException(e);
-  } catch (...) {
-    const std::type_info* type = abi::__cxa_current_exception_type();
-    return CaptureEvent(ExceptionEvent(
-        type != nullptr ? Demangle(type->name()) : "unknown exception", ""));
-  }
+  return CaptureEvent(ExceptionPtrEvent(exception));
+}
+
+std::string Hub::CaptureException(std::exception_ptr exception,
+                                  protocol::Mechanism mechanism) {
+  if (exception == nullptr) return "";
+  protocol::Event event = ExceptionPtrEvent(exception);
+  auto* values = event.mutable_exception()->mutable_values();
+  *values->rbegin()->mutable_mechanism() = std::move(mechanism);
+  return CaptureEvent(std::move(event));
 }
 
 void Hub::AddBreadcrumb(protocol::Breadcrumb breadcrumb) {

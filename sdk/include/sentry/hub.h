@@ -89,6 +89,10 @@ class Hub {
                              Level level = Level::kInfo);
   std::string CaptureException(const std::exception& exception);
   std::string CaptureException(std::exception_ptr exception);
+  // With the mechanism that caught it (integrations: type "thread_pool" or
+  // "http_server", handled false, ...).
+  std::string CaptureException(std::exception_ptr exception,
+                               protocol::Mechanism mechanism);
   std::string CaptureEvent(protocol::Event event);
 
   // Runs before_breadcrumb, then adds to the top scope. Ignored without an

@@ -1,0 +1,265 @@
+#include "sentry/integrations/thread_pool.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <deque>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "sentry/integrations/asio.h"
+#include "sentry/sentry.h"
+#include "sentry/testing/test_transport.h"
+
+namespace sentry {
+namespace {
+
+using testing::TestTransport;
+
+// A minimal fixed-size pool with a Submit method, like many in the wild.
+class Pool {
+ public:
+  explicit Pool(int threads) {
+    for (int i = 0; i < threads; ++i) {
+      workers_.emplace_back([this] { Work(); });
+    }
+  }
+  ~Pool() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    for (auto& worker : workers_) worker.join();
+  }
+  void Submit(std::function<void()> task) {
+    absl::MutexLock lock(&mu_);
+    tasks_.push_back(std::move(task));
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](Pool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
+              return p->stop_ || !p->tasks_.empty();
+            },
+            this));
+        if (tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> workers_;
+};
+
+class ThreadPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Options options;
+    options.transport = transport_;
+    options.max_queue_size = 20000;
+    guard_ = std::make_unique<InitGuard>(Init(std::move(options)));
+    ASSERT_TRUE(guard_->status().ok());
+  }
+  void TearDown() override { guard_.reset(); }
+
+  std::vector<protocol::Event> Events(size_t n) {
+    EXPECT_TRUE(transport_->WaitForEvents(n, absl::Seconds(60)));
+    return transport_->events();
+  }
+
+  std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
+  std::unique_ptr<InitGuard> guard_;
+};
+
+TEST_F(ThreadPoolTest, TenThousandTasksEachSeeOnlyTheirOwnData) {
+  constexpr int kTasks = 10000;
+  {
+    Pool pool(4);
+    auto executor = PropagateHubs(pool);
+    for (int i = 0; i < kTasks; ++i) {
+      // The submitter's scope at submit time travels with the task.
+      ConfigureScope(
+          [i](Scope& scope) { scope.SetTag("submitted", absl::StrCat(i)); });
+      executor.Submit([i] {
+        ConfigureScope([i](Scope& scope) {
+          scope.SetTag("task", absl::StrCat(i));
+          scope.SetTag(absl::StrCat("set_by_", i), "yes");
+          protocol::User user;
+          user.set_id(absl::StrCat(i));
+          scope.SetUser(user);
+        });
+        CaptureMessage(absl::StrCat(i));
+      });
+    }
+  }
+  const auto events = Events(kTasks);
+  ASSERT_EQ(events.size(), static_cast<size_t>(kTasks));
+  std::vector<bool> seen(kTasks, false);
+  for (const auto& event : events) {
+    int i = -1;
+    ASSERT_TRUE(absl::SimpleAtoi(event.logentry().message(), &i));
+    ASSERT_TRUE(i >= 0 && i < kTasks);
+    seen[i] = true;
+    const std::string id = absl::StrCat(i);
+    EXPECT_EQ(event.tags().at("task"), id);
+    EXPECT_EQ(event.tags().at("submitted"), id);
+    EXPECT_EQ(event.user().id(), id);
+    // Exactly one set_by_ tag: its own. Nothing from an earlier task on the
+    // same worker.
+    int set_by = 0;
+    for (const auto& [key, value] : event.tags()) {
+      if (key.rfind("set_by_", 0) == 0) {
+        ++set_by;
+        EXPECT_EQ(key, "set_by_" + id);
+      }
+    }
+    EXPECT_EQ(set_by, 1);
+  }
+  for (int i = 0; i < kTasks; ++i) ASSERT_TRUE(seen[i]) << i;
+  // The submitter's own scope was not touched by any task.
+  CaptureMessage("submitter");
+  const auto all = Events(kTasks + 1);
+  for (const auto& event : all) {
+    if (event.logentry().message() != "submitter") continue;
+    EXPECT_EQ(event.tags().count("task"), 0u);
+    EXPECT_FALSE(event.has_user());
+  }
+}
+
+TEST_F(ThreadPoolTest, WorkersHubIsRestoredEvenWhenTheTaskThrows) {
+  const auto before = Hub::Current();
+  auto ok = BindHub([] { EXPECT_NE(Hub::Current(), nullptr); });
+  ok();
+  EXPECT_EQ(Hub::Current(), before);
+  auto throws = BindHub([]() -> int { throw std::runtime_error("boom"); });
+  EXPECT_THROW(throws(), std::runtime_error);
+  EXPECT_EQ(Hub::Current(), before);
+  // Without capture_exceptions nothing was reported.
+  CaptureMessage("marker");
+  const auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].logentry().message(), "marker");
+}
+
+TEST_F(ThreadPoolTest, OptInCaptureOfTaskExceptionsRethrows) {
+  ConfigureScope([](Scope& scope) { scope.SetTag("job", "resize"); });
+  BindOptions options;
+  options.capture_exceptions = true;
+  auto task =
+      BindHub([]() -> int { throw std::logic_error("bad input"); }, options);
+  std::thread worker([&] { EXPECT_THROW(task(), std::logic_error); });
+  worker.join();
+  const auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  const auto& value = events[0].exception().values(0);
+  EXPECT_EQ(value.type(), "std::logic_error");
+  EXPECT_EQ(value.value(), "bad input");
+  EXPECT_EQ(value.mechanism().type(), "thread_pool");
+  EXPECT_FALSE(value.mechanism().handled());
+  EXPECT_EQ(events[0].tags().at("job"), "resize");
+}
+
+TEST_F(ThreadPoolTest, NestedSubmissionPropagatesFromTheTask) {
+  Pool pool(2);
+  auto executor = PropagateHubs(pool);
+  absl::Notification done;
+  executor.Submit([&] {
+    ConfigureScope([](Scope& scope) { scope.SetTag("outer", "1"); });
+    executor.Submit([&] {
+      ConfigureScope([](Scope& scope) { scope.SetTag("inner", "1"); });
+      CaptureMessage("inner");
+      done.Notify();
+    });
+    CaptureMessage("outer");
+  });
+  done.WaitForNotification();
+  const auto events = Events(2);
+  for (const auto& event : events) {
+    EXPECT_EQ(event.tags().at("outer"), "1");
+    if (event.logentry().message() == "outer") {
+      EXPECT_EQ(event.tags().count("inner"), 0u);
+    }
+  }
+}
+
+TEST_F(ThreadPoolTest, RepeatedRunsOfOneTaskDoNotShareScope) {
+  std::function<void(int)> task = BindHub([](int run) {
+    ConfigureScope(
+        [run](Scope& scope) { scope.SetTag(absl::StrCat("run", run), "yes"); });
+    CaptureMessage(absl::StrCat(run));
+  });
+  std::thread([&] {
+    task(1);
+    task(2);
+  }).join();
+  const auto events = Events(2);
+  for (const auto& event : events) {
+    const std::string other =
+        event.logentry().message() == "1" ? "run2" : "run1";
+    EXPECT_EQ(event.tags().count(other), 0u) << event.logentry().message();
+  }
+}
+
+TEST_F(ThreadPoolTest, ThreadForksItsCreatorsHubNotTheMainHub) {
+  ConfigureScope([](Scope& scope) { scope.SetTag("creator", "main"); });
+  std::thread([] {
+    // A plain thread's own hub, with data the main hub does not have.
+    ConfigureScope([](Scope& scope) { scope.SetTag("creator", "worker"); });
+    Thread child([] { CaptureMessage("child"); });
+    ConfigureScope([](Scope& scope) { scope.SetTag("after_start", "yes"); });
+    child.join();
+  }).join();
+  const auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].tags().at("creator"), "worker");
+  EXPECT_EQ(events[0].tags().count("after_start"), 0u);
+}
+
+TEST_F(ThreadPoolTest, AsioThreadPoolExecutorPropagates) {
+  constexpr int kTasks = 1000;
+  {
+    boost::asio::thread_pool pool(4);
+    auto executor = asio::PropagateHubs(pool.get_executor());
+    for (int i = 0; i < kTasks; ++i) {
+      ConfigureScope(
+          [i](Scope& scope) { scope.SetTag("submitted", absl::StrCat(i)); });
+      boost::asio::post(executor, [i] {
+        ConfigureScope([i](Scope& scope) {
+          scope.SetTag(absl::StrCat("set_by_", i), "yes");
+        });
+        CaptureMessage(absl::StrCat(i));
+      });
+    }
+    pool.join();
+  }
+  const auto events = Events(kTasks);
+  ASSERT_EQ(events.size(), static_cast<size_t>(kTasks));
+  for (const auto& event : events) {
+    const std::string& id = event.logentry().message();
+    EXPECT_EQ(event.tags().at("submitted"), id);
+    for (const auto& [key, value] : event.tags()) {
+      if (key.rfind("set_by_", 0) == 0) EXPECT_EQ(key, "set_by_" + id);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sentry
