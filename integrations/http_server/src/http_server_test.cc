@@ -1,0 +1,343 @@
+#include "sentry/integrations/http_server.h"
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "sentry/integrations/httplib.h"
+#include "sentry/integrations/microhttpd.h"
+#include "sentry/sentry.h"
+#include "sentry/testing/test_transport.h"
+
+namespace sentry {
+namespace {
+
+using testing::TestTransport;
+
+// A real HTTP client: returns the status (0 on failure).
+long Fetch(const std::string& url, const std::vector<std::string>& headers = {},
+           const std::string* post_body = nullptr) {
+  CURL* curl = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const auto& header : headers) {
+    list = curl_slist_append(list, header.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION,
+      +[](char*, size_t size, size_t n, void*) { return size * n; });
+  if (post_body != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body->c_str());
+  }
+  long status = 0;
+  if (curl_easy_perform(curl) == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
+  return status;
+}
+
+class HttpServerTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    Options options;
+    options.transport = transport_;
+    options.send_default_pii = GetParam();
+    guard_ = std::make_unique<InitGuard>(Init(std::move(options)));
+    ASSERT_TRUE(guard_->status().ok());
+
+    http_server::MiddlewareOptions middleware;
+    middleware.capture_server_errors = true;
+    server_.Get(R"(/user/(\d+))",
+                httplib_adapter::Wrap(
+                    "/user/<id>",
+                    [](const httplib::Request& req, httplib::Response& res) {
+                      const std::string id = req.matches[1];
+                      ConfigureScope([&](Scope& scope) {
+                        scope.SetTag("request_id",
+                                     req.get_header_value("X-Request-Id"));
+                        protocol::User user;
+                        user.set_id(id);
+                        scope.SetUser(user);
+                      });
+                      CaptureMessage("user " + id);
+                      res.set_content("ok", "text/plain");
+                    },
+                    middleware));
+    server_.Get("/boom", httplib_adapter::Wrap(
+                             "/boom",
+                             [](const httplib::Request&, httplib::Response&) {
+                               ConfigureScope([](Scope& scope) {
+                                 scope.SetTag("boom", "yes");
+                               });
+                               throw std::runtime_error("handler failed");
+                             },
+                             middleware));
+    server_.Post("/echo",
+                 httplib_adapter::Wrap(
+                     "/echo",
+                     [](const httplib::Request&, httplib::Response& res) {
+                       CaptureMessage("echo");
+                       res.set_content("ok", "text/plain");
+                     },
+                     middleware));
+    server_.Get("/unavailable",
+                httplib_adapter::Wrap(
+                    "/unavailable",
+                    [](const httplib::Request&, httplib::Response& res) {
+                      res.status = 503;
+                    },
+                    middleware));
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port_, 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+
+  void TearDown() override {
+    server_.stop();
+    thread_.join();
+    guard_.reset();
+  }
+
+  std::string Url(absl::string_view path) const {
+    return absl::StrCat("http://127.0.0.1:", port_, path);
+  }
+
+  std::vector<protocol::Event> Events(size_t n) {
+    EXPECT_TRUE(Flush(absl::Seconds(10)));
+    EXPECT_TRUE(transport_->WaitForEvents(n, absl::Seconds(10)));
+    return transport_->events();
+  }
+
+  std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
+  std::unique_ptr<InitGuard> guard_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_P(HttpServerTest, ConcurrentRequestsCarryOnlyTheirOwnData) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kThreads; ++t) {
+    clients.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int n = t * kPerThread + i;
+        if (Fetch(Url(absl::StrCat("/user/", n, "?page=", n)),
+                  {absl::StrCat("X-Request-Id: r", n)}) != 200) {
+          ++failures;
+        }
+        // A failing request in between must not disturb the others.
+        if (i == 5 && Fetch(Url("/boom")) != 500) ++failures;
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(failures.load(), 0);
+  const size_t total = kThreads * kPerThread + kThreads;
+  const auto events = Events(total);
+  ASSERT_EQ(events.size(), total);
+  int users = 0, booms = 0;
+  for (const auto& event : events) {
+    if (event.has_exception()) {
+      ++booms;
+      const auto& value = event.exception().values(0);
+      EXPECT_EQ(value.type(), "std::runtime_error");
+      EXPECT_EQ(value.mechanism().type(), "http_server");
+      EXPECT_FALSE(value.mechanism().handled());
+      EXPECT_EQ(event.transaction(), "/boom");
+      EXPECT_EQ(event.tags().at("boom"), "yes");
+      EXPECT_EQ(event.tags().count("request_id"), 0u);
+      EXPECT_TRUE(event.user().id().empty());
+      continue;
+    }
+    ++users;
+    const std::string n = event.logentry().message().substr(5);
+    EXPECT_EQ(event.user().id(), n);
+    EXPECT_EQ(event.tags().at("request_id"), "r" + n);
+    EXPECT_EQ(event.tags().count("boom"), 0u);
+    EXPECT_EQ(event.transaction(), "/user/<id>");
+    EXPECT_EQ(event.request().method(), "GET");
+    EXPECT_EQ(event.request().url(), Url("/user/" + n));
+    EXPECT_EQ(event.request().query_string(), "page=" + n);
+    EXPECT_EQ(event.request().headers().at("X-Request-Id"), "r" + n);
+    ASSERT_GE(event.breadcrumbs().values_size(), 1);
+    EXPECT_EQ(event.breadcrumbs().values(0).message(), "GET /user/" + n);
+  }
+  EXPECT_EQ(users, kThreads * kPerThread);
+  EXPECT_EQ(booms, kThreads);
+}
+
+TEST_P(HttpServerTest, PrivacyRules) {
+  const std::string body = "card=4111111111111111";
+  ASSERT_EQ(
+      Fetch(Url("/echo"),
+            {"Authorization: Bearer s3cret", "Proxy-Authorization: Basic abc",
+             "Cookie: session=xyz", "X-Api-Key: key123",
+             "X-Forwarded-For: 203.0.113.7", "User-Agent: privacy-test"},
+            &body),
+      200);
+  const auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  const auto& request = events[0].request();
+  const auto& headers = request.headers();
+  // Always filtered, with or without send_default_pii.
+  EXPECT_EQ(headers.at("Authorization"), "[Filtered]");
+  EXPECT_EQ(headers.at("Proxy-Authorization"), "[Filtered]");
+  EXPECT_EQ(headers.at("X-Api-Key"), "[Filtered]");
+  EXPECT_EQ(headers.at("User-Agent"), "privacy-test");
+  EXPECT_EQ(headers.count("Cookie"), 0u);
+  const std::string json = events[0].DebugString();
+  EXPECT_EQ(json.find("s3cret"), std::string::npos);
+  EXPECT_EQ(json.find("key123"), std::string::npos);
+  if (GetParam()) {
+    EXPECT_EQ(request.cookies(), "session=xyz");
+    EXPECT_EQ(request.data().string_value(), body);
+    EXPECT_EQ(headers.at("X-Forwarded-For"), "203.0.113.7");
+    // Forwarding headers are not trusted by default: the socket's address.
+    EXPECT_EQ(events[0].user().ip_address(), "127.0.0.1");
+  } else {
+    EXPECT_TRUE(request.cookies().empty());
+    EXPECT_FALSE(request.has_data());
+    EXPECT_EQ(headers.at("X-Forwarded-For"), "[Filtered]");
+    EXPECT_TRUE(events[0].user().ip_address().empty());
+    EXPECT_EQ(json.find("xyz"), std::string::npos);
+    EXPECT_EQ(json.find("4111"), std::string::npos);
+    EXPECT_EQ(json.find("203.0.113.7"), std::string::npos);
+  }
+}
+
+TEST_P(HttpServerTest, ServerErrorsAreCapturedWhenAskedTo) {
+  ASSERT_EQ(Fetch(Url("/unavailable")), 503);
+  const auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].logentry().message(), "HTTP 503: GET /unavailable");
+  EXPECT_EQ(events[0].level(), "error");
+  EXPECT_EQ(events[0].tags().at("http.status_code"), "503");
+}
+
+INSTANTIATE_TEST_SUITE_P(Pii, HttpServerTest, ::testing::Bool(),
+                         [](const auto& info) {
+                           return info.param ? "WithPii" : "WithoutPii";
+                         });
+
+TEST(TrustedForwardingTest, ClientAddressFromForwardedHeaderWhenTrusted) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.send_default_pii = true;
+  InitGuard guard = Init(std::move(options));
+  http_server::MiddlewareOptions middleware;
+  middleware.trust_forwarded_headers = true;
+  http_server::Request request;
+  request.method = "GET";
+  request.url = "http://example.com/x";
+  request.remote_addr = "10.0.0.1";
+  request.headers = {{"X-Forwarded-For", "198.51.100.4, 10.0.0.1"}};
+  EXPECT_EQ(http_server::Handle(request, middleware,
+                                [] {
+                                  CaptureMessage("forwarded");
+                                  return 204;
+                                }),
+            204);
+  ASSERT_TRUE(Flush(absl::Seconds(5)));
+  ASSERT_EQ(transport->events().size(), 1u);
+  EXPECT_EQ(transport->events()[0].user().ip_address(), "198.51.100.4");
+  EXPECT_EQ(transport->events()[0].transaction(), "/x");
+}
+
+TEST(SensitiveHeaderTest, Names) {
+  for (const char* name :
+       {"Authorization", "proxy-authorization", "Cookie", "X-API-Key",
+        "X-Auth-Token", "X-Client-Secret", "X-Csrf-Token", "X-Sentry-Auth"}) {
+    EXPECT_TRUE(http_server::IsSensitiveHeader(name)) << name;
+  }
+  for (const char* name : {"Accept", "User-Agent", "Content-Type", "Host"}) {
+    EXPECT_FALSE(http_server::IsSensitiveHeader(name)) << name;
+  }
+  http_server::MiddlewareOptions options;
+  options.sensitive_headers = {"X-Internal"};
+  EXPECT_TRUE(http_server::IsSensitiveHeader("x-internal", options));
+}
+
+// The same core behind a second, unrelated server library.
+MHD_Result OnMhdRequest(void*, MHD_Connection* connection, const char* url,
+                        const char* method, const char*, const char*, size_t*,
+                        void**) {
+  const std::string path = url;
+  const std::string route = path.rfind("/item/", 0) == 0 ? "/item/<id>" : path;
+  return microhttpd::Respond(
+      connection, url, method, "", route,
+      [path](const http_server::Request& request) -> microhttpd::Response {
+        if (path == "/fail") throw std::out_of_range("no such item");
+        ConfigureScope(
+            [&](Scope& scope) { scope.SetTag("item", path.substr(6)); });
+        CaptureMessage(path);
+        return {200, "ok"};
+      });
+}
+
+TEST(MicrohttpdTest, ConcurrentRequestsAndFailures) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  InitGuard guard = Init(std::move(options));
+  MHD_Daemon* daemon = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+      nullptr, nullptr, &OnMhdRequest, nullptr, MHD_OPTION_END);
+  ASSERT_NE(daemon, nullptr);
+  const int port = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
+  std::vector<std::thread> clients;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        const std::string url = absl::StrCat("http://127.0.0.1:", port,
+                                             "/item/", t * 10 + i, "?q=", i);
+        if (Fetch(url) != 200) ++failures;
+      }
+      if (Fetch(absl::StrCat("http://127.0.0.1:", port, "/fail")) != 500) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  MHD_stop_daemon(daemon);
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  const auto events = transport->events();
+  ASSERT_EQ(events.size(), 44u);
+  int failed = 0;
+  for (const auto& event : events) {
+    if (event.has_exception()) {
+      ++failed;
+      EXPECT_EQ(event.exception().values(0).mechanism().type(), "http_server");
+      EXPECT_EQ(event.transaction(), "/fail");
+      EXPECT_EQ(event.tags().count("item"), 0u);
+      continue;
+    }
+    const std::string& path = event.logentry().message();
+    EXPECT_EQ(event.tags().at("item"), path.substr(6));
+    EXPECT_EQ(event.transaction(), "/item/<id>");
+    EXPECT_EQ(event.request().url(),
+              absl::StrCat("http://127.0.0.1:", port, path));
+    EXPECT_EQ(event.request().query_string().rfind("q=", 0), 0u);
+  }
+  EXPECT_EQ(failed, 4);
+}
+
+}  // namespace
+}  // namespace sentry
