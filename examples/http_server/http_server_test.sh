@@ -8,7 +8,7 @@ mkdir -p "${work}"
 examples/http_server/http_server --port 0 --port-file "${work}/port" \
   >"${work}/out.txt" 2>"${work}/err.txt" &
 server=$!
-trap 'kill ${server} 2>/dev/null || true' EXIT
+trap 'kill ${server} 2>/dev/null || true; tail -50 "${work}/err.txt"' EXIT
 for _ in $(seq 100); do [[ -f "${work}/port" ]] && break; sleep 0.1; done
 /usr/bin/python3 - "$(cat "${work}/port")" <<'PY'
 import concurrent.futures, sys, urllib.error, urllib.request
@@ -29,7 +29,7 @@ bad = [(job[0], status) for job, status in results if status != job[2]]
 assert not bad, bad
 PY
 kill -TERM "${server}"
-wait "${server}"
+wait "${server}" || { cat "${work}/err.txt"; exit 1; }
 /usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
   --stream "${work}/out.txt" --events 32 >"${work}/events.jsonl"
 /usr/bin/python3 - "${work}/events.jsonl" <<'PY'
