@@ -19,6 +19,7 @@
 #include "sdk/src/message_json.h"
 #include "sdk/src/random.h"
 #include "sdk/src/scope_data.h"
+#include "sdk/src/stacktrace.h"
 #include "sdk/src/user_callback.h"
 #include "sentry/version.h"
 
@@ -278,6 +279,9 @@ void Client::Process(internal::CaptureWork& work) {
   internal::MergeBreadcrumbs(
       work.global.breadcrumbs(), work.scope.breadcrumbs(),
       static_cast<size_t>(options_.max_breadcrumbs), event);
+
+  internal::CompleteStacktraces(
+      {options_.in_app_include, options_.in_app_exclude}, &event);
 
   // Event processors (the hub's scope, then the global scope), integrations,
   // then before_send: user code, run with no SDK lock held.

@@ -1,14 +1,17 @@
 #include "sentry/hub.h"
 
 #include <cxxabi.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <typeinfo>
 #include <utility>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "sdk/src/log.h"
+#include "sdk/src/stacktrace.h"
 #include "sdk/src/user_callback.h"
 
 namespace sentry {
@@ -38,28 +41,90 @@ std::string Demangle(const char* name) {
   return result;
 }
 
-protocol::Event ExceptionEvent(std::string type, std::string value) {
+// Nested exceptions deeper than this are cut (a chain cannot loop, but a
+// program can nest without end).
+constexpr int kMaxChain = 10;
+
+// Appends `exception` and, through std::nested_exception, its causes:
+// outermost first (reversed by the caller).
+void AppendChain(const std::exception& exception,
+                 std::vector<protocol::Exception>* chain) {
+  protocol::Exception value;
+  value.set_type(Demangle(typeid(exception).name()));
+  value.set_value(exception.what());
+  chain->push_back(std::move(value));
+  if (chain->size() >= kMaxChain) return;
+  try {
+    std::rethrow_if_nested(exception);
+  } catch (const std::exception& cause) {
+    AppendChain(cause, chain);
+  } catch (...) {
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    protocol::Exception cause;
+    cause.set_type(type != nullptr ? Demangle(type->name())
+                                   : "unknown exception");
+    chain->push_back(std::move(cause));
+  }
+}
+
+// An error event for a chain (outermost first): values oldest (innermost
+// cause) first, linked by exception_id / parent_id (PROTOCOL.md section
+// 3.3); the outermost gets `mechanism`, the causes "chained".
+protocol::Event ChainEvent(std::vector<protocol::Exception> chain,
+                           protocol::Mechanism mechanism) {
   protocol::Event event;
   event.set_level("error");
-  auto* exception = event.mutable_exception()->add_values();
-  exception->set_type(std::move(type));
-  exception->set_value(std::move(value));
-  auto* mechanism = exception->mutable_mechanism();
-  mechanism->set_type("generic");
-  mechanism->set_handled(true);
+  auto* values = event.mutable_exception()->mutable_values();
+  const bool linked = chain.size() > 1;
+  for (size_t i = chain.size(); i-- > 0;) {
+    protocol::Exception& value = chain[i];
+    protocol::Mechanism* m = value.mutable_mechanism();
+    if (i == 0) {
+      *m = mechanism;
+    } else {
+      m->set_type("chained");
+      m->set_source("std::nested_exception");
+      m->set_handled(mechanism.has_handled() ? mechanism.handled() : true);
+    }
+    if (linked) {
+      m->set_exception_id(static_cast<uint32_t>(i));
+      if (i > 0) m->set_parent_id(static_cast<uint32_t>(i - 1));
+    }
+    values->Add(std::move(value));
+  }
   return event;
 }
 
-protocol::Event ExceptionPtrEvent(std::exception_ptr exception) {
+protocol::Mechanism GenericMechanism() {
+  protocol::Mechanism mechanism;
+  mechanism.set_type("generic");
+  mechanism.set_handled(true);
+  return mechanism;
+}
+
+protocol::Event ExceptionPtrEvent(std::exception_ptr exception,
+                                  protocol::Mechanism mechanism) {
+  std::vector<protocol::Exception> chain;
   try {
     std::rethrow_exception(exception);
   } catch (const std::exception& e) {
-    return ExceptionEvent(Demangle(typeid(e).name()), e.what());
+    AppendChain(e, &chain);
   } catch (...) {
     const std::type_info* type = abi::__cxa_current_exception_type();
-    return ExceptionEvent(
-        type != nullptr ? Demangle(type->name()) : "unknown exception", "");
+    protocol::Exception value;
+    value.set_type(type != nullptr ? Demangle(type->name())
+                                   : "unknown exception");
+    chain.push_back(std::move(value));
   }
+  return ChainEvent(std::move(chain), std::move(mechanism));
+}
+
+// The stack of the thread capturing, on the outermost exception.
+void AttachCaptureStack(protocol::Event* event) {
+  auto* values = event->mutable_exception()->mutable_values();
+  if (values->empty()) return;
+  internal::CaptureStackInto(/*skip=*/2,
+                             values->rbegin()->mutable_stacktrace());
 }
 
 }  // namespace
@@ -199,25 +264,40 @@ std::string Hub::CaptureMessage(absl::string_view message, Level level) {
   protocol::Event event;
   event.set_level(std::string(LevelName(level)));
   event.mutable_logentry()->set_message(std::string(message));
+  std::shared_ptr<Client> top;
+  {
+    absl::MutexLock lock(&mu_);
+    top = TopClientLocked();
+  }
+  if (top != nullptr && top->options().attach_stacktrace) {
+    auto* thread = event.mutable_threads()->add_values();
+    thread->set_id(static_cast<uint64_t>(::gettid()));
+    thread->set_current(true);
+    internal::CaptureStackInto(/*skip=*/1, thread->mutable_stacktrace());
+  }
   return CaptureEvent(std::move(event));
 }
 
 std::string Hub::CaptureException(const std::exception& exception) {
-  return CaptureEvent(
-      ExceptionEvent(Demangle(typeid(exception).name()), exception.what()));
+  std::vector<protocol::Exception> chain;
+  AppendChain(exception, &chain);
+  protocol::Event event = ChainEvent(std::move(chain), GenericMechanism());
+  AttachCaptureStack(&event);
+  return CaptureEvent(std::move(event));
 }
 
 std::string Hub::CaptureException(std::exception_ptr exception) {
   if (exception == nullptr) return "";
-  return CaptureEvent(ExceptionPtrEvent(exception));
+  protocol::Event event = ExceptionPtrEvent(exception, GenericMechanism());
+  AttachCaptureStack(&event);
+  return CaptureEvent(std::move(event));
 }
 
 std::string Hub::CaptureException(std::exception_ptr exception,
                                   protocol::Mechanism mechanism) {
   if (exception == nullptr) return "";
-  protocol::Event event = ExceptionPtrEvent(exception);
-  auto* values = event.mutable_exception()->mutable_values();
-  *values->rbegin()->mutable_mechanism() = std::move(mechanism);
+  protocol::Event event = ExceptionPtrEvent(exception, std::move(mechanism));
+  AttachCaptureStack(&event);
   return CaptureEvent(std::move(event));
 }
 

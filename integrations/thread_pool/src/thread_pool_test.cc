@@ -1,5 +1,6 @@
 #include "sentry/integrations/thread_pool.h"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <deque>
@@ -256,8 +257,40 @@ TEST_F(ThreadPoolTest, AsioThreadPoolExecutorPropagates) {
     const std::string& id = event.logentry().message();
     EXPECT_EQ(event.tags().at("submitted"), id);
     for (const auto& [key, value] : event.tags()) {
-      if (key.rfind("set_by_", 0) == 0) EXPECT_EQ(key, "set_by_" + id);
+      if (key.rfind("set_by_", 0) == 0) {
+        EXPECT_EQ(key, "set_by_" + id);
+      }
     }
+  }
+}
+
+TEST_F(ThreadPoolTest, AsioIoContextExecutorPropagates) {
+  boost::asio::io_context context;
+  auto executor = asio::PropagateHubs(context.get_executor());
+  for (int i = 0; i < 100; ++i) {
+    ConfigureScope(
+        [i](Scope& scope) { scope.SetTag("submitted", absl::StrCat(i)); });
+    boost::asio::post(executor, [i] {
+      ConfigureScope([i](Scope& scope) {
+        scope.SetTag(absl::StrCat("set_by_", i), "yes");
+      });
+      CaptureMessage(absl::StrCat(i));
+    });
+  }
+  std::thread a([&] { context.run(); });
+  std::thread b([&] { context.run(); });
+  a.join();
+  b.join();
+  const auto events = Events(100);
+  ASSERT_EQ(events.size(), 100u);
+  for (const auto& event : events) {
+    const std::string& id = event.logentry().message();
+    EXPECT_EQ(event.tags().at("submitted"), id);
+    int set_by = 0;
+    for (const auto& [key, value] : event.tags()) {
+      if (key.rfind("set_by_", 0) == 0) ++set_by;
+    }
+    EXPECT_EQ(set_by, 1);
   }
 }
 

@@ -40,7 +40,14 @@ struct Options {
   double sample_rate = 1.0;
   // Breadcrumbs kept per scope and sent per event, in [0, 1000].
   int max_breadcrumbs = 100;
+  // Attaches the calling thread's stack to messages too (exceptions always
+  // carry one).
   bool attach_stacktrace = false;
+  // Stack frames whose function or module path starts with one of these are
+  // the application's (in_app), or not. By default frames of the standard
+  // library, the SDK, Abseil, Protobuf and system libraries are not.
+  std::vector<std::string> in_app_include;
+  std::vector<std::string> in_app_exclude;
   // Whether integrations may add personal data (IP addresses, cookies, ...).
   bool send_default_pii = false;
   // Writes the SDK's debug log to stderr.

@@ -1,0 +1,271 @@
+#include "sdk/src/stacktrace.h"
+
+#include <elf.h>
+#include <link.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/debugging/stacktrace.h"
+#include "absl/debugging/symbolize.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+
+namespace sentry::internal {
+namespace {
+
+constexpr int kMaxFrames = 128;
+
+std::string Hex(uintptr_t value) { return absl::StrFormat("0x%x", value); }
+
+std::string ExecutablePath() {
+  char path[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
+  return n > 0 ? std::string(path, static_cast<size_t>(n)) : "";
+}
+
+// The GNU build id from a module's PT_NOTE segments, as raw bytes.
+std::string BuildId(const dl_phdr_info* info) {
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& phdr = info->dlpi_phdr[i];
+    if (phdr.p_type != PT_NOTE) continue;
+    const char* p =
+        reinterpret_cast<const char*>(info->dlpi_addr + phdr.p_vaddr);
+    const char* end = p + phdr.p_memsz;
+    while (p + sizeof(ElfW(Nhdr)) <= end) {
+      const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(p);
+      const char* name = p + sizeof(ElfW(Nhdr));
+      const char* desc = name + ((note->n_namesz + 3) & ~3u);
+      const char* next = desc + ((note->n_descsz + 3) & ~3u);
+      if (next > end) break;
+      if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
+          std::memcmp(name, "GNU", 4) == 0) {
+        return std::string(desc, note->n_descsz);
+      }
+      p = next;
+    }
+  }
+  return "";
+}
+
+int CollectModule(dl_phdr_info* info, size_t, void* data) {
+  auto* modules = static_cast<std::vector<Module>*>(data);
+  uintptr_t low = UINTPTR_MAX, high = 0;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& phdr = info->dlpi_phdr[i];
+    if (phdr.p_type != PT_LOAD) continue;
+    low = std::min<uintptr_t>(low, phdr.p_vaddr);
+    high = std::max<uintptr_t>(high, phdr.p_vaddr + phdr.p_memsz);
+  }
+  if (low == UINTPTR_MAX) return 0;
+  Module module;
+  module.code_file = info->dlpi_name != nullptr ? info->dlpi_name : "";
+  if (module.code_file.empty()) {
+    if (!modules->empty()) return 0;      // vdso-like entries without a name.
+    module.code_file = ExecutablePath();  // The first entry: the program.
+  }
+  module.image_vmaddr = low;
+  module.image_addr = info->dlpi_addr + low;
+  module.image_size = high - low;
+  const std::string build_id = BuildId(info);
+  if (!build_id.empty()) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned char c : build_id) {
+      module.code_id.push_back(kHex[c >> 4]);
+      module.code_id.push_back(kHex[c & 15]);
+    }
+    module.debug_id = DebugIdFromBuildId(build_id);
+  }
+  modules->push_back(std::move(module));
+  return 0;
+}
+
+// The module list, refreshed when an address is in none of them (a library
+// loaded since).
+class ModuleCache {
+ public:
+  std::optional<Module> Find(uintptr_t address) {
+    absl::MutexLock lock(&mu_);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      for (const Module& module : modules_) {
+        if (address >= module.image_addr &&
+            address < module.image_addr + module.image_size) {
+          return module;
+        }
+      }
+      if (attempt == 0) modules_ = LoadedModules();
+    }
+    return std::nullopt;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<Module> modules_ ABSL_GUARDED_BY(mu_);
+};
+
+ModuleCache& Cache() {
+  static auto* const cache = new ModuleCache();
+  return *cache;
+}
+
+bool StartsWithAny(absl::string_view s, const std::vector<std::string>& list) {
+  for (const auto& prefix : list) {
+    if (!prefix.empty() && absl::StartsWith(s, prefix)) return true;
+  }
+  return false;
+}
+
+bool DefaultInApp(absl::string_view function, absl::string_view package) {
+  static constexpr absl::string_view kSystemFunctions[] = {
+      "std::",     "__",       "absl::",  "google::protobuf::",
+      "testing::", "sentry::", "boost::", "httplib::"};
+  for (absl::string_view prefix : kSystemFunctions) {
+    if (absl::StartsWith(function, prefix)) return false;
+  }
+  return !(absl::StartsWith(package, "/lib/") ||
+           absl::StartsWith(package, "/lib64/") ||
+           absl::StartsWith(package, "/usr/lib"));
+}
+
+// The SDK's own frames at the top of a captured stack (CaptureException and
+// what it calls) say nothing about the error.
+bool IsSdkFrame(const protocol::Frame& frame) {
+  return absl::StartsWith(frame.function(), "sentry::") ||
+         absl::StartsWith(frame.function(), "absl::") ||
+         absl::StartsWith(frame.function(), "sentry_bssl_");
+}
+
+void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
+                    std::vector<Module>* touched) {
+  for (auto& frame : *trace->mutable_frames()) {
+    uint64_t address = 0;
+    if (frame.function().empty() && !frame.instruction_addr().empty() &&
+        absl::SimpleHexAtoi(frame.instruction_addr(), &address)) {
+      // Return addresses point after the call: look up the call itself.
+      char name[1024];
+      if (absl::Symbolize(reinterpret_cast<void*>(address - 1), name,
+                          sizeof(name))) {
+        frame.set_function(name);
+      }
+    }
+  }
+  auto* frames = trace->mutable_frames();
+  while (frames->size() > 1 && IsSdkFrame(*frames->rbegin())) {
+    frames->RemoveLast();
+  }
+  for (auto& frame : *trace->mutable_frames()) {
+    uint64_t address = 0;
+    if (frame.instruction_addr().empty() ||
+        !absl::SimpleHexAtoi(frame.instruction_addr(), &address)) {
+      continue;
+    }
+    if (auto module = Cache().Find(address)) {
+      if (frame.package().empty()) frame.set_package(module->code_file);
+      if (frame.image_addr().empty())
+        frame.set_image_addr(Hex(module->image_addr));
+      if (std::none_of(touched->begin(), touched->end(), [&](const Module& m) {
+            return m.image_addr == module->image_addr;
+          })) {
+        touched->push_back(*std::move(module));
+      }
+    }
+    if (!frame.has_in_app()) {  // see below
+      bool in_app = DefaultInApp(frame.function(), frame.package());
+      if (StartsWithAny(frame.function(), rules.include) ||
+          StartsWithAny(frame.package(), rules.include)) {
+        in_app = true;
+      } else if (StartsWithAny(frame.function(), rules.exclude) ||
+                 StartsWithAny(frame.package(), rules.exclude)) {
+        in_app = false;
+      }
+      frame.set_in_app(in_app);
+    }
+  }
+}
+
+}  // namespace
+
+void CaptureStackInto(int skip, protocol::Stacktrace* out) {
+  void* pcs[kMaxFrames];
+  const int depth = absl::GetStackTrace(pcs, kMaxFrames, skip + 1);
+  out->clear_frames();
+  for (int i = depth - 1; i >= 0; --i) {  // Oldest first.
+    out->add_frames()->set_instruction_addr(
+        Hex(reinterpret_cast<uintptr_t>(pcs[i])));
+  }
+}
+
+std::string DebugIdFromBuildId(absl::string_view build_id) {
+  unsigned char id[16] = {};
+  std::memcpy(id, build_id.data(), std::min<size_t>(build_id.size(), 16));
+  std::swap(id[0], id[3]);
+  std::swap(id[1], id[2]);
+  std::swap(id[4], id[5]);
+  std::swap(id[6], id[7]);
+  std::string out;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[id[i] >> 4]);
+    out.push_back(kHex[id[i] & 15]);
+  }
+  return out;
+}
+
+std::vector<Module> LoadedModules() {
+  std::vector<Module> modules;
+  dl_iterate_phdr(CollectModule, &modules);
+  return modules;
+}
+
+std::optional<Module> FindModule(uintptr_t address) {
+  return Cache().Find(address);
+}
+
+void CompleteStacktraces(const InAppRules& rules, protocol::Event* event) {
+  std::vector<Module> touched;
+  if (event->has_exception()) {
+    for (auto& value : *event->mutable_exception()->mutable_values()) {
+      if (value.has_stacktrace()) {
+        CompleteFrames(rules, value.mutable_stacktrace(), &touched);
+      }
+    }
+  }
+  if (event->has_threads()) {
+    for (auto& thread : *event->mutable_threads()->mutable_values()) {
+      if (thread.has_stacktrace()) {
+        CompleteFrames(rules, thread.mutable_stacktrace(), &touched);
+      }
+    }
+  }
+  if (touched.empty()) return;
+  auto* images = event->mutable_debug_meta()->mutable_images();
+  for (const Module& module : touched) {
+    const std::string addr = Hex(module.image_addr);
+    if (std::any_of(images->begin(), images->end(), [&](const auto& image) {
+          return image.image_addr() == addr;
+        })) {
+      continue;
+    }
+    auto* image = images->Add();
+    image->set_type("elf");
+    image->set_code_file(module.code_file);
+    image->set_image_addr(addr);
+    image->set_image_size(module.image_size);
+    if (module.image_vmaddr != 0)
+      image->set_image_vmaddr(Hex(module.image_vmaddr));
+    image->set_code_id(module.code_id);
+    image->set_debug_id(module.debug_id);
+#if defined(__x86_64__)
+    image->set_arch("x86_64");
+#elif defined(__aarch64__)
+    image->set_arch("arm64");
+#endif
+  }
+}
+
+}  // namespace sentry::internal

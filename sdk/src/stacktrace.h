@@ -1,0 +1,59 @@
+// Native stack traces for events: raw return addresses captured on the
+// calling thread (cheap), completed later on the SDK's worker thread with
+// function names (Abseil's symbolizer), in_app flags and the debug images
+// (ELF modules) the frames touch.
+//
+//   // Calling thread:
+//   internal::CaptureStackInto(/*skip=*/1, exception->mutable_stacktrace());
+//   // Worker thread:
+//   internal::CompleteStacktraces(in_app_rules, &event);
+//
+// Thread-safe.
+#ifndef SENTRY_SDK_SRC_STACKTRACE_H_
+#define SENTRY_SDK_SRC_STACKTRACE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "sentry/protocol/event.pb.h"
+
+namespace sentry::internal {
+
+// Fills `out` with the calling thread's stack, oldest frame first, each
+// frame holding only its instruction_addr. `skip` frames of the caller's
+// own are left out (this function is never included).
+void CaptureStackInto(int skip, protocol::Stacktrace* out);
+
+struct InAppRules {
+  std::vector<std::string> include;  // Prefixes of functions or modules.
+  std::vector<std::string> exclude;
+};
+
+// Symbolizes every frame that has only an address, sets in_app and
+// package, and adds the debug image of each module a frame is in to
+// event.debug_meta (each once).
+void CompleteStacktraces(const InAppRules& rules, protocol::Event* event);
+
+// An ELF module loaded in this process.
+struct Module {
+  std::string code_file;
+  uintptr_t image_addr = 0;
+  uint64_t image_size = 0;
+  uintptr_t image_vmaddr = 0;
+  std::string code_id;   // GNU build id, lowercase hex ("" if none).
+  std::string debug_id;  // Sentry's debug id (PROTOCOL.md section 3.6).
+};
+
+// The loaded module containing `address`, or nullopt.
+std::optional<Module> FindModule(uintptr_t address);
+// Every loaded module.
+std::vector<Module> LoadedModules();
+// The debug id for a GNU build id (first 16 bytes, GUID byte order).
+std::string DebugIdFromBuildId(absl::string_view build_id);
+
+}  // namespace sentry::internal
+
+#endif  // SENTRY_SDK_SRC_STACKTRACE_H_
