@@ -1,10 +1,12 @@
 #include "sdk/src/stacktrace.h"
 
+#include <cxxabi.h>
 #include <elf.h>
 #include <link.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "absl/debugging/stacktrace.h"
@@ -121,8 +123,18 @@ bool StartsWithAny(absl::string_view s, const std::vector<std::string>& list) {
 
 bool DefaultInApp(absl::string_view function, absl::string_view package) {
   static constexpr absl::string_view kSystemFunctions[] = {
-      "std::",     "__",       "absl::",  "google::protobuf::",
-      "testing::", "sentry::", "boost::", "httplib::"};
+      "std::",
+      "__",
+      "absl::",
+      "google::protobuf::",
+      "testing::",
+      "boost::",
+      "httplib::",
+      "sentry::Hub::",
+      "sentry::Client::",
+      "sentry::Scope::",
+      "sentry::internal::",
+      "sentry::HubBoundTask"};
   for (absl::string_view prefix : kSystemFunctions) {
     if (absl::StartsWith(function, prefix)) return false;
   }
@@ -131,12 +143,32 @@ bool DefaultInApp(absl::string_view function, absl::string_view package) {
            absl::StartsWith(package, "/usr/lib"));
 }
 
+// Abseil's demangler gives up on some names (ABI tags such as
+// [abi:cxx11]); the C++ runtime's does not.
+std::string Demangled(const char* name) {
+  if (!absl::StartsWith(name, "_Z")) return name;
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || demangled == nullptr) return name;
+  std::string result(demangled);
+  std::free(demangled);
+  return result;
+}
+
 // The SDK's own frames at the top of a captured stack (CaptureException and
 // what it calls) say nothing about the error.
 bool IsSdkFrame(const protocol::Frame& frame) {
-  return absl::StartsWith(frame.function(), "sentry::") ||
-         absl::StartsWith(frame.function(), "absl::") ||
-         absl::StartsWith(frame.function(), "sentry_bssl_");
+  static constexpr absl::string_view kPrefixes[] = {
+      "sentry::Hub::",
+      "sentry::CaptureException",
+      "sentry::CaptureMessage",
+      "sentry::internal::",
+      "sentry::(anonymous namespace)::AttachCaptureStack",
+      "absl::"};
+  for (absl::string_view prefix : kPrefixes) {
+    if (absl::StartsWith(frame.function(), prefix)) return true;
+  }
+  return false;
 }
 
 void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
@@ -149,7 +181,7 @@ void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
       char name[1024];
       if (absl::Symbolize(reinterpret_cast<void*>(address - 1), name,
                           sizeof(name))) {
-        frame.set_function(name);
+        frame.set_function(Demangled(name));
       }
     }
   }
