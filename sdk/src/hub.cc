@@ -52,6 +52,10 @@ void AppendChain(const std::exception& exception,
   protocol::Exception value;
   value.set_type(Demangle(typeid(exception).name()));
   value.set_value(exception.what());
+  // Where it was thrown, when //integrations/throw_site records that.
+  internal::TakeThrowSite(dynamic_cast<const void*>(&exception),
+                          value.mutable_stacktrace());
+  if (value.stacktrace().frames_size() == 0) value.clear_stacktrace();
   chain->push_back(std::move(value));
   if (chain->size() >= kMaxChain) return;
   try {
@@ -119,10 +123,11 @@ protocol::Event ExceptionPtrEvent(std::exception_ptr exception,
   return ChainEvent(std::move(chain), std::move(mechanism));
 }
 
-// The stack of the thread capturing, on the outermost exception.
+// The stack of the thread capturing, on the outermost exception, unless
+// it has its throw site's.
 void AttachCaptureStack(protocol::Event* event) {
   auto* values = event->mutable_exception()->mutable_values();
-  if (values->empty()) return;
+  if (values->empty() || values->rbegin()->has_stacktrace()) return;
   internal::CaptureStackInto(/*skip=*/2,
                              values->rbegin()->mutable_stacktrace());
 }

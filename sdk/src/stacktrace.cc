@@ -231,6 +231,53 @@ void CaptureStackInto(int skip, protocol::Stacktrace* out) {
   }
 }
 
+namespace {
+
+struct ThrowSite {
+  const void* object = nullptr;
+  int depth = 0;
+  void* pcs[kMaxFrames];
+};
+
+// A small ring per thread: an exception is nearly always caught (and
+// captured) on the thread that threw it, soon after.
+constexpr int kThrowSites = 8;
+struct ThrowSites {
+  ThrowSite sites[kThrowSites];
+  int next = 0;
+};
+
+ThrowSites& ThisThreadThrowSites() {
+  thread_local ThrowSites sites;
+  return sites;
+}
+
+}  // namespace
+
+void RecordThrowSite(const void* exception_object, int skip) {
+  ThrowSites& ring = ThisThreadThrowSites();
+  ThrowSite& site = ring.sites[ring.next];
+  ring.next = (ring.next + 1) % kThrowSites;
+  site.object = exception_object;
+  site.depth = absl::GetStackTrace(site.pcs, kMaxFrames, skip + 1);
+}
+
+bool TakeThrowSite(const void* exception_object, protocol::Stacktrace* out) {
+  ThrowSites& ring = ThisThreadThrowSites();
+  for (int i = 1; i <= kThrowSites; ++i) {  // Newest first.
+    ThrowSite& site = ring.sites[(ring.next - i + kThrowSites) % kThrowSites];
+    if (site.object != exception_object || site.depth == 0) continue;
+    out->clear_frames();
+    for (int f = site.depth - 1; f >= 0; --f) {
+      out->add_frames()->set_instruction_addr(
+          Hex(reinterpret_cast<uintptr_t>(site.pcs[f])));
+    }
+    site.object = nullptr;
+    return true;
+  }
+  return false;
+}
+
 std::string DebugIdFromBuildId(absl::string_view build_id) {
   unsigned char id[16] = {};
   std::memcpy(id, build_id.data(), std::min<size_t>(build_id.size(), 16));

@@ -37,6 +37,14 @@ struct InAppRules {
 // event.debug_meta (each once).
 void CompleteStacktraces(const InAppRules& rules, protocol::Event* event);
 
+// Throw-site stacks (filled by //integrations/throw_site, which hooks
+// __cxa_throw): the stack of the last few exceptions thrown on this thread,
+// keyed by the exception object's address.
+void RecordThrowSite(const void* exception_object, int skip);
+// Moves the recorded stack of `exception_object` into `out`; false when
+// none was recorded on this thread.
+bool TakeThrowSite(const void* exception_object, protocol::Stacktrace* out);
+
 // An ELF module loaded in this process.
 struct Module {
   std::string code_file;
