@@ -1,6 +1,8 @@
 #include "sentry/sentry.h"
 
+#include <atomic>
 #include <cstdlib>
+#include <exception>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -73,6 +75,33 @@ absl::StatusOr<std::shared_ptr<Transport>> DefaultTransport(
   return transport;
 }
 
+// std::terminate with an exception in flight: report it as fatal, close the
+// client (delivering, or spooling what cannot be delivered in time), then
+// let the previous handler end the process.
+std::atomic<std::terminate_handler> previous_terminate{nullptr};
+
+[[noreturn]] void OnTerminate() {
+  static std::atomic<bool> entered{false};
+  if (!entered.exchange(true)) {
+    if (std::exception_ptr exception = std::current_exception()) {
+      auto hub = Hub::Current();
+      protocol::Mechanism mechanism;
+      mechanism.set_type("terminate");
+      mechanism.set_handled(false);
+      hub->WithScope([&](Scope& scope) {
+        scope.SetLevel(Level::kFatal);
+        hub->CaptureException(exception, mechanism);
+      });
+      if (auto client = hub->client()) {
+        client->Close(client->options().shutdown_timeout);
+      }
+    }
+  }
+  std::terminate_handler previous = previous_terminate.load();
+  if (previous != nullptr && previous != &OnTerminate) previous();
+  std::abort();
+}
+
 }  // namespace
 
 InitGuard Init(Options options) {
@@ -103,6 +132,10 @@ InitGuard Init(Options options) {
   }
   main->BindClient(*client);
   internal::ResetCurrentHubs();
+  if ((*client)->options().capture_terminate) {
+    std::terminate_handler previous = std::set_terminate(&OnTerminate);
+    if (previous != &OnTerminate) previous_terminate.store(previous);
+  }
   if (!(*client)->IsEnabled()) {
     internal::Log(internal::LogLevel::kInfo,
                   "no DSN and no transport: events are not sent");

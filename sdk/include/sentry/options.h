@@ -50,6 +50,9 @@ struct Options {
   std::vector<std::string> in_app_exclude;
   // Whether integrations may add personal data (IP addresses, cookies, ...).
   bool send_default_pii = false;
+  // Reports an exception that reaches std::terminate as a fatal event
+  // (mechanism "terminate"), then lets the previous terminate handler run.
+  bool capture_terminate = true;
   // Writes the SDK's debug log to stderr.
   bool debug = false;
   // How long the guard returned by Init waits for pending events.
