@@ -150,6 +150,8 @@ int main(int argc, char** argv) {
   options.release = "loadgen@0.1.0";
   options.cache_dir = flags.cache_dir;
   options.compress_envelopes = flags.compress;
+  // Events only: session updates would blur the counts.
+  options.auto_session_tracking = false;
   options.shutdown_timeout = absl::Seconds(flags.shutdown_timeout_s);
   if (flags.max_queue > 0) {
     options.max_queue_size = static_cast<size_t>(flags.max_queue);

@@ -19,6 +19,7 @@
 #include "sdk/src/message_json.h"
 #include "sdk/src/random.h"
 #include "sdk/src/scope_data.h"
+#include "sdk/src/session.h"
 #include "sdk/src/stacktrace.h"
 #include "sdk/src/user_callback.h"
 #include "sentry/version.h"
@@ -172,6 +173,11 @@ Client::Client(Options options)
       server_name_(options_.server_name.empty() ? HostName()
                                                 : options_.server_name),
       queue_(std::make_unique<internal::CaptureQueue>()) {
+  if (options_.auto_session_tracking && !options_.release.empty() &&
+      options_.transport != nullptr) {
+    session_ = std::make_unique<internal::SessionTracker>(
+        options_.release, options_.environment, options_.cache_dir);
+  }
   if (options_.transport != nullptr) {
     options_.transport->Start(reports_);
     worker_ = std::thread([this] {
@@ -306,8 +312,12 @@ void Client::Process(internal::CaptureWork& work) {
       })) {
     return Drop(DiscardReason::kBeforeSend, event);
   }
+  // The session counts events that passed before_send, sampled or not.
+  std::optional<std::string> session_update;
+  if (session_ != nullptr) session_update = session_->OnEvent(event);
   if (options_.sample_rate < 1.0 &&
       !(internal::RandomUnit() < options_.sample_rate)) {
+    if (session_update) SendSessionUpdate(*std::move(session_update));
     return Drop(DiscardReason::kSampleRate, event);
   }
 
@@ -347,12 +357,31 @@ void Client::Process(internal::CaptureWork& work) {
     }
     envelope.AddItem("attachment", std::move(bytes), std::move(headers));
   }
+  // A crashed or newly errored session travels with its event.
+  if (session_update) envelope.AddItem("session", *std::move(session_update));
   if (options_.send_client_reports) {
     if (auto report = reports_->Take()) {
       envelope.AddItem("client_report", internal::MessageToJson(*report));
     }
   }
   options_.transport->SendEnvelope(std::move(envelope));
+}
+
+void Client::SendSessionUpdate(std::string payload) {
+  Envelope envelope;
+  if (dsn_) envelope.SetStringHeader("dsn", dsn_->raw());
+  envelope.SetHeader("sdk",
+                     absl::StrCat("{\"name\":\"", kSdkName, "\",\"version\":\"",
+                                  kSdkVersion, "\"}"));
+  envelope.AddItem("session", std::move(payload));
+  options_.transport->SendEnvelope(std::move(envelope));
+}
+
+void Client::StartSession() {
+  if (session_ == nullptr || !IsEnabled()) return;
+  for (std::string& update : session_->Start()) {
+    SendSessionUpdate(std::move(update));
+  }
 }
 
 void Client::SendClientReportIfAny() {
@@ -404,6 +433,9 @@ bool Client::Close(absl::Duration timeout) {
     abandon_ = !flushed;
   }
   if (worker_.joinable()) worker_.join();
+  if (session_ != nullptr) {
+    if (auto update = session_->End()) SendSessionUpdate(*std::move(update));
+  }
   SendClientReportIfAny();
   const bool shut = options_.transport->Shutdown(
       std::max(deadline - absl::Now(), absl::ZeroDuration()));

@@ -132,6 +132,7 @@ InitGuard Init(Options options) {
   }
   main->BindClient(*client);
   internal::ResetCurrentHubs();
+  (*client)->StartSession();
   if ((*client)->options().capture_terminate) {
     std::terminate_handler previous = std::set_terminate(&OnTerminate);
     if (previous != &OnTerminate) previous_terminate.store(previous);

@@ -32,6 +32,9 @@
 #include "sentry/scope.h"
 
 namespace sentry {
+namespace internal {
+class SessionTracker;
+}  // namespace internal
 
 namespace internal {
 struct CaptureWork;
@@ -62,6 +65,9 @@ class Client {
   bool Close(absl::Duration timeout);
 
   bool IsEnabled() const;
+  // Starts this client's release-health session (sentry::Init does, when
+  // Options::auto_session_tracking is on and a release is set).
+  void StartSession();
   const Options& options() const { return options_; }
   const std::optional<Dsn>& dsn() const { return dsn_; }
   // Counts of dropped events by reason; shared with the transport.
@@ -73,6 +79,7 @@ class Client {
   void Process(internal::CaptureWork& work);
   void SendClientReportIfAny();
   void Drop(DiscardReason reason, const protocol::Event& event);
+  void SendSessionUpdate(std::string payload);
 
   Options options_;
   std::optional<Dsn> dsn_;
@@ -80,6 +87,8 @@ class Client {
   google::protobuf::Struct os_context_;
   std::string server_name_;
   std::vector<std::string> integration_names_;
+  // Null when sessions are off; thread-safe itself.
+  std::unique_ptr<internal::SessionTracker> session_;
 
   mutable absl::Mutex mu_;
   const std::unique_ptr<internal::CaptureQueue> queue_ ABSL_PT_GUARDED_BY(mu_);

@@ -50,6 +50,8 @@ struct Options {
   std::vector<std::string> in_app_exclude;
   // Whether integrations may add personal data (IP addresses, cookies, ...).
   bool send_default_pii = false;
+  // Release health: one session per process run (needs a release).
+  bool auto_session_tracking = true;
   // Reports an exception that reaches std::terminate as a fatal event
   // (mechanism "terminate"), then lets the previous terminate handler run.
   bool capture_terminate = true;

@@ -1,0 +1,166 @@
+#include "sdk/src/session.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "sdk/src/log.h"
+#include "sdk/src/message_json.h"
+#include "sdk/src/random.h"
+#include "sentry/envelope.h"
+
+namespace sentry::internal {
+namespace {
+
+constexpr absl::string_view kPrefix = "session-";
+
+std::string DashedUuid() {
+  const std::string hex = NewEventId();
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
+                      hex.substr(12, 4), "-", hex.substr(16, 4), "-",
+                      hex.substr(20));
+}
+
+bool ProcessAlive(int pid) {
+  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
+}  // namespace
+
+SessionTracker::SessionTracker(std::string release, std::string environment,
+                               std::string cache_dir)
+    : release_(std::move(release)),
+      environment_(std::move(environment)),
+      cache_dir_(std::move(cache_dir)) {}
+
+std::vector<std::string> SessionTracker::Start() {
+  std::vector<std::string> updates = CloseAbandoned();
+  absl::MutexLock lock(&mu_);
+  if (started_) return updates;
+  started_ = true;
+  started_at_ = absl::Now();
+  session_.set_sid(DashedUuid());
+  session_.set_started(FormatRfc3339(started_at_));
+  session_.set_status("ok");
+  session_.set_errors(0);
+  session_.mutable_attrs()->set_release(release_);
+  session_.mutable_attrs()->set_environment(environment_);
+  PersistLocked();
+  updates.push_back(UpdateLocked(started_at_));
+  return updates;
+}
+
+std::optional<std::string> SessionTracker::OnEvent(
+    const protocol::Event& event) {
+  const bool error = (event.level() == "error" || event.level() == "fatal") &&
+                     event.has_exception() &&
+                     event.exception().values_size() > 0;
+  if (!error) return std::nullopt;
+  const auto& mechanism = event.exception().values().rbegin()->mechanism();
+  const bool crash = event.level() == "fatal" && mechanism.has_handled() &&
+                     !mechanism.handled();
+  absl::MutexLock lock(&mu_);
+  if (!started_ || ended_) return std::nullopt;
+  const bool first_error = session_.errors() == 0;
+  session_.set_errors(session_.errors() + 1);
+  if (crash) {
+    session_.set_status("crashed");
+    ended_ = true;
+    ForgetLocked();
+  } else {
+    PersistLocked();
+  }
+  if (!first_error && !crash) return std::nullopt;
+  return UpdateLocked(absl::Now());
+}
+
+std::optional<std::string> SessionTracker::End() {
+  absl::MutexLock lock(&mu_);
+  if (!started_ || ended_) return std::nullopt;
+  ended_ = true;
+  session_.set_status("exited");
+  ForgetLocked();
+  return UpdateLocked(absl::Now());
+}
+
+std::string SessionTracker::UpdateLocked(absl::Time now) {
+  protocol::Session update = session_;
+  if (!sent_init_) {
+    update.set_init(true);
+    sent_init_ = true;
+  }
+  update.set_timestamp(FormatRfc3339(now));
+  if (session_.status() != "ok") {
+    update.set_duration(absl::ToDoubleSeconds(now - started_at_));
+  }
+  return MessageToJson(update);
+}
+
+// One small file per open session:
+// "<pid> <sid> <started> <errors> <release>".
+void SessionTracker::PersistLocked() {
+  if (cache_dir_.empty()) return;
+  if (file_.empty()) {
+    file_ =
+        absl::StrCat(cache_dir_, "/", kPrefix, ::getpid(), "-", session_.sid());
+  }
+  std::ofstream out(file_, std::ios::trunc);
+  out << ::getpid() << " " << session_.sid() << " " << session_.started() << " "
+      << session_.errors() << " " << release_ << "\n";
+  if (!out) Log(LogLevel::kWarning, "cannot write session file ", file_);
+}
+
+void SessionTracker::ForgetLocked() {
+  if (!file_.empty()) ::unlink(file_.c_str());
+}
+
+std::vector<std::string> SessionTracker::CloseAbandoned() {
+  std::vector<std::string> updates;
+  if (cache_dir_.empty()) return updates;
+  DIR* dir = ::opendir(cache_dir_.c_str());
+  if (dir == nullptr) return updates;
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (absl::StartsWith(entry->d_name, kPrefix))
+      names.push_back(entry->d_name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : names) {
+    const std::string path = absl::StrCat(cache_dir_, "/", name);
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    std::vector<std::string> fields =
+        absl::StrSplit(line, absl::MaxSplits(' ', 4));
+    int pid = 0;
+    uint64_t errors = 0;
+    if (fields.size() != 5 || !absl::SimpleAtoi(fields[0], &pid) ||
+        !absl::SimpleAtoi(fields[3], &errors)) {
+      ::unlink(path.c_str());  // Not ours, or damaged.
+      continue;
+    }
+    if (ProcessAlive(pid)) continue;  // Another live process's session.
+    if (::unlink(path.c_str()) != 0) continue;  // Someone else closed it.
+    protocol::Session abnormal;
+    abnormal.set_sid(fields[1]);
+    abnormal.set_started(fields[2]);
+    abnormal.set_timestamp(FormatRfc3339(absl::Now()));
+    abnormal.set_status("abnormal");
+    abnormal.set_errors(errors);
+    abnormal.mutable_attrs()->set_release(fields[4]);  // Its own release.
+    abnormal.mutable_attrs()->set_environment(environment_);
+    updates.push_back(MessageToJson(abnormal));
+  }
+  return updates;
+}
+
+}  // namespace sentry::internal

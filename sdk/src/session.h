@@ -1,0 +1,63 @@
+// Release health for one process run (PROTOCOL.md section 6): the session
+// starts with the client, counts error events, ends `exited` on a clean
+// close or `crashed` on a fatal unhandled error, and is closed `abnormal` by
+// the next run if this process vanished without either (when a cache
+// directory is set, the open session is remembered there).
+//
+//   SessionTracker session(release, environment, cache_dir);
+//   for (auto& payload : session.Start()) SendSessionItem(payload);
+//   if (auto update = session.OnEvent(event)) SendSessionItem(*update);
+//   if (auto last = session.End()) SendSessionItem(*last);
+//
+// Every method returns `session` item payloads (JSON) to send. Thread-safe.
+#ifndef SENTRY_SDK_SRC_SESSION_H_
+#define SENTRY_SDK_SRC_SESSION_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "sentry/protocol/event.pb.h"
+#include "sentry/protocol/session.pb.h"
+
+namespace sentry::internal {
+
+class SessionTracker {
+ public:
+  SessionTracker(std::string release, std::string environment,
+                 std::string cache_dir);
+
+  // The initial update, preceded by `abnormal` closes of sessions that
+  // earlier processes left open in the cache directory.
+  std::vector<std::string> Start();
+  // An event that passed before_send: errors (level error or fatal with an
+  // exception) count; a fatal unhandled one crashes the session. Returns
+  // the update to send when the session changed state.
+  std::optional<std::string> OnEvent(const protocol::Event& event);
+  // The final update (`exited`, unless the session already ended).
+  std::optional<std::string> End();
+
+ private:
+  std::string UpdateLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PersistLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ForgetLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<std::string> CloseAbandoned();
+
+  const std::string release_;
+  const std::string environment_;
+  const std::string cache_dir_;
+  absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  bool sent_init_ ABSL_GUARDED_BY(mu_) = false;
+  protocol::Session session_ ABSL_GUARDED_BY(mu_);
+  absl::Time started_at_ ABSL_GUARDED_BY(mu_);
+  std::string file_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sentry::internal
+
+#endif  // SENTRY_SDK_SRC_SESSION_H_
