@@ -5,6 +5,7 @@
 // snapshotting the scopes, queueing). The worker's share (scopes applied,
 // JSON, transport) is drained with Flush outside the timed region.
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -78,6 +79,25 @@ void BM_CaptureMessage(benchmark::State& state) {
 }
 BENCHMARK(BM_CaptureMessage)->Arg(10)->Arg(100)->UseRealTime();
 BENCHMARK(BM_CaptureMessage)->Arg(10)->Threads(2)->UseRealTime();
+
+// CaptureException on the calling thread: the exception chain, the stack's
+// return addresses (symbolized later, on the worker) and the queue push.
+void BM_CaptureException(benchmark::State& state) {
+  InitGuard guard = InitForBenchmark();
+  ConfigureRealisticScope(10);
+  const std::runtime_error error("Something went wrong");
+  int n = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(CaptureException(error));
+    if (++n % kDrainEvery == 0) {
+      state.PauseTiming();
+      Flush(absl::Seconds(10));
+      state.ResumeTiming();
+    }
+  }
+  Flush(absl::Seconds(10));
+}
+BENCHMARK(BM_CaptureException)->UseRealTime();
 
 void BM_SetTag(benchmark::State& state) {
   InitGuard guard = InitForBenchmark();
