@@ -12,8 +12,8 @@
 // drops include the client's own queue overflowing, which CaptureMessage
 // reports by returning ""). Usage:
 //
-//   SENTRY_DSN=http://key@127.0.0.1:PORT/1 loadgen --events 100000 \
-//       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR] \
+//   SENTRY_DSN=http://key@127.0.0.1:PORT/1 loadgen --events 100000
+//       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR]
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
 //
