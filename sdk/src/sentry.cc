@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
 #include "sentry/dsn.h"
 #include "sentry/transports/http_transport.h"
@@ -92,6 +93,7 @@ std::atomic<std::terminate_handler> previous_terminate{nullptr};
         scope.SetLevel(Level::kFatal);
         hub->CaptureException(exception, mechanism);
       });
+      internal::MarkFatalReported();
       if (auto client = hub->client()) {
         client->Close(client->options().shutdown_timeout);
       }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Each crash kind: the first run dies, the second run (with SENTRY_DSN on a
+# local sink) sends what the crash handler wrote.
+set -euo pipefail
+work="${TEST_TMPDIR}/crash"
+for kind in segv abort terminate; do
+  cache="${work}/${kind}/cache"
+  sink="${work}/${kind}/sink"
+  mkdir -p "${sink}"
+  unset SENTRY_DSN
+  set +e
+  examples/crash/crash --crash "${kind}" --cache-dir "${cache}" \
+    >"${work}/${kind}/first.out" 2>"${work}/${kind}/first.err"
+  status=$?
+  set -e
+  # Killed by the signal (>= 128), or, under a sanitizer, its own exit code.
+  [[ "${status}" != 0 ]] || { echo "FAIL: ${kind} did not die"; exit 1; }
+
+  /usr/bin/python3 tools/envelope_sink.py "${sink}/port" "${sink}" &
+  sink_pid=$!
+  for _ in $(seq 100); do [[ -f "${sink}/port" ]] && break; sleep 0.1; done
+  SENTRY_DSN="http://key@127.0.0.1:$(cat "${sink}/port")/1" \
+    examples/crash/crash --crash none --cache-dir "${cache}"
+  kill "${sink_pid}"
+  /usr/bin/python3 tools/check_envelopes.py \
+    --schema sdk/testdata/event.schema.json --dir "${sink}" --events 1 \
+    >"${work}/${kind}/events.jsonl" 2>"${work}/${kind}/check.err" || true
+  /usr/bin/python3 - "${kind}" "${sink}" "${work}/${kind}/first.out" <<'PY'
+import json, os, sys
+kind, sink, first_out = sys.argv[1:4]
+events = []
+for name in sorted(os.listdir(sink)):
+    if not name.endswith(".envelope"):
+        continue
+    lines = open(os.path.join(sink, name), "rb").read().split(b"\n")
+    for i, line in enumerate(lines):
+        try:
+            header = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(header, dict) and header.get("type") == "event":
+            events.append(json.loads(lines[i + 1]))
+if kind == "terminate":
+    # Reported by the terminate handler in the dying run itself (here on
+    # stdout), not a second time by the crash handler.
+    assert not any("signalhandler" in json.dumps(e) for e in events), events
+    assert "order total is negative" in open(first_out).read()
+    assert '"terminate"' in open(first_out).read()
+    print("crash: terminate reported once, as fatal")
+    sys.exit(0)
+crashes = [e for e in events if "exception" in e]
+assert len(crashes) == 1, events
+e = crashes[0]
+value = e["exception"]["values"][-1]
+signal = {"segv": "SIGSEGV", "abort": "SIGABRT"}[kind]
+assert value["type"] == signal, value
+assert value["mechanism"]["type"] == "signalhandler"
+assert value["mechanism"]["handled"] is False
+assert value["mechanism"]["meta"]["signal"]["name"] == signal
+assert len(value["stacktrace"]["frames"]) >= 3, value["stacktrace"]
+assert e["level"] == "fatal"
+assert e["tags"]["checkout.step"] == "payment", e.get("tags")
+assert e["user"]["id"] == "4711"
+assert [b["message"] for b in e["breadcrumbs"]["values"]] == ["cart loaded"]
+images = e["debug_meta"]["images"]
+assert any(i["code_file"].endswith("/crash") and len(i["debug_id"]) == 36
+           for i in images), images
+print(f"crash: {kind} reached the server on the next run")
+PY
+  if [[ "${kind}" != terminate ]]; then
+    grep -q "schema violation" "${work}/${kind}/check.err" && {
+      cat "${work}/${kind}/check.err"; exit 1; }
+  fi
+  left="$(ls "${cache}" | grep -c '\.envelope$' || true)"
+  [[ "${left}" == 0 ]] || { echo "FAIL: ${left} envelopes left in the spool"; exit 1; }
+done

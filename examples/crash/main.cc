@@ -1,0 +1,66 @@
+// Crash capture: with --crash it crashes the way asked; the crash is written
+// into the cache directory and sent by the next run (which, with SENTRY_DSN
+// set, delivers it; without, prints it).
+//
+//   crash --cache-dir DIR --crash segv|abort|terminate|none
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "sentry/integrations/crash.h"
+#include "sentry/sentry.h"
+#include "sentry/transports/stdout_transport.h"
+
+namespace {
+
+__attribute__((noinline)) void WriteThroughNull(int* volatile pointer) {
+  *pointer = 42;
+}
+
+__attribute__((noinline)) void ProcessOrder(const std::string& how) {
+  if (how == "segv") WriteThroughNull(nullptr);
+  if (how == "abort") std::abort();
+  if (how == "terminate") {
+    std::thread([] {
+      throw std::logic_error("order total is negative");
+    }).join();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string crash = "none";
+  std::string cache_dir = "/tmp/sentry-crash-example";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--crash") == 0) crash = argv[i + 1];
+    if (std::strcmp(argv[i], "--cache-dir") == 0) cache_dir = argv[i + 1];
+  }
+  sentry::Options options;
+  options.release = "crash-example@0.1.0";
+  options.cache_dir = cache_dir;
+  if (std::getenv("SENTRY_DSN") == nullptr) {
+    options.transport = sentry::NewStdoutTransport(std::cout);
+  }
+  options.integrations.push_back(sentry::NewCrashIntegration());
+  sentry::InitGuard guard = sentry::Init(std::move(options));
+  if (!guard.status().ok()) {
+    std::cerr << "sentry disabled: " << guard.status() << "\n";
+    return 1;
+  }
+  sentry::ConfigureScope([](sentry::Scope& scope) {
+    scope.SetTag("checkout.step", "payment");
+    sentry::protocol::User user;
+    user.set_id("4711");
+    scope.SetUser(user);
+  });
+  sentry::AddBreadcrumb("cart loaded", "app");
+  // Let the crash integration prepare the scope above (it refreshes its
+  // prepared event every 250 ms).
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  ProcessOrder(crash);
+  return sentry::Flush(absl::Seconds(10)) ? 0 : 1;
+}

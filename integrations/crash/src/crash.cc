@@ -1,0 +1,344 @@
+#include "sentry/integrations/crash.h"
+
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/debugging/stacktrace.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "sdk/src/fatal.h"
+#include "sdk/src/log.h"
+#include "sdk/src/message_json.h"
+#include "sdk/src/random.h"
+#include "sdk/src/scope_data.h"
+#include "sdk/src/stacktrace.h"
+#include "sentry/client.h"
+#include "sentry/hub.h"
+#include "sentry/version.h"
+
+#ifndef OPENSSL_IS_BORINGSSL
+#error "sentry-cpp must be compiled against BoringSSL's headers"
+#endif
+
+namespace sentry {
+namespace {
+
+constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+constexpr size_t kPrefixMax = 512 * 1024;
+constexpr size_t kOutMax = kPrefixMax + 64 * 1024;
+constexpr int kMaxFrames = 128;
+
+// Prepared ahead of time; read by the signal handler.
+struct Prepared {
+  char prefix[kPrefixMax];  // '{' + event fields + ',' (no closing brace)
+  size_t prefix_len = 0;
+  char event_id[33] = {};
+  char random[9] = {};
+};
+Prepared g_prepared[2];
+std::atomic<int> g_active{-1};
+char g_dir[4096];
+char g_dsn[2048];
+char g_event[kOutMax];
+char g_envelope[kOutMax + 4096];
+struct sigaction g_previous[65];
+std::atomic<bool> g_in_handler{false};
+std::atomic<bool> g_installed{false};
+
+// Appends to a fixed buffer without allocating (signal-safe).
+struct Out {
+  char* data;
+  size_t cap;
+  size_t len = 0;
+  void Add(const char* s, size_t n) {
+    if (len + n > cap) n = cap - len;
+    std::memcpy(data + len, s, n);
+    len += n;
+  }
+  void Add(const char* s) { Add(s, std::strlen(s)); }
+  void Hex(uint64_t v, bool prefix = true) {
+    char buf[20];
+    int i = 0;
+    do {
+      buf[i++] = "0123456789abcdef"[v & 15];
+      v >>= 4;
+    } while (v != 0);
+    if (prefix) Add("0x", 2);
+    while (i > 0) Add(&buf[--i], 1);
+  }
+  void Dec(uint64_t v, int width = 0) {
+    char buf[24];
+    int i = 0;
+    do {
+      buf[i++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    while (i < width) buf[i++] = '0';
+    while (i > 0) Add(&buf[--i], 1);
+  }
+};
+
+const char* SignalName(int sig) {
+  switch (sig) {
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGBUS:
+      return "SIGBUS";
+    case SIGILL:
+      return "SIGILL";
+    case SIGFPE:
+      return "SIGFPE";
+    case SIGABRT:
+      return "SIGABRT";
+  }
+  return "SIGNAL";
+}
+
+const char* SignalDescription(int sig) {
+  switch (sig) {
+    case SIGSEGV:
+      return "Segfault";
+    case SIGBUS:
+      return "Bus error";
+    case SIGILL:
+      return "Illegal instruction";
+    case SIGFPE:
+      return "Floating point exception";
+    case SIGABRT:
+      return "Abort";
+  }
+  return "Fatal signal";
+}
+
+void WriteCrash(int sig, const siginfo_t* info, void* context) {
+  const int active = g_active.load(std::memory_order_acquire);
+  if (active < 0 || g_dir[0] == '\0') return;
+  const Prepared& p = g_prepared[active];
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+
+  Out event{g_event, sizeof(g_event)};
+  event.Add(p.prefix, p.prefix_len);
+  event.Add("\"event_id\":\"");
+  event.Add(p.event_id, 32);
+  event.Add("\",\"timestamp\":");
+  event.Dec(static_cast<uint64_t>(now.tv_sec));
+  event.Add(".");
+  event.Dec(static_cast<uint64_t>(now.tv_nsec / 1000), 6);
+  event.Add(",\"exception\":{\"values\":[{\"type\":\"");
+  event.Add(SignalName(sig));
+  event.Add("\",\"value\":\"");
+  event.Add(SignalDescription(sig));
+  event.Add(
+      "\",\"mechanism\":{\"type\":\"signalhandler\",\"handled\":false,"
+      "\"synthetic\":true,\"meta\":{\"signal\":{\"number\":");
+  event.Dec(static_cast<uint64_t>(sig));
+  event.Add(",\"code\":");
+  event.Dec(static_cast<uint64_t>(
+      info != nullptr && info->si_code > 0 ? info->si_code : 0));
+  event.Add(",\"name\":\"");
+  event.Add(SignalName(sig));
+  event.Add("\"}}},\"stacktrace\":{\"frames\":[");
+  void* pcs[kMaxFrames];
+  const int depth =
+      absl::GetStackTraceWithContext(pcs, kMaxFrames, 0, context, nullptr);
+  for (int i = depth - 1; i >= 0; --i) {  // Oldest first.
+    event.Add("{\"instruction_addr\":\"");
+    event.Hex(reinterpret_cast<uintptr_t>(pcs[i]));
+    event.Add(i == 0 ? "\"}" : "\"},");
+  }
+  event.Add("]}}]}}");
+
+  Out envelope{g_envelope, sizeof(g_envelope)};
+  envelope.Add("{\"event_id\":\"");
+  envelope.Add(p.event_id, 32);
+  envelope.Add("\"");
+  if (g_dsn[0] != '\0') {
+    envelope.Add(",\"dsn\":\"");
+    envelope.Add(g_dsn);
+    envelope.Add("\"");
+  }
+  envelope.Add("}\n{\"type\":\"event\",\"length\":");
+  envelope.Dec(event.len);
+  envelope.Add("}\n");
+  envelope.Add(g_event, event.len);
+  envelope.Add("\n");
+
+  uint8_t digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(g_envelope), envelope.len, digest);
+  // The spool's name: <unix micros, 20 digits>-<random>-<sha256>.envelope
+  char name_buf[256];
+  Out name{name_buf, sizeof(name_buf) - 1};
+  name.Dec(static_cast<uint64_t>(now.tv_sec) * 1000000 +
+               static_cast<uint64_t>(now.tv_nsec / 1000),
+           20);
+  name.Add("-");
+  name.Add(p.random, 8);
+  name.Add("-");
+  for (uint8_t byte : digest) {
+    name.Add(&"0123456789abcdef"[byte >> 4], 1);
+    name.Add(&"0123456789abcdef"[byte & 15], 1);
+  }
+  name.Add(".envelope");
+  char path_buf[4096 + 300], tmp_buf[4096 + 310];
+  Out path{path_buf, sizeof(path_buf) - 1}, tmp{tmp_buf, sizeof(tmp_buf) - 1};
+  path.Add(g_dir);
+  path.Add("/");
+  path.Add(name_buf, name.len);
+  path_buf[path.len] = '\0';
+  tmp.Add(g_dir);
+  tmp.Add("/.");
+  tmp.Add(name_buf, name.len);
+  tmp.Add(".tmp");
+  tmp_buf[tmp.len] = '\0';
+  const int fd = ::open(tmp_buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  size_t written = 0;
+  while (written < envelope.len) {
+    const ssize_t n = ::write(fd, g_envelope + written, envelope.len - written);
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  ::fsync(fd);
+  ::close(fd);
+  if (written == envelope.len) {
+    ::rename(tmp_buf, path_buf);
+  } else {
+    ::unlink(tmp_buf);
+  }
+}
+
+void OnSignal(int sig, siginfo_t* info, void* context) {
+  if (!g_in_handler.exchange(true) && !internal::FatalAlreadyReported()) {
+    WriteCrash(sig, info, context);
+  }
+  // The previous handler (or the default action) ends the process.
+  sigaction(sig, &g_previous[sig], nullptr);
+  raise(sig);
+}
+
+// Renders the main hub's scope into the inactive buffer, then publishes it.
+void Prepare(const Options& options) {
+  protocol::Event event;
+  event.set_platform("native");
+  event.set_level("fatal");
+  if (!options.release.empty()) event.set_release(options.release);
+  event.set_environment(options.environment.empty() ? "production"
+                                                    : options.environment);
+  if (!options.dist.empty()) event.set_dist(options.dist);
+  event.mutable_sdk()->set_name(kSdkName);
+  event.mutable_sdk()->set_version(kSdkVersion);
+  internal::ScopeSnapshot local, global;
+  Hub::Main()->ConfigureScope([&](Scope& scope) { local = scope.Snapshot(); });
+  global = GlobalScope().Snapshot();
+  std::vector<Attachment> ignored;
+  local.ApplyTo(event, &ignored);
+  global.ApplyTo(event, &ignored);
+  internal::MergeBreadcrumbs(global.breadcrumbs(), local.breadcrumbs(),
+                             static_cast<size_t>(options.max_breadcrumbs),
+                             event);
+  auto* images = event.mutable_debug_meta()->mutable_images();
+  for (const auto& module : internal::LoadedModules()) {
+    auto* image = images->Add();
+    image->set_type("elf");
+    image->set_code_file(module.code_file);
+    image->set_image_addr(absl::StrCat("0x", absl::Hex(module.image_addr)));
+    image->set_image_size(module.image_size);
+    image->set_code_id(module.code_id);
+    image->set_debug_id(module.debug_id);
+  }
+  std::string json = internal::MessageToJson(event);
+  if (json.size() < 2 || json.size() + 1 > kPrefixMax) return;
+  json.back() = ',';  // Replaces the closing brace: fields follow.
+  const int next = g_active.load(std::memory_order_relaxed) == 0 ? 1 : 0;
+  Prepared& p = g_prepared[next];
+  std::memcpy(p.prefix, json.data(), json.size());
+  p.prefix_len = json.size();
+  const std::string id = internal::NewEventId();
+  std::memcpy(p.event_id, id.data(), 32);
+  const std::string random = internal::RandomHex(4);
+  std::memcpy(p.random, random.data(), 8);
+  g_active.store(next, std::memory_order_release);
+}
+
+class CrashIntegration final : public Integration {
+ public:
+  ~CrashIntegration() override {
+    stop_.Notify();
+    if (refresher_.joinable()) refresher_.join();
+  }
+  absl::string_view name() const override { return "crash"; }
+
+  void Setup(Client& client) override {
+    const Options& options = client.options();
+    if (options.cache_dir.empty()) {
+      internal::Log(internal::LogLevel::kError,
+                    "crash integration: set Options::cache_dir; crashes are "
+                    "not captured");
+      return;
+    }
+    if (options.cache_dir.size() >= sizeof(g_dir)) return;
+    std::string dir = options.cache_dir;
+    for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
+      ::mkdir(dir.substr(0, slash).c_str(), 0700);
+      if (slash == std::string::npos) break;
+    }
+    std::memcpy(g_dir, dir.c_str(), dir.size() + 1);
+    const std::string dsn = client.dsn() ? client.dsn()->raw() : "";
+    if (dsn.size() < sizeof(g_dsn))
+      std::memcpy(g_dsn, dsn.c_str(), dsn.size() + 1);
+    options_ = options;
+    options_.integrations.clear();
+    options_.transport = nullptr;
+    Prepare(options_);
+    if (!refresher_.joinable()) {
+      refresher_ = std::thread([this] {
+        while (!stop_.WaitForNotificationWithTimeout(absl::Milliseconds(250))) {
+          Prepare(options_);
+        }
+      });
+    }
+    Install();
+  }
+
+ private:
+  static void Install() {
+    if (g_installed.exchange(true)) return;
+    // The handler runs here, so a stack overflow can still be reported.
+    // (Per thread: this covers the thread that calls sentry::Init.)
+    static char alt_stack[256 * 1024];
+    stack_t alt{};
+    alt.ss_size = sizeof(alt_stack);
+    alt.ss_sp = alt_stack;
+    sigaltstack(&alt, nullptr);
+    for (int sig : kSignals) {
+      struct sigaction action {};
+      action.sa_sigaction = &OnSignal;
+      action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+      sigemptyset(&action.sa_mask);
+      sigaction(sig, &action, &g_previous[sig]);
+    }
+  }
+
+  Options options_;
+  absl::Notification stop_;
+  std::thread refresher_;
+};
+
+}  // namespace
+
+std::shared_ptr<Integration> NewCrashIntegration() {
+  return std::make_shared<CrashIntegration>();
+}
+
+}  // namespace sentry
