@@ -65,7 +65,22 @@ assert [b["message"] for b in e["breadcrumbs"]["values"]] == ["cart loaded"]
 images = e["debug_meta"]["images"]
 assert any(i["code_file"].endswith("/crash") and len(i["debug_id"]) == 36
            for i in images), images
-print(f"crash: {kind} reached the server on the next run")
+# The crashed run's session is closed as crashed by the next run.
+sessions = []
+for name in sorted(os.listdir(sink)):
+    if not name.endswith(".envelope"):
+        continue
+    lines = open(os.path.join(sink, name), "rb").read().split(b"\n")
+    for i, line in enumerate(lines):
+        try:
+            header = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(header, dict) and header.get("type") == "session":
+            sessions.append(json.loads(lines[i + 1]))
+crashed = [s for s in sessions if s["status"] == "crashed"]
+assert len(crashed) == 1 and crashed[0]["errors"] >= 1, sessions
+print(f"crash: {kind} reached the server on the next run; session crashed")
 PY
   if [[ "${kind}" != terminate ]]; then
     grep -q "schema violation" "${work}/${kind}/check.err" && {

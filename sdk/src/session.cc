@@ -129,9 +129,14 @@ std::vector<std::string> SessionTracker::CloseAbandoned() {
   DIR* dir = ::opendir(cache_dir_.c_str());
   if (dir == nullptr) return updates;
   std::vector<std::string> names;
+  std::vector<std::string> markers;
   while (const dirent* entry = ::readdir(dir)) {
-    if (absl::StartsWith(entry->d_name, kPrefix))
+    if (absl::StartsWith(entry->d_name, kPrefix)) {
       names.push_back(entry->d_name);
+    }
+    if (absl::StartsWith(entry->d_name, "crashed-")) {
+      markers.push_back(entry->d_name);
+    }
   }
   ::closedir(dir);
   for (const std::string& name : names) {
@@ -150,15 +155,26 @@ std::vector<std::string> SessionTracker::CloseAbandoned() {
     }
     if (ProcessAlive(pid)) continue;  // Another live process's session.
     if (::unlink(path.c_str()) != 0) continue;  // Someone else closed it.
+    // A crash handler leaves "crashed-<pid>" (see integrations/crash).
+    const std::string marker = absl::StrCat(cache_dir_, "/crashed-", pid);
+    const bool crashed = ::unlink(marker.c_str()) == 0;
     protocol::Session abnormal;
     abnormal.set_sid(fields[1]);
     abnormal.set_started(fields[2]);
     abnormal.set_timestamp(FormatRfc3339(absl::Now()));
-    abnormal.set_status("abnormal");
-    abnormal.set_errors(errors);
+    abnormal.set_status(crashed ? "crashed" : "abnormal");
+    abnormal.set_errors(crashed ? errors + 1 : errors);
     abnormal.mutable_attrs()->set_release(fields[4]);  // Its own release.
     abnormal.mutable_attrs()->set_environment(environment_);
     updates.push_back(MessageToJson(abnormal));
+  }
+  // Markers of dead processes that had no session.
+  for (const std::string& name : markers) {
+    int pid = 0;
+    if (absl::SimpleAtoi(absl::string_view(name).substr(8), &pid) &&
+        !ProcessAlive(pid)) {
+      ::unlink(absl::StrCat(cache_dir_, "/", name).c_str());
+    }
   }
   return updates;
 }

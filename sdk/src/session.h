@@ -1,8 +1,9 @@
 // Release health for one process run (PROTOCOL.md section 6): the session
 // starts with the client, counts error events, ends `exited` on a clean
-// close or `crashed` on a fatal unhandled error, and is closed `abnormal` by
-// the next run if this process vanished without either (when a cache
-// directory is set, the open session is remembered there).
+// close or `crashed` on a fatal unhandled error, and is closed by the next
+// run if this process vanished without either (when a cache directory is
+// set, the open session is remembered there): `crashed` when a crash
+// handler left a "crashed-<pid>" marker there, else `abnormal`.
 //
 //   SessionTracker session(release, environment, cache_dir);
 //   for (auto& payload : session.Start()) SendSessionItem(payload);

@@ -216,6 +216,16 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
   } else {
     ::unlink(tmp_buf);
   }
+  // Tells the next run that this process's session crashed.
+  char marker_buf[4096 + 40];
+  Out marker{marker_buf, sizeof(marker_buf) - 1};
+  marker.Add(g_dir);
+  marker.Add("/crashed-");
+  marker.Dec(static_cast<uint64_t>(::getpid()));
+  marker_buf[marker.len] = '\0';
+  const int marker_fd =
+      ::open(marker_buf, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (marker_fd >= 0) ::close(marker_fd);
 }
 
 void OnSignal(int sig, siginfo_t* info, void* context) {
