@@ -32,7 +32,7 @@ kill -TERM "${server}"
 wait "${server}" || { cat "${work}/err.txt"; exit 1; }
 /usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
   --stream "${work}/out.txt" --events 32 >"${work}/events.jsonl"
-/usr/bin/python3 - "${work}/events.jsonl" <<'PY'
+/usr/bin/python3 - "${work}/events.jsonl" "${work}/out.txt" <<'PY'
 import json, sys
 events = [json.loads(line) for line in open(sys.argv[1])]
 users = [e for e in events if e.get("transaction") == "/user/<id>"]
@@ -53,5 +53,17 @@ for e in booms:
     assert e["transaction"] == "/boom" and "user" not in e
 hellos = [e for e in events if e.get("transaction") == "/hello"]
 assert len(hellos) == 4 and all("user" not in e for e in hellos)
-print("http_server: 32 events, each with only its own request's data")
+# Request-mode release health: per-minute aggregates, no process session.
+aggregates = []
+for line in open(sys.argv[2], "rb").read().split(b"\n"):
+    try:
+        value = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(value, dict) and "aggregates" in value:
+        aggregates.extend(value["aggregates"])
+    assert not (isinstance(value, dict) and "sid" in value), value
+total = lambda key: sum(a.get(key, 0) for a in aggregates)
+assert (total("exited"), total("errored"), total("crashed")) == (28, 0, 4), aggregates
+print("http_server: 32 events, each with only its own request's data; 32 request sessions")
 PY

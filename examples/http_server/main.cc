@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
 
   sentry::Options options;
   options.release = "http-server-example@0.1.0";
+  // A server: release health per request, sent as aggregates.
+  options.session_mode = sentry::Options::SessionMode::kRequest;
   if (std::getenv("SENTRY_DSN") == nullptr) {
     options.transport = sentry::NewStdoutTransport(std::cout);
   }

@@ -7,13 +7,14 @@ mkdir -p "${work}"
 
 start_sink() {  # start_sink NAME [--hang]
   rm -f "${work}/$1.port"
-  transports/http/sink --port-file "${work}/$1.port" "${@:2}" >"${work}/$1.out" &
+  transports/http/sink --port-file "${work}/$1.port" "${@:2}" >"${work}/$1.out" \
+    2>"${work}/$1.err" &
   echo $! >"${work}/$1.pid"
   for _ in $(seq 100); do [[ -f "${work}/$1.port" ]] && break; sleep 0.1; done
 }
 stop_sink() {  # stop_sink NAME: prints the sink's request count
   kill -TERM "$(cat "${work}/$1.pid")"
-  wait "$(cat "${work}/$1.pid")" || true
+  wait "$(cat "${work}/$1.pid")" || cat "${work}/$1.err" >&2
   sed -n 's/^{"requests": \([0-9]*\)}$/\1/p' "${work}/$1.out"
 }
 field() {  # field JSON NAME

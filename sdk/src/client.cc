@@ -47,6 +47,9 @@ using internal::LogLevel;
 // (PROTOCOL.md section 2.6: 1 MiB per event).
 constexpr size_t kMaxEventBytes = 1 << 20;
 constexpr int kMaxBreadcrumbsLimit = 1000;
+// Request-mode session aggregates go out at least this often (PROTOCOL.md
+// section 6.3: every 30-60 s, and on flush and close).
+constexpr absl::Duration kAggregateInterval = absl::Seconds(60);
 
 google::protobuf::Value StringValue(absl::string_view s) {
   google::protobuf::Value v;
@@ -175,8 +178,13 @@ Client::Client(Options options)
       queue_(std::make_unique<internal::CaptureQueue>()) {
   if (options_.auto_session_tracking && !options_.release.empty() &&
       options_.transport != nullptr) {
-    session_ = std::make_unique<internal::SessionTracker>(
-        options_.release, options_.environment, options_.cache_dir);
+    if (options_.session_mode == Options::SessionMode::kRequest) {
+      aggregator_ = std::make_unique<internal::SessionAggregator>(
+          options_.release, options_.environment);
+    } else {
+      session_ = std::make_unique<internal::SessionTracker>(
+          options_.release, options_.environment, options_.cache_dir);
+    }
   }
   if (options_.transport != nullptr) {
     options_.transport->Start(reports_);
@@ -224,14 +232,27 @@ void Client::WorkerLoop() {
     bool abandon;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Client* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
-            return !c->queue_->items.empty() || c->stopping_;
-          },
-          this));
-      if (queue_->items.empty()) return;  // stopping
+      // In request mode, wakes every second to send aggregates when due.
+      mu_.AwaitWithTimeout(
+          absl::Condition(
+              +[](Client* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
+                return !c->queue_->items.empty() || c->stopping_;
+              },
+              this),
+          aggregator_ != nullptr ? absl::Seconds(1) : absl::InfiniteDuration());
+      if (queue_->items.empty()) {
+        if (stopping_) return;
+        if (aggregator_ == nullptr ||
+            !aggregator_->Due(absl::Now(), kAggregateInterval)) {
+          continue;
+        }
+      }
       batch.swap(queue_->items);
       abandon = abandon_;
+    }
+    if (batch.empty()) {
+      SendSessionAggregates();
+      continue;
     }
     const size_t count = batch.size();
     for (auto& work : batch) {
@@ -377,6 +398,24 @@ void Client::SendSessionUpdate(std::string payload) {
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
+void Client::RecordRequestSession(absl::Time started, bool errored,
+                                  bool crashed) {
+  if (aggregator_ == nullptr) return;
+  aggregator_->Record(started, crashed   ? internal::RequestOutcome::kCrashed
+                               : errored ? internal::RequestOutcome::kErrored
+                                         : internal::RequestOutcome::kExited);
+}
+
+void Client::SendSessionAggregates() {
+  if (aggregator_ == nullptr) return;
+  if (auto payload = aggregator_->Take()) {
+    Envelope envelope;
+    if (dsn_) envelope.SetStringHeader("dsn", dsn_->raw());
+    envelope.AddItem("sessions", *std::move(payload));
+    options_.transport->SendEnvelope(std::move(envelope));
+  }
+}
+
 void Client::StartSession() {
   if (session_ == nullptr || !IsEnabled()) return;
   for (std::string& update : session_->Start()) {
@@ -412,6 +451,7 @@ bool Client::Flush(absl::Duration timeout) {
                                   &arg),
                               deadline);
   }
+  SendSessionAggregates();
   SendClientReportIfAny();
   const bool flushed = options_.transport->Flush(
       std::max(deadline - absl::Now(), absl::ZeroDuration()));
@@ -436,6 +476,7 @@ bool Client::Close(absl::Duration timeout) {
   if (session_ != nullptr) {
     if (auto update = session_->End()) SendSessionUpdate(*std::move(update));
   }
+  SendSessionAggregates();
   SendClientReportIfAny();
   const bool shut = options_.transport->Shutdown(
       std::max(deadline - absl::Now(), absl::ZeroDuration()));

@@ -179,4 +179,61 @@ std::vector<std::string> SessionTracker::CloseAbandoned() {
   return updates;
 }
 
+SessionAggregator::SessionAggregator(std::string release,
+                                     std::string environment)
+    : release_(std::move(release)), environment_(std::move(environment)) {}
+
+void SessionAggregator::Record(absl::Time started, RequestOutcome outcome) {
+  const int64_t minute = absl::ToUnixSeconds(started) / 60;
+  absl::MutexLock lock(&mu_);
+  Counts& counts = minutes_[minute];
+  switch (outcome) {
+    case RequestOutcome::kExited:
+      ++counts.exited;
+      break;
+    case RequestOutcome::kErrored:
+      ++counts.errored;
+      break;
+    case RequestOutcome::kCrashed:
+      ++counts.crashed;
+      break;
+  }
+}
+
+bool SessionAggregator::Due(absl::Time now, absl::Duration interval) {
+  absl::MutexLock lock(&mu_);
+  return !minutes_.empty() && now - last_take_ >= interval;
+}
+
+std::optional<std::string> SessionAggregator::Take() {
+  std::map<int64_t, Counts> minutes;
+  {
+    absl::MutexLock lock(&mu_);
+    minutes.swap(minutes_);
+    last_take_ = absl::Now();
+  }
+  if (minutes.empty()) return std::nullopt;
+  std::string json = "{\"aggregates\":[";
+  bool first = true;
+  for (const auto& [minute, counts] : minutes) {
+    if (!first) json += ",";
+    first = false;
+    absl::StrAppend(&json, "{\"started\":\"",
+                    FormatRfc3339(absl::FromUnixSeconds(minute * 60)), "\"");
+    if (counts.exited) absl::StrAppend(&json, ",\"exited\":", counts.exited);
+    if (counts.errored) {
+      absl::StrAppend(&json, ",\"errored\":", counts.errored);
+    }
+    if (counts.crashed) {
+      absl::StrAppend(&json, ",\"crashed\":", counts.crashed);
+    }
+    json += "}";
+  }
+  protocol::SessionAttributes attrs;
+  attrs.set_release(release_);
+  attrs.set_environment(environment_);
+  absl::StrAppend(&json, "],\"attrs\":", MessageToJson(attrs), "}");
+  return json;
+}
+
 }  // namespace sentry::internal

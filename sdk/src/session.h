@@ -14,6 +14,8 @@
 #ifndef SENTRY_SDK_SRC_SESSION_H_
 #define SENTRY_SDK_SRC_SESSION_H_
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +59,35 @@ class SessionTracker {
   protocol::Session session_ ABSL_GUARDED_BY(mu_);
   absl::Time started_at_ ABSL_GUARDED_BY(mu_);
   std::string file_ ABSL_GUARDED_BY(mu_);
+};
+
+// Request-mode release health (PROTOCOL.md section 6.2): finished requests
+// counted per start minute, sent as one `sessions` item now and then.
+//
+//   aggregator.Record(started, RequestOutcome::kExited);  // per request
+//   if (auto payload = aggregator.Take()) SendSessionsItem(*payload);
+//
+// Thread-safe; Record is a map increment under a lock.
+enum class RequestOutcome { kExited, kErrored, kCrashed };
+
+class SessionAggregator {
+ public:
+  SessionAggregator(std::string release, std::string environment);
+  void Record(absl::Time started, RequestOutcome outcome);
+  // The aggregates so far (then reset), or nullopt when there are none.
+  std::optional<std::string> Take();
+  // Whether `interval` has passed since the last Take.
+  bool Due(absl::Time now, absl::Duration interval);
+
+ private:
+  struct Counts {
+    uint64_t exited = 0, errored = 0, crashed = 0;
+  };
+  const std::string release_;
+  const std::string environment_;
+  absl::Mutex mu_;
+  std::map<int64_t, Counts> minutes_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_take_ ABSL_GUARDED_BY(mu_) = absl::Now();
 };
 
 }  // namespace sentry::internal

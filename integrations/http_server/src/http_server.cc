@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "sentry/client.h"
 
 namespace sentry::http_server {
@@ -87,7 +88,8 @@ RequestScope::RequestScope(const Request& request,
       options_(options),
       method_(request.method),
       target_(request.route.empty() ? std::string(PathOf(request.url))
-                                    : request.route) {
+                                    : request.route),
+      started_(absl::Now()) {
   const bool pii = SendPii();
   protocol::Request data;
   data.set_method(request.method);
@@ -143,6 +145,9 @@ RequestScope::RequestScope(const Request& request,
 RequestScope::~RequestScope() = default;
 
 void RequestScope::Finish(int status) {
+  if (auto client = hub_->client()) {
+    client->RecordRequestSession(started_, status >= 500, exception_captured_);
+  }
   if (!options_.capture_server_errors || status < 500 || exception_captured_) {
     return;
   }

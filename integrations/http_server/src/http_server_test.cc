@@ -259,6 +259,46 @@ TEST(TrustedForwardingTest, ClientAddressFromForwardedHeaderWhenTrusted) {
   EXPECT_EQ(transport->events()[0].transaction(), "/x");
 }
 
+TEST(RequestSessionsTest, RequestsAreAggregatedPerMinute) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.release = "server@2.0";
+  options.session_mode = Options::SessionMode::kRequest;
+  InitGuard guard = Init(std::move(options));
+  http_server::Request request;
+  request.method = "GET";
+  request.url = "/x";
+  const http_server::MiddlewareOptions middleware;
+  EXPECT_EQ(http_server::Handle(request, middleware, [] { return 200; }), 200);
+  EXPECT_EQ(http_server::Handle(request, middleware, [] { return 200; }), 200);
+  EXPECT_EQ(http_server::Handle(request, middleware, [] { return 503; }), 503);
+  EXPECT_EQ(http_server::Handle(request, middleware,
+                                []() -> int { throw std::runtime_error("x"); }),
+            500);
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  std::vector<std::string> aggregates;
+  for (const auto& envelope : transport->envelopes()) {
+    for (const auto& item : envelope.items()) {
+      // Request mode never reports an application-wide session.
+      EXPECT_NE(item.type, "session");
+      if (item.type == "sessions") aggregates.push_back(item.payload);
+    }
+  }
+  ASSERT_EQ(aggregates.size(), 1u);
+  EXPECT_NE(aggregates[0].find(R"("exited":2,"errored":1,"crashed":1)"),
+            std::string::npos)
+      << aggregates[0];
+  EXPECT_NE(
+      aggregates[0].find(
+          R"("attrs":{"release":"server@2.0","environment":"production"})"),
+      std::string::npos)
+      << aggregates[0];
+  EXPECT_NE(aggregates[0].find(":00.000000Z\""),  // Whole minutes.
+            std::string::npos)
+      << aggregates[0];
+}
+
 TEST(SensitiveHeaderTest, Names) {
   for (const char* name :
        {"Authorization", "proxy-authorization", "Cookie", "X-API-Key",

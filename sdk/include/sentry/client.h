@@ -34,6 +34,7 @@
 namespace sentry {
 namespace internal {
 class SessionTracker;
+class SessionAggregator;
 }  // namespace internal
 
 namespace internal {
@@ -68,6 +69,9 @@ class Client {
   // Starts this client's release-health session (sentry::Init does, when
   // Options::auto_session_tracking is on and a release is set).
   void StartSession();
+  // Request mode: one finished request (the HTTP middleware calls this).
+  // Counted only when Options::session_mode is kRequest.
+  void RecordRequestSession(absl::Time started, bool errored, bool crashed);
   const Options& options() const { return options_; }
   const std::optional<Dsn>& dsn() const { return dsn_; }
   // Counts of dropped events by reason; shared with the transport.
@@ -80,6 +84,7 @@ class Client {
   void SendClientReportIfAny();
   void Drop(DiscardReason reason, const protocol::Event& event);
   void SendSessionUpdate(std::string payload);
+  void SendSessionAggregates();
 
   Options options_;
   std::optional<Dsn> dsn_;
@@ -89,6 +94,7 @@ class Client {
   std::vector<std::string> integration_names_;
   // Null when sessions are off; thread-safe itself.
   std::unique_ptr<internal::SessionTracker> session_;
+  std::unique_ptr<internal::SessionAggregator> aggregator_;
 
   mutable absl::Mutex mu_;
   const std::unique_ptr<internal::CaptureQueue> queue_ ABSL_PT_GUARDED_BY(mu_);

@@ -50,8 +50,12 @@ struct Options {
   std::vector<std::string> in_app_exclude;
   // Whether integrations may add personal data (IP addresses, cookies, ...).
   bool send_default_pii = false;
-  // Release health: one session per process run (needs a release).
+  // Release health (needs a release): one session per process run, or, in
+  // request mode (servers), one per HTTP request handled by the
+  // //integrations/http_server middleware, sent as per-minute aggregates.
   bool auto_session_tracking = true;
+  enum class SessionMode { kApplication, kRequest };
+  SessionMode session_mode = SessionMode::kApplication;
   // Reports an exception that reaches std::terminate as a fatal event
   // (mechanism "terminate"), then lets the previous terminate handler run.
   bool capture_terminate = true;

@@ -52,5 +52,6 @@ int main(int argc, char** argv) {
   const size_t requests = server.request_count();
   server.Stop();
   std::printf("{\"requests\": %zu}\n", requests);
+  std::fflush(stdout);
   return 0;
 }

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "sentry/hub.h"
 
 namespace sentry::http_server {
@@ -80,7 +81,8 @@ class RequestScope {
 
   const std::shared_ptr<Hub>& hub() const { return hub_; }
   // Records the response: captures a 5xx if enabled and no exception was
-  // captured for this request already.
+  // captured for this request already; in request session mode, counts the
+  // request (crashed: an exception escaped; errored: a 5xx; else exited).
   void Finish(int status);
   // Captures an exception that escaped the handler.
   std::string CaptureException(std::exception_ptr exception);
@@ -91,6 +93,7 @@ class RequestScope {
   const MiddlewareOptions& options_;
   std::string method_;
   std::string target_;
+  absl::Time started_;
   bool exception_captured_ = false;
 };
 
