@@ -28,18 +28,24 @@ for kind in segv abort terminate; do
   /usr/bin/python3 - "${kind}" "${sink}" "${work}/${kind}/first.out" <<'PY'
 import json, os, sys
 kind, sink, first_out = sys.argv[1:4]
-events = []
-for name in sorted(os.listdir(sink)):
-    if not name.endswith(".envelope"):
-        continue
-    lines = open(os.path.join(sink, name), "rb").read().split(b"\n")
-    for i, line in enumerate(lines):
-        try:
-            header = json.loads(line)
-        except ValueError:
+
+def items(item_type):
+    """The JSON payloads of every `item_type` item the sink received."""
+    found = []
+    for name in sorted(os.listdir(sink)):
+        if not name.endswith(".envelope"):
             continue
-        if isinstance(header, dict) and header.get("type") == "event":
-            events.append(json.loads(lines[i + 1]))
+        lines = open(os.path.join(sink, name), "rb").read().split(b"\n")
+        for i, line in enumerate(lines):
+            try:
+                header = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(header, dict) and header.get("type") == item_type:
+                found.append(json.loads(lines[i + 1]))
+    return found
+
+events = items("event")
 if kind == "terminate":
     # Reported by the terminate handler in the dying run itself (here on
     # stdout), not a second time by the crash handler.
@@ -66,18 +72,7 @@ images = e["debug_meta"]["images"]
 assert any(i["code_file"].endswith("/crash") and len(i["debug_id"]) == 36
            for i in images), images
 # The crashed run's session is closed as crashed by the next run.
-sessions = []
-for name in sorted(os.listdir(sink)):
-    if not name.endswith(".envelope"):
-        continue
-    lines = open(os.path.join(sink, name), "rb").read().split(b"\n")
-    for i, line in enumerate(lines):
-        try:
-            header = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(header, dict) and header.get("type") == "session":
-            sessions.append(json.loads(lines[i + 1]))
+sessions = items("session")
 crashed = [s for s in sessions if s["status"] == "crashed"]
 assert len(crashed) == 1 and crashed[0]["errors"] >= 1, sessions
 print(f"crash: {kind} reached the server on the next run; session crashed")

@@ -32,15 +32,6 @@ ThreadHub& ThisThreadHub() {
   return thread_hub;
 }
 
-std::string Demangle(const char* name) {
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-  if (status != 0 || demangled == nullptr) return name;
-  std::string result(demangled);
-  std::free(demangled);
-  return result;
-}
-
 // Nested exceptions deeper than this are cut (a chain cannot loop, but a
 // program can nest without end).
 constexpr int kMaxChain = 10;
@@ -50,7 +41,7 @@ constexpr int kMaxChain = 10;
 void AppendChain(const std::exception& exception,
                  std::vector<protocol::Exception>* chain) {
   protocol::Exception value;
-  value.set_type(Demangle(typeid(exception).name()));
+  value.set_type(internal::Demangle(typeid(exception).name()));
   value.set_value(exception.what());
   // Where it was thrown, when //integrations/throw_site records that.
   internal::TakeThrowSite(dynamic_cast<const void*>(&exception),
@@ -65,7 +56,7 @@ void AppendChain(const std::exception& exception,
   } catch (...) {
     const std::type_info* type = abi::__cxa_current_exception_type();
     protocol::Exception cause;
-    cause.set_type(type != nullptr ? Demangle(type->name())
+    cause.set_type(type != nullptr ? internal::Demangle(type->name())
                                    : "unknown exception");
     chain->push_back(std::move(cause));
   }
@@ -116,7 +107,7 @@ protocol::Event ExceptionPtrEvent(std::exception_ptr exception,
   } catch (...) {
     const std::type_info* type = abi::__cxa_current_exception_type();
     protocol::Exception value;
-    value.set_type(type != nullptr ? Demangle(type->name())
+    value.set_type(type != nullptr ? internal::Demangle(type->name())
                                    : "unknown exception");
     chain.push_back(std::move(value));
   }
@@ -269,12 +260,16 @@ std::string Hub::CaptureMessage(absl::string_view message, Level level) {
   protocol::Event event;
   event.set_level(std::string(LevelName(level)));
   event.mutable_logentry()->set_message(std::string(message));
-  std::shared_ptr<Client> top;
+  bool attach_stacktrace;
   {
+    // Read in place: copying the client pointer would touch a reference
+    // count shared by every thread.
     absl::MutexLock lock(&mu_);
-    top = TopClientLocked();
+    const auto& client = TopClientLocked();
+    attach_stacktrace =
+        client != nullptr && client->options().attach_stacktrace;
   }
-  if (top != nullptr && top->options().attach_stacktrace) {
+  if (attach_stacktrace) {
     auto* thread = event.mutable_threads()->add_values();
     thread->set_id(static_cast<uint64_t>(::gettid()));
     thread->set_current(true);

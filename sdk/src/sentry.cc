@@ -5,7 +5,6 @@
 #include <exception>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
 #include "sentry/dsn.h"
@@ -66,12 +65,16 @@ absl::StatusOr<std::shared_ptr<Transport>> DefaultTransport(
   http.cache_dir = options.cache_dir;
   http.max_cache_files = options.max_cache_files;
   auto transport = NewHttpTransport(http);
-  if (!transport.ok() && !http.cache_dir.empty() &&
-      absl::StartsWith(transport.status().message(), "spool:")) {
-    internal::Log(internal::LogLevel::kError,
-                  "offline spool disabled: ", transport.status().ToString());
+  if (!transport.ok() && !http.cache_dir.empty()) {
+    // If the cache directory was the problem, run without a spool; any
+    // other problem fails again and is reported.
     http.cache_dir.clear();
-    transport = NewHttpTransport(std::move(http));
+    auto without_spool = NewHttpTransport(std::move(http));
+    if (without_spool.ok()) {
+      internal::Log(internal::LogLevel::kError,
+                    "offline spool disabled: ", transport.status().ToString());
+    }
+    return without_spool;
   }
   return transport;
 }

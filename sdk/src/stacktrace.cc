@@ -143,18 +143,6 @@ bool DefaultInApp(absl::string_view function, absl::string_view package) {
            absl::StartsWith(package, "/usr/lib"));
 }
 
-// Abseil's demangler gives up on some names (ABI tags such as
-// [abi:cxx11]); the C++ runtime's does not.
-std::string Demangled(const char* name) {
-  if (!absl::StartsWith(name, "_Z")) return name;
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-  if (status != 0 || demangled == nullptr) return name;
-  std::string result(demangled);
-  std::free(demangled);
-  return result;
-}
-
 // The SDK's own frames at the top of a captured stack (CaptureException and
 // what it calls) say nothing about the error.
 bool IsSdkFrame(const protocol::Frame& frame) {
@@ -181,7 +169,7 @@ void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
       char name[1024];
       if (absl::Symbolize(reinterpret_cast<void*>(address - 1), name,
                           sizeof(name))) {
-        frame.set_function(Demangled(name));
+        frame.set_function(Demangle(name));
       }
     }
   }
@@ -276,6 +264,15 @@ bool TakeThrowSite(const void* exception_object, protocol::Stacktrace* out) {
     return true;
   }
   return false;
+}
+
+std::string Demangle(const char* name) {
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || demangled == nullptr) return name;  // C names too.
+  std::string result(demangled);
+  std::free(demangled);
+  return result;
 }
 
 std::string DebugIdFromBuildId(absl::string_view build_id) {

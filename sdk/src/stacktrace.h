@@ -59,6 +59,10 @@ struct Module {
 std::optional<Module> FindModule(uintptr_t address);
 // Every loaded module.
 std::vector<Module> LoadedModules();
+// A C++ symbol or type name demangled by the C++ runtime (Abseil's
+// demangler gives up on ABI tags such as [abi:cxx11]); other names as given.
+std::string Demangle(const char* name);
+
 // The debug id for a GNU build id (first 16 bytes, GUID byte order).
 std::string DebugIdFromBuildId(absl::string_view build_id);
 

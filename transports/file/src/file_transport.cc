@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "sdk/src/file_util.h"
 #include "sdk/src/log.h"
 #include "sdk/src/random.h"
 
@@ -21,40 +22,6 @@ namespace {
 absl::Status ErrnoError(absl::string_view what, const std::string& path) {
   return absl::PermissionDeniedError(
       absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
-
-// Writes `bytes` to `path` through a temporary file and rename().
-absl::Status WriteAtomically(const std::string& directory,
-                             const std::string& name, absl::string_view bytes) {
-  const std::string tmp = absl::StrCat(directory, "/.", name, ".tmp");
-  const std::string path = absl::StrCat(directory, "/", name);
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError("cannot create", tmp);
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n =
-        ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      absl::Status status = ErrnoError("cannot write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return status;
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    absl::Status status = ErrnoError("cannot close", tmp);
-    ::unlink(tmp.c_str());
-    return status;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    absl::Status status = ErrnoError("cannot rename to", path);
-    ::unlink(tmp.c_str());
-    return status;
-  }
-  return absl::OkStatus();
 }
 
 class FileTransport final : public Transport {
@@ -72,8 +39,9 @@ class FileTransport final : public Transport {
     try {
       std::string id = envelope.event_id();
       if (id.empty()) id = internal::NewEventId();
-      status = WriteAtomically(directory_, absl::StrCat(id, ".envelope"),
-                               envelope.Serialize());
+      status = internal::WriteFileAtomically(
+          directory_, absl::StrCat(id, ".envelope"), envelope.Serialize(),
+          /*sync=*/false, /*mode=*/0644);
     } catch (...) {  // std::bad_alloc
       status = absl::ResourceExhaustedError("out of memory");
     }

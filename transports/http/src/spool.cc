@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "sdk/src/file_util.h"
 #include "sdk/src/log.h"
 #include "sdk/src/random.h"
 #include "sentry/envelope.h"
@@ -148,35 +149,11 @@ absl::Status Spool::Store(absl::string_view bytes, absl::Time created) {
                      " bytes exceeds the spool's ", limits_.max_bytes));
   }
   const std::string name = SpoolFileName(created, bytes);
-  const std::string path = absl::StrCat(directory_, "/", name);
-  const std::string tmp = absl::StrCat(directory_, "/.", name, ".tmp");
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus("cannot create", tmp);
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n =
-        ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      absl::Status status = ErrnoStatus("cannot write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return status;
-    }
-    written += static_cast<size_t>(n);
-  }
-  // The data reaches the disk before the name does: a crash leaves either
-  // nothing or a complete file.
-  if (::fdatasync(fd) != 0 || ::close(fd) != 0) {
-    absl::Status status = ErrnoStatus("cannot write", tmp);
-    ::unlink(tmp.c_str());
-    return status;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    absl::Status status = ErrnoStatus("cannot rename to", path);
-    ::unlink(tmp.c_str());
-    return status;
+  absl::Status status = WriteFileAtomically(directory_, name, bytes,
+                                            /*sync=*/true, /*mode=*/0600);
+  if (!status.ok()) {
+    return absl::Status(status.code(),
+                        absl::StrCat("spool: ", status.message()));
   }
   Enforce();
   return absl::OkStatus();
