@@ -5,11 +5,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdlib>
-#include <future>
 #include <iostream>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "sentry/integrations/asio.h"
 #include "sentry/integrations/thread_pool.h"
 #include "sentry/sentry.h"
@@ -45,21 +45,30 @@ int main() {
     });
   }
 
-  // A task whose exception reaches its caller through a future, and is
-  // reported on the way (capture_exceptions).
+  // A task whose exception is reported on the way out (capture_exceptions)
+  // and still reaches the code that waits for it.
   sentry::BindOptions bind;
   bind.capture_exceptions = true;
-  std::packaged_task<void()> job(sentry::BindHub(
+  auto job = sentry::BindHub(
       [] {
         sentry::ConfigureScope(
             [](sentry::Scope& scope) { scope.SetTag("request", "3"); });
         throw std::runtime_error("corrupt image");
       },
-      bind));
-  std::future<void> result = job.get_future();
-  boost::asio::post(pool, std::move(job));
+      bind);
+  std::exception_ptr failure;
+  absl::Notification done;
+  boost::asio::post(pool, [&] {
+    try {
+      job();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    done.Notify();
+  });
+  done.WaitForNotification();
   try {
-    result.get();
+    if (failure) std::rethrow_exception(failure);
   } catch (const std::exception& e) {
     std::cerr << "request 3 failed: " << e.what() << "\n";
   }

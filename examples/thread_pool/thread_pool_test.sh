@@ -4,7 +4,8 @@
 set -euo pipefail
 unset SENTRY_DSN
 out="${TEST_TMPDIR}/out.txt"
-examples/thread_pool/thread_pool >"${out}" 2>"${TEST_TMPDIR}/err.txt"
+examples/thread_pool/thread_pool >"${out}" 2>"${TEST_TMPDIR}/err.txt" || {
+  cat "${TEST_TMPDIR}/err.txt"; exit 1; }
 grep -q "request 3 failed: corrupt image" "${TEST_TMPDIR}/err.txt"
 /usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
   --stream "${out}" --events 4 >"${TEST_TMPDIR}/events.jsonl"
