@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "sdk/src/event_json.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/random.h"
@@ -303,9 +304,22 @@ void Client::Process(internal::CaptureWork& work) {
     event.set_level(std::string(LevelName(*level)));
   }
   if (event.level().empty()) event.set_level("error");
-  internal::MergeBreadcrumbs(
-      work.global.breadcrumbs(), work.scope.breadcrumbs(),
-      static_cast<size_t>(options_.max_breadcrumbs), event);
+  // When no user code will see the event, the scopes' breadcrumbs are not
+  // copied into it: their JSON, encoded once per breadcrumb, is written in
+  // place of the event's (empty) breadcrumbs.
+  const bool user_code_sees_event =
+      !work.scope.processors().empty() || !work.global.processors().empty() ||
+      !options_.integrations.empty() || options_.before_send != nullptr;
+  std::vector<const internal::StoredBreadcrumb*> breadcrumbs;
+  if (user_code_sees_event || event.has_breadcrumbs()) {
+    internal::MergeBreadcrumbs(
+        work.global.breadcrumbs(), work.scope.breadcrumbs(),
+        static_cast<size_t>(options_.max_breadcrumbs), event);
+  } else {
+    breadcrumbs = internal::SelectBreadcrumbs(
+        work.global.breadcrumbs(), work.scope.breadcrumbs(),
+        static_cast<size_t>(options_.max_breadcrumbs));
+  }
 
   internal::CompleteStacktraces(
       {options_.in_app_include, options_.in_app_exclude}, &event);
@@ -342,13 +356,18 @@ void Client::Process(internal::CaptureWork& work) {
     return Drop(DiscardReason::kSampleRate, event);
   }
 
-  std::string json = internal::MessageToJson(event);
+  std::vector<absl::string_view> breadcrumbs_json;
+  breadcrumbs_json.reserve(breadcrumbs.size());
+  for (const auto* crumb : breadcrumbs) {
+    breadcrumbs_json.push_back(crumb->Json());
+  }
+  std::string json = internal::EventToJson(event, breadcrumbs_json);
   if (json.size() > kMaxEventBytes) {
     internal::Log(LogLevel::kWarning, "event ", event.event_id(), " is ",
                   json.size(), " bytes: dropping breadcrumbs and extra");
     event.clear_breadcrumbs();
     event.clear_extra();
-    json = internal::MessageToJson(event);
+    json = internal::EventToJson(event);
     if (json.size() > kMaxEventBytes) {
       return Drop(DiscardReason::kInternalSdkError, event);
     }

@@ -153,6 +153,49 @@ TEST_F(HubTest, BreadcrumbsKeepNewest) {
   EXPECT_EQ(events[0].breadcrumbs().values(2).message(), "9");
 }
 
+// Without user callbacks the scopes' breadcrumbs are written from their
+// cached JSON; with before_send they are copied into the event first. Both
+// must send the same breadcrumbs, also when the event has its own.
+TEST_F(HubTest, BreadcrumbsAreTheSameWithOrWithoutBeforeSend) {
+  std::vector<std::vector<std::string>> sent;
+  for (const bool with_before_send : {false, true}) {
+    Options options;
+    options.max_breadcrumbs = 4;
+    if (with_before_send) {
+      options.before_send = [](protocol::Event&) { return true; };
+    }
+    transport_ = std::make_shared<TestTransport>();
+    Init(std::move(options));
+    GlobalScope().AddBreadcrumb([] {
+      protocol::Breadcrumb b;
+      b.set_message("global");
+      b.set_timestamp(1.0);
+      return b;
+    }());
+    for (int i = 0; i < 5; ++i) AddBreadcrumb(std::to_string(i), "app");
+    CaptureMessage("scope breadcrumbs only");
+    protocol::Event event;
+    event.mutable_logentry()->set_message("own breadcrumbs too");
+    event.mutable_breadcrumbs()->add_values()->set_message("own");
+    CaptureEvent(std::move(event));
+    for (const auto& e : Events(2)) {
+      std::vector<std::string> messages;
+      for (const auto& b : e.breadcrumbs().values()) {
+        messages.push_back(b.message());
+      }
+      sent.push_back(messages);
+    }
+    TearDown();
+  }
+  const std::vector<std::string> scope_only = {"1", "2", "3", "4"};
+  const std::vector<std::string> with_own = {"2", "3", "4", "own"};
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(sent[0], scope_only);
+  EXPECT_EQ(sent[1], with_own);
+  EXPECT_EQ(sent[2], scope_only);
+  EXPECT_EQ(sent[3], with_own);
+}
+
 TEST_F(HubTest, BeforeBreadcrumbCanChangeAndDrop) {
   Options options;
   options.before_breadcrumb = [](protocol::Breadcrumb& b) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "sdk/src/event_json.h"
 #include "sdk/src/scope_data.h"
 
 namespace sentry {
@@ -155,7 +156,7 @@ void Scope::AddBreadcrumb(protocol::Breadcrumb breadcrumb,
                           size_t max_breadcrumbs) {
   if (max_breadcrumbs == 0) return;
   auto crumb =
-      std::make_shared<const protocol::Breadcrumb>(std::move(breadcrumb));
+      std::make_shared<const internal::StoredBreadcrumb>(std::move(breadcrumb));
   Mutate([&](ScopeFields& f) {
     auto& crumbs = f.breadcrumbs.Mut();
     crumbs.push_back(std::move(crumb));
@@ -242,6 +243,38 @@ void ScopeSnapshot::ApplyTo(protocol::Event& event,
   }
 }
 
+absl::string_view StoredBreadcrumb::Json() const {
+  absl::call_once(encoded_, [this] { json_ = BreadcrumbJson(crumb_); });
+  return json_;
+}
+
+std::vector<const StoredBreadcrumb*> SelectBreadcrumbs(
+    const Breadcrumbs& global, const Breadcrumbs& local, size_t max,
+    size_t own) {
+  std::vector<const StoredBreadcrumb*> merged;
+  const size_t total = global.size() + local.size() + own;
+  if (total == 0 || max == 0) return merged;
+  // The oldest `skip` are left out.
+  size_t skip = total - std::min(total, max);
+  merged.reserve(std::min(max, global.size() + local.size()));
+  size_t g = 0, l = 0;
+  while (g < global.size() || l < local.size()) {
+    const StoredBreadcrumb* next;
+    if (l >= local.size() || (g < global.size() && global[g]->timestamp() <=
+                                                       local[l]->timestamp())) {
+      next = global[g++].get();
+    } else {
+      next = local[l++].get();
+    }
+    if (skip > 0) {
+      --skip;
+    } else {
+      merged.push_back(next);
+    }
+  }
+  return merged;
+}
+
 void MergeBreadcrumbs(const Breadcrumbs& global, const Breadcrumbs& local,
                       size_t max, protocol::Event& event) {
   const auto& own = event.breadcrumbs().values();
@@ -251,28 +284,14 @@ void MergeBreadcrumbs(const Breadcrumbs& global, const Breadcrumbs& local,
     event.clear_breadcrumbs();
     return;
   }
-  // Merge the two scope lists by timestamp; the event's own come last.
-  std::vector<const protocol::Breadcrumb*> merged;
-  merged.reserve(global.size() + local.size());
-  size_t g = 0, l = 0;
-  while (g < global.size() || l < local.size()) {
-    if (l >= local.size() || (g < global.size() && global[g]->timestamp() <=
-                                                       local[l]->timestamp())) {
-      merged.push_back(global[g++].get());
-    } else {
-      merged.push_back(local[l++].get());
-    }
-  }
+  const std::vector<const StoredBreadcrumb*> merged =
+      SelectBreadcrumbs(global, local, max, own_count);
   protocol::Breadcrumbs result;
-  const size_t keep = std::min(total, max);
-  size_t skip = total - keep;
-  for (const auto* crumb : merged) {
-    if (skip > 0) {
-      --skip;
-      continue;
-    }
-    *result.add_values() = *crumb;
-  }
+  // The event's own are dropped only once all the scopes' are.
+  const size_t dropped = total - std::min(total, max);
+  const size_t from_scopes = global.size() + local.size();
+  size_t skip = dropped > from_scopes ? dropped - from_scopes : 0;
+  for (const auto* crumb : merged) *result.add_values() = crumb->crumb();
   for (const auto& crumb : own) {
     if (skip > 0) {
       --skip;

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/call_once.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/struct.pb.h"
 #include "sentry/internal/cow.h"
 #include "sentry/level.h"
@@ -22,7 +24,28 @@
 
 namespace sentry::internal {
 
-using Breadcrumbs = std::deque<std::shared_ptr<const protocol::Breadcrumb>>;
+// A breadcrumb as scopes keep it: immutable, shared by every scope and
+// snapshot that holds it. Its JSON is encoded the first time an event needs
+// it (on the worker thread) and reused by every later event that carries it.
+class StoredBreadcrumb {
+ public:
+  explicit StoredBreadcrumb(protocol::Breadcrumb crumb)
+      : crumb_(std::move(crumb)) {}
+  StoredBreadcrumb(const StoredBreadcrumb&) = delete;
+  StoredBreadcrumb& operator=(const StoredBreadcrumb&) = delete;
+
+  const protocol::Breadcrumb& crumb() const { return crumb_; }
+  double timestamp() const { return crumb_.timestamp(); }
+  // Thread-safe; encoded once.
+  absl::string_view Json() const;
+
+ private:
+  const protocol::Breadcrumb crumb_;
+  mutable absl::once_flag encoded_;
+  mutable std::string json_;
+};
+
+using Breadcrumbs = std::deque<std::shared_ptr<const StoredBreadcrumb>>;
 
 struct ScopeFields {
   Cow<std::map<std::string, std::string>> tags;
@@ -62,9 +85,16 @@ class ScopeSnapshot {
   Cow<ScopeFields> fields_;
 };
 
-// Merges the breadcrumbs of the global scope and a hub's scope by timestamp
-// (each list is already in order), keeps the newest `max`, and puts them in
-// front of the event's own.
+// The breadcrumbs of the global scope and a hub's scope merged by timestamp
+// (each list is already in order), oldest first, without the oldest ones
+// beyond the newest `max` (counting `own` more that the event has itself and
+// that come after these).
+std::vector<const StoredBreadcrumb*> SelectBreadcrumbs(
+    const Breadcrumbs& global, const Breadcrumbs& local, size_t max,
+    size_t own = 0);
+
+// SelectBreadcrumbs copied into the event, in front of its own breadcrumbs
+// (of which the oldest are dropped if there are more than `max`).
 void MergeBreadcrumbs(const Breadcrumbs& global, const Breadcrumbs& local,
                       size_t max, protocol::Event& event);
 

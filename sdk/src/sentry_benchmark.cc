@@ -99,6 +99,22 @@ void BM_CaptureException(benchmark::State& state) {
 }
 BENCHMARK(BM_CaptureException)->UseRealTime();
 
+// The whole per-event cost, both threads: capture on this thread, then the
+// worker's share (scopes applied, breadcrumbs merged, JSON, envelope) until
+// the transport has it. Timed until the last event has been processed, so
+// this is the worker's throughput, the bound on end-to-end delivery.
+void BM_Pipeline(benchmark::State& state) {
+  InitGuard guard = InitForBenchmark();
+  ConfigureRealisticScope(static_cast<int>(state.range(0)));
+  int n = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(CaptureMessage("Something went wrong"));
+    if (++n % kDrainEvery == 0) Flush(absl::Seconds(10));
+  }
+  Flush(absl::Seconds(10));
+}
+BENCHMARK(BM_Pipeline)->Arg(0)->Arg(20)->UseRealTime();
+
 void BM_SetTag(benchmark::State& state) {
   InitGuard guard = InitForBenchmark();
   ConfigureRealisticScope(10);

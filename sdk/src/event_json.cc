@@ -1,0 +1,160 @@
+#include "sdk/src/event_json.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "google/protobuf/map.h"
+#include "sdk/src/message_json.h"
+
+namespace sentry::internal {
+namespace {
+
+// Presence as proto3 reflection sees it (and so MessageToJson): a double is
+// set when its bits are not all zero (-0.0 is set).
+bool IsSet(double value) {
+  uint64_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits != 0;
+}
+
+void StringField(absl::string_view key, const std::string& value,
+                 JsonWriter& out) {
+  if (value.empty()) return;
+  out.Key(key);
+  out.String(value);
+}
+
+// Writes a map with its keys sorted; `write` writes one value.
+template <typename V, typename WriteValue>
+void SortedMap(absl::string_view key,
+               const google::protobuf::Map<std::string, V>& map,
+               JsonWriter& out, WriteValue write) {
+  if (map.empty()) return;
+  out.Key(key);
+  std::vector<const typename google::protobuf::Map<std::string, V>::value_type*>
+      entries;
+  entries.reserve(map.size());
+  for (const auto& entry : map) entries.push_back(&entry);
+  std::sort(entries.begin(), entries.end(),
+            [](auto* a, auto* b) { return a->first < b->first; });
+  out.BeginObject();
+  for (const auto* entry : entries) {
+    out.Key(entry->first);
+    write(entry->second);
+  }
+  out.EndObject();
+}
+
+void StringMap(absl::string_view key,
+               const google::protobuf::Map<std::string, std::string>& map,
+               size_t limit, JsonWriter& out) {
+  SortedMap(key, map, out,
+            [&](const std::string& value) { out.String(value, limit); });
+}
+
+template <typename M>
+void MessageField(absl::string_view key, bool has, const M& message,
+                  JsonWriter& out) {
+  if (!has) return;
+  out.Key(key);
+  WriteMessage(message, out);
+}
+
+}  // namespace
+
+void WriteBreadcrumb(const protocol::Breadcrumb& crumb, JsonWriter& out) {
+  out.BeginObject();
+  if (IsSet(crumb.timestamp())) {
+    out.Key("timestamp");
+    out.Double(crumb.timestamp());
+  }
+  StringField("type", crumb.type(), out);
+  StringField("category", crumb.category(), out);
+  StringField("message", crumb.message(), out);
+  MessageField("data", crumb.has_data(), crumb.data(), out);
+  StringField("level", crumb.level(), out);
+  StringField("origin", crumb.origin(), out);
+  out.EndObject();
+}
+
+std::string BreadcrumbJson(const protocol::Breadcrumb& crumb) {
+  std::string json;
+  JsonWriter writer(&json);
+  WriteBreadcrumb(crumb, writer);
+  return json;
+}
+
+void WriteEvent(const protocol::Event& event,
+                absl::Span<const absl::string_view> breadcrumbs,
+                JsonWriter& out) {
+  // Fields in field-number order, as the reflection encoder writes them.
+  out.BeginObject();
+  StringField("event_id", event.event_id(), out);
+  if (IsSet(event.timestamp())) {
+    out.Key("timestamp");
+    out.Double(event.timestamp());
+  }
+  StringField("platform", event.platform(), out);
+  StringField("level", event.level(), out);
+  StringField("logger", event.logger(), out);
+  StringField("transaction", event.transaction(), out);
+  StringField("server_name", event.server_name(), out);
+  StringField("release", event.release(), out);
+  StringField("dist", event.dist(), out);
+  StringField("environment", event.environment(), out);
+  StringMap("tags", event.tags(), kMaxTagValueBytes, out);
+  SortedMap("extra", event.extra(), out,
+            [&](const google::protobuf::Value& v) { WriteMessage(v, out); });
+  SortedMap("contexts", event.contexts(), out,
+            [&](const google::protobuf::Struct& s) { WriteMessage(s, out); });
+  MessageField("user", event.has_user(), event.user(), out);
+  MessageField("request", event.has_request(), event.request(), out);
+  if (!event.fingerprint().empty()) {
+    out.Key("fingerprint");
+    out.BeginArray();
+    for (const std::string& part : event.fingerprint()) out.String(part);
+    out.EndArray();
+  }
+  if (!breadcrumbs.empty()) {
+    out.Key("breadcrumbs");
+    out.BeginObject();
+    out.Key("values");
+    out.BeginArray();
+    for (absl::string_view crumb : breadcrumbs) out.Raw(crumb);
+    out.EndArray();
+    out.EndObject();
+  } else if (event.has_breadcrumbs()) {
+    out.Key("breadcrumbs");
+    out.BeginObject();
+    if (!event.breadcrumbs().values().empty()) {
+      out.Key("values");
+      out.BeginArray();
+      for (const auto& crumb : event.breadcrumbs().values()) {
+        WriteBreadcrumb(crumb, out);
+      }
+      out.EndArray();
+    }
+    out.EndObject();
+  }
+  MessageField("exception", event.has_exception(), event.exception(), out);
+  MessageField("threads", event.has_threads(), event.threads(), out);
+  MessageField("logentry", event.has_logentry(), event.logentry(), out);
+  MessageField("sdk", event.has_sdk(), event.sdk(), out);
+  MessageField("debug_meta", event.has_debug_meta(), event.debug_meta(), out);
+  StringMap("modules", event.modules(), JsonWriter::kDefaultMaxString, out);
+  StringField("type", event.type(), out);
+  out.EndObject();
+}
+
+std::string EventToJson(const protocol::Event& event,
+                        absl::Span<const absl::string_view> breadcrumbs) {
+  std::string json;
+  json.reserve(2048);
+  JsonWriter writer(&json);
+  WriteEvent(event, breadcrumbs, writer);
+  return json;
+}
+
+}  // namespace sentry::internal
