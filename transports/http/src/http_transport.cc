@@ -93,7 +93,8 @@ struct PrecompressedItems {
 // Compresses the items of `envelope` unless compression would not pay.
 std::optional<PrecompressedItems> PrecompressItems(const Envelope& envelope) {
   thread_local Deflater deflater(/*gzip=*/false);
-  std::string items;
+  thread_local std::string items;  // Keeps its capacity.
+  items.clear();
   envelope.AppendItems(&items);
   PrecompressedItems result;
   if (!deflater.Append(items, Z_FINISH, &result.deflated) ||
@@ -147,7 +148,6 @@ struct Pending {
 // Reused (with the capacity of its buffers) from one envelope to the next.
 struct Request {
   CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
   Pending pending;
   std::string serialized;
   std::string compressed;
@@ -200,12 +200,23 @@ class HttpTransport final : public Transport {
                                   dsn_.AuthHeader(options_.user_agent))),
         multi_(multi),
         spool_(std::move(spool)),
-        backoff_(options_.initial_backoff) {}
+        backoff_(options_.initial_backoff) {
+    for (const bool gzip : {false, true}) {
+      curl_slist* headers = curl_slist_append(nullptr, auth_header_.c_str());
+      headers = curl_slist_append(
+          headers, "Content-Type: application/x-sentry-envelope");
+      if (gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");
+      headers = curl_slist_append(headers, "Expect:");  // No 100-continue.
+      (gzip ? gzip_headers_ : plain_headers_) = headers;
+    }
+  }
 
   ~HttpTransport() override {
     Shutdown(absl::ZeroDuration());
     for (CURL* easy : idle_) curl_easy_cleanup(easy);
     curl_multi_cleanup(multi_);
+    curl_slist_free_all(plain_headers_);
+    curl_slist_free_all(gzip_headers_);
   }
 
   void Start(std::shared_ptr<ClientReports> reports) noexcept override {
@@ -228,7 +239,12 @@ class HttpTransport final : public Transport {
         ++accepted_;
         queue_.push_back(Pending{std::move(envelope), size, absl::Now(),
                                  std::nullopt, std::move(precompressed)});
-        curl_multi_wakeup(multi_);
+        // A busy sending thread looks at the queue before it sleeps again:
+        // the wakeup (a syscall on both sides) is only for one that waits.
+        if (polling_) {
+          polling_ = false;
+          curl_multi_wakeup(multi_);
+        }
         return;
       }
     }
@@ -427,14 +443,8 @@ class HttpTransport final : public Transport {
       Configure(easy);
     }
     request->easy = easy;
-    curl_slist* headers = nullptr;
-    headers = curl_slist_append(headers, auth_header_.c_str());
-    headers = curl_slist_append(headers,
-                                "Content-Type: application/x-sentry-envelope");
-    if (gzipped) headers = curl_slist_append(headers, "Content-Encoding: gzip");
-    headers = curl_slist_append(headers, "Expect:");  // No 100-continue wait.
-    request->headers = headers;
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER,
+                     gzipped ? gzip_headers_ : plain_headers_);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());
@@ -445,7 +455,6 @@ class HttpTransport final : public Transport {
     if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
       Log(LogLevel::kError, "http transport: curl_multi_add_handle failed");
       idle_.push_back(easy);
-      curl_slist_free_all(headers);
       return Defer(std::move(request->pending),
                    DiscardReason::kInternalSdkError);
     }
@@ -487,7 +496,6 @@ class HttpTransport final : public Transport {
     std::unique_ptr<Request> request = std::move(*it);
     in_flight_.erase(it);
     curl_multi_remove_handle(multi_, easy);
-    curl_slist_free_all(request->headers);
     idle_.push_back(easy);
     const absl::Time now = absl::Now();
 
@@ -533,7 +541,6 @@ class HttpTransport final : public Transport {
       return;
     }
     request->easy = nullptr;
-    request->headers = nullptr;
     request->pending = Pending{};
     request->rate_limits.clear();
     request->retry_after.clear();
@@ -592,10 +599,24 @@ class HttpTransport final : public Transport {
       if (completed) continue;  // Slots are free: fill them first.
       absl::Duration wait = absl::Seconds(1);
       if (now < backoff_until_) wait = std::min(wait, backoff_until_ - now);
+      {
+        absl::MutexLock lock(&mu_);
+        // Checked under the lock SendEnvelope pushes under: an envelope
+        // queued after this either is seen here or wakes the poll below.
+        if (!queue_.empty() &&
+            in_flight_.size() <
+                static_cast<size_t>(options_.max_requests_in_flight) &&
+            now >= backoff_until_) {
+          continue;
+        }
+        polling_ = true;
+      }
       curl_multi_poll(multi_, nullptr, 0,
                       static_cast<int>(std::max<int64_t>(
                           1, absl::ToInt64Milliseconds(wait))),
                       nullptr);
+      absl::MutexLock lock(&mu_);
+      polling_ = false;
     }
   }
 
@@ -604,7 +625,6 @@ class HttpTransport final : public Transport {
   void AbortAll() {
     for (auto& request : in_flight_) {
       curl_multi_remove_handle(multi_, request->easy);
-      curl_slist_free_all(request->headers);
       idle_.push_back(request->easy);
       Defer(std::move(request->pending), DiscardReason::kNetworkError);
     }
@@ -625,11 +645,16 @@ class HttpTransport final : public Transport {
   const std::string url_;
   const std::string auth_header_;
   CURLM* const multi_;
+  // Request headers, the same for every request (with and without gzip).
+  curl_slist* plain_headers_ = nullptr;
+  curl_slist* gzip_headers_ = nullptr;
 
   absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool abort_ ABSL_GUARDED_BY(mu_) = false;
+  // The sending thread is (about to be) waiting in curl_multi_poll.
+  bool polling_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   size_t queue_bytes_ ABSL_GUARDED_BY(mu_) = 0;
