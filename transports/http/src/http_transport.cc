@@ -43,8 +43,8 @@ constexpr size_t kMaxResponseBody = 1024;
 
 // A zlib compressor that keeps its state (costly to allocate and clear)
 // from one envelope to the next. `gzip` selects the gzip wrapper; otherwise
-// it writes raw deflate data (for the pieces of a gzip member assembled by
-// GzipAssembler below).
+// it writes raw deflate data (the items of a gzip member put together by
+// AssembleGzip below).
 class Deflater {
  public:
   explicit Deflater(bool gzip) {
@@ -58,9 +58,8 @@ class Deflater {
   Deflater(const Deflater&) = delete;
   Deflater& operator=(const Deflater&) = delete;
 
-  // Appends the compressed `data` to `out`, ending with `flush` (Z_FINISH:
-  // a final block; Z_SYNC_FLUSH: byte-aligned, more blocks may follow).
-  bool Append(absl::string_view data, int flush, std::string* out) {
+  // Appends the compressed `data` to `out`, ending with a final block.
+  bool Append(absl::string_view data, std::string* out) {
     if (!ok_ || deflateReset(&stream_) != Z_OK) return false;
     const size_t start = out->size();
     out->resize(start + deflateBound(&stream_, data.size()) + 16);
@@ -68,8 +67,7 @@ class Deflater {
     stream_.avail_in = static_cast<uInt>(data.size());
     stream_.next_out = reinterpret_cast<Bytef*>(out->data() + start);
     stream_.avail_out = static_cast<uInt>(out->size() - start);
-    const int rc = deflate(&stream_, flush);
-    const bool done = flush == Z_FINISH ? rc == Z_STREAM_END : rc == Z_OK;
+    const bool done = deflate(&stream_, Z_FINISH) == Z_STREAM_END;
     out->resize(done ? start + stream_.total_out : start);
     return done;
   }
@@ -80,10 +78,12 @@ class Deflater {
 };
 
 // An envelope's items compressed ahead of time, on the thread that hands the
-// envelope over, so that the sending thread only compresses the header line
-// (which carries sent_at) and joins the two: a raw deflate stream flushed to
-// a byte boundary may be followed by another one, and the gzip trailer's
-// CRC-32 is combined from the parts (zlib's crc32_combine).
+// envelope over, so that the sending thread only joins them to the header
+// line (which carries sent_at): the header goes first as a stored
+// (uncompressed) deflate block, which starts on a byte boundary and may be
+// followed by any other deflate data, and the gzip trailer's CRC-32 is
+// combined from the parts (zlib's crc32_combine). No compression runs on
+// the sending thread.
 struct PrecompressedItems {
   std::string deflated;  // Raw deflate, ending with a final block.
   uLong crc = 0;
@@ -97,7 +97,7 @@ std::optional<PrecompressedItems> PrecompressItems(const Envelope& envelope) {
   items.clear();
   envelope.AppendItems(&items);
   PrecompressedItems result;
-  if (!deflater.Append(items, Z_FINISH, &result.deflated) ||
+  if (!deflater.Append(items, &result.deflated) ||
       result.deflated.size() + 64 >= items.size()) {
     return std::nullopt;
   }
@@ -107,13 +107,24 @@ std::optional<PrecompressedItems> PrecompressItems(const Envelope& envelope) {
   return result;
 }
 
-// Writes a gzip member of `header` followed by the precompressed items.
-bool AssembleGzip(absl::string_view header, const PrecompressedItems& items,
-                  Deflater& raw, std::string* out) {
+// Writes a gzip member of `header` (in stored blocks) followed by the
+// precompressed items.
+void AssembleGzip(absl::string_view header, const PrecompressedItems& items,
+                  std::string* out) {
   static constexpr char kGzipHeader[] = {'\x1f', '\x8b', 8, 0, 0,
                                          0,      0,      0, 0, '\xff'};
   out->assign(kGzipHeader, sizeof(kGzipHeader));
-  if (!raw.Append(header, Z_SYNC_FLUSH, out)) return false;
+  // Stored blocks (RFC 1951 section 3.2.4) of at most 65535 bytes each: a
+  // byte with BFINAL=0 and BTYPE=00, then LEN and NLEN, little-endian.
+  for (absl::string_view rest = header; !rest.empty();) {
+    const size_t n = std::min<size_t>(rest.size(), 65535);
+    const char block[] = {
+        0, static_cast<char>(n & 0xff), static_cast<char>(n >> 8),
+        static_cast<char>(~n & 0xff), static_cast<char>((~n >> 8) & 0xff)};
+    out->append(block, sizeof(block));
+    out->append(rest.data(), n);
+    rest.remove_prefix(n);
+  }
   out->append(items.deflated);
   const uLong crc =
       crc32_combine(crc32(0, reinterpret_cast<const Bytef*>(header.data()),
@@ -125,7 +136,6 @@ bool AssembleGzip(absl::string_view header, const PrecompressedItems& items,
       out->push_back(static_cast<char>((word >> shift) & 0xff));
     }
   }
-  return true;
 }
 
 size_t EnvelopeSize(const Envelope& envelope) {
@@ -414,17 +424,16 @@ class HttpTransport final : public Transport {
     if (request->pending.precompressed.has_value() && limited.items().empty()) {
       request->serialized.clear();
       envelope.AppendHeader(&request->serialized, absl::Now());
-      gzipped =
-          AssembleGzip(request->serialized, *request->pending.precompressed,
-                       raw_deflater_, &request->compressed);
+      AssembleGzip(request->serialized, *request->pending.precompressed,
+                   &request->compressed);
+      gzipped = true;
     }
     if (!gzipped) {
       envelope.SerializeTo(&request->serialized, absl::Now());
       if (options_.compress) {
         request->compressed.clear();
-        gzipped =
-            gzip_.Append(request->serialized, Z_FINISH, &request->compressed) &&
-            request->compressed.size() < request->serialized.size();
+        gzipped = gzip_.Append(request->serialized, &request->compressed) &&
+                  request->compressed.size() < request->serialized.size();
       }
     }
     const std::string& body =
@@ -677,7 +686,6 @@ class HttpTransport final : public Transport {
   std::vector<std::unique_ptr<Request>> free_requests_;
   std::vector<CURL*> idle_;
   Deflater gzip_{/*gzip=*/true};
-  Deflater raw_deflater_{/*gzip=*/false};
 };
 
 absl::once_flag curl_init_once;
