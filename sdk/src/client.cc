@@ -154,6 +154,7 @@ absl::StatusOr<std::shared_ptr<Client>> Client::Create(Options options) {
   }
 
   std::shared_ptr<Client> client(new Client(std::move(options)));
+  if (dsn) client->dsn_header_ = internal::JsonQuote(dsn->raw());
   client->dsn_ = std::move(dsn);
   for (const auto& integration : client->options_.integrations) {
     if (integration == nullptr) continue;
@@ -174,6 +175,9 @@ Client::Client(Options options)
     : options_(std::move(options)),
       reports_(std::make_shared<ClientReports>()),
       os_context_(ReadOsContext()),
+      os_context_json_(internal::MessageToJson(os_context_)),
+      sdk_header_(absl::StrCat("{\"name\":\"", kSdkName, "\",\"version\":\"",
+                               kSdkVersion, "\"}")),
       server_name_(options_.server_name.empty() ? HostName()
                                                 : options_.server_name),
       queue_(std::make_unique<internal::CaptureQueue>()) {
@@ -294,7 +298,6 @@ void Client::Process(internal::CaptureWork& work) {
     sdk->set_version(kSdkVersion);
     for (const auto& name : integration_names_) sdk->add_integrations(name);
   }
-  event.mutable_contexts()->insert({"os", os_context_});
 
   std::vector<Attachment> attachments;
   work.scope.ApplyTo(event, &attachments);
@@ -304,12 +307,16 @@ void Client::Process(internal::CaptureWork& work) {
     event.set_level(std::string(LevelName(*level)));
   }
   if (event.level().empty()) event.set_level("error");
-  // When no user code will see the event, the scopes' breadcrumbs are not
-  // copied into it: their JSON, encoded once per breadcrumb, is written in
-  // place of the event's (empty) breadcrumbs.
+  // When no user code will see the event, the scopes' breadcrumbs and the
+  // "os" context are not copied into it: their JSON, encoded once (per
+  // breadcrumb, per client), is written with the event's.
   const bool user_code_sees_event =
       !work.scope.processors().empty() || !work.global.processors().empty() ||
       !options_.integrations.empty() || options_.before_send != nullptr;
+  // The "os" context is a default: the event's or a scope's own wins.
+  if (user_code_sees_event) {
+    event.mutable_contexts()->insert({"os", os_context_});
+  }
   std::vector<const internal::StoredBreadcrumb*> breadcrumbs;
   if (user_code_sees_event || event.has_breadcrumbs()) {
     internal::MergeBreadcrumbs(
@@ -361,13 +368,18 @@ void Client::Process(internal::CaptureWork& work) {
   for (const auto* crumb : breadcrumbs) {
     breadcrumbs_json.push_back(crumb->Json());
   }
-  std::string json = internal::EventToJson(event, breadcrumbs_json);
+  const std::pair<absl::string_view, absl::string_view> os_context[] = {
+      {"os", os_context_json_}};
+  internal::EncodedParts encoded{breadcrumbs_json, {}};
+  if (!user_code_sees_event) encoded.contexts = os_context;
+  std::string json = internal::EventToJson(event, encoded);
   if (json.size() > kMaxEventBytes) {
     internal::Log(LogLevel::kWarning, "event ", event.event_id(), " is ",
                   json.size(), " bytes: dropping breadcrumbs and extra");
     event.clear_breadcrumbs();
     event.clear_extra();
-    json = internal::EventToJson(event);
+    encoded.breadcrumbs = {};
+    json = internal::EventToJson(event, encoded);
     if (json.size() > kMaxEventBytes) {
       return Drop(DiscardReason::kInternalSdkError, event);
     }
@@ -375,10 +387,8 @@ void Client::Process(internal::CaptureWork& work) {
 
   Envelope envelope;
   envelope.SetStringHeader("event_id", event.event_id());
-  if (dsn_) envelope.SetStringHeader("dsn", dsn_->raw());
-  envelope.SetHeader("sdk",
-                     absl::StrCat("{\"name\":\"", kSdkName, "\",\"version\":\"",
-                                  kSdkVersion, "\"}"));
+  if (dsn_) envelope.SetHeader("dsn", dsn_header_);
+  envelope.SetHeader("sdk", sdk_header_);
   envelope.AddItem("event", std::move(json));
   for (auto& attachment : attachments) {
     std::string bytes = attachment.bytes;
@@ -409,10 +419,8 @@ void Client::Process(internal::CaptureWork& work) {
 
 void Client::SendSessionUpdate(std::string payload) {
   Envelope envelope;
-  if (dsn_) envelope.SetStringHeader("dsn", dsn_->raw());
-  envelope.SetHeader("sdk",
-                     absl::StrCat("{\"name\":\"", kSdkName, "\",\"version\":\"",
-                                  kSdkVersion, "\"}"));
+  if (dsn_) envelope.SetHeader("dsn", dsn_header_);
+  envelope.SetHeader("sdk", sdk_header_);
   envelope.AddItem("session", std::move(payload));
   options_.transport->SendEnvelope(std::move(envelope));
 }
@@ -429,7 +437,7 @@ void Client::SendSessionAggregates() {
   if (aggregator_ == nullptr) return;
   if (auto payload = aggregator_->Take()) {
     Envelope envelope;
-    if (dsn_) envelope.SetStringHeader("dsn", dsn_->raw());
+    if (dsn_) envelope.SetHeader("dsn", dsn_header_);
     envelope.AddItem("sessions", *std::move(payload));
     options_.transport->SendEnvelope(std::move(envelope));
   }

@@ -54,6 +54,42 @@ void StringMap(absl::string_view key,
             [&](const std::string& value) { out.String(value, limit); });
 }
 
+// The event's contexts merged with already encoded ones, by sorted name.
+void WriteContexts(
+    const google::protobuf::Map<std::string, google::protobuf::Struct>& own,
+    absl::Span<const std::pair<absl::string_view, absl::string_view>> encoded,
+    JsonWriter& out) {
+  if (encoded.empty()) {
+    SortedMap("contexts", own, out,
+              [&](const google::protobuf::Struct& s) { WriteMessage(s, out); });
+    return;
+  }
+  std::vector<std::pair<absl::string_view, const google::protobuf::Struct*>>
+      entries;
+  entries.reserve(own.size() + encoded.size());
+  for (const auto& [name, context] : own) entries.emplace_back(name, &context);
+  for (const auto& [name, json] : encoded) {
+    if (own.find(std::string(name)) == own.end()) {
+      entries.emplace_back(name, nullptr);
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.Key("contexts");
+  out.BeginObject();
+  for (const auto& [name, context] : entries) {
+    out.Key(name);
+    if (context != nullptr) {
+      WriteMessage(*context, out);
+      continue;
+    }
+    out.Raw(std::find_if(encoded.begin(), encoded.end(), [&](const auto& e) {
+              return e.first == name;
+            })->second);
+  }
+  out.EndObject();
+}
+
 template <typename M>
 void MessageField(absl::string_view key, bool has, const M& message,
                   JsonWriter& out) {
@@ -86,9 +122,9 @@ std::string BreadcrumbJson(const protocol::Breadcrumb& crumb) {
   return json;
 }
 
-void WriteEvent(const protocol::Event& event,
-                absl::Span<const absl::string_view> breadcrumbs,
+void WriteEvent(const protocol::Event& event, const EncodedParts& parts,
                 JsonWriter& out) {
+  const absl::Span<const absl::string_view> breadcrumbs = parts.breadcrumbs;
   // Fields in field-number order, as the reflection encoder writes them.
   out.BeginObject();
   StringField("event_id", event.event_id(), out);
@@ -107,8 +143,7 @@ void WriteEvent(const protocol::Event& event,
   StringMap("tags", event.tags(), kMaxTagValueBytes, out);
   SortedMap("extra", event.extra(), out,
             [&](const google::protobuf::Value& v) { WriteMessage(v, out); });
-  SortedMap("contexts", event.contexts(), out,
-            [&](const google::protobuf::Struct& s) { WriteMessage(s, out); });
+  WriteContexts(event.contexts(), parts.contexts, out);
   MessageField("user", event.has_user(), event.user(), out);
   MessageField("request", event.has_request(), event.request(), out);
   if (!event.fingerprint().empty()) {
@@ -149,11 +184,11 @@ void WriteEvent(const protocol::Event& event,
 }
 
 std::string EventToJson(const protocol::Event& event,
-                        absl::Span<const absl::string_view> breadcrumbs) {
+                        const EncodedParts& parts) {
   std::string json;
   json.reserve(2048);
   JsonWriter writer(&json);
-  WriteEvent(event, breadcrumbs, writer);
+  WriteEvent(event, parts, writer);
   return json;
 }
 

@@ -9,15 +9,16 @@
 //   internal::JsonWriter writer(&json);
 //   internal::WriteEvent(event, {}, writer);
 //
-// Breadcrumbs already encoded (each a JSON object, see BreadcrumbJson) may be
-// passed in place of event.breadcrumbs(): the scope's breadcrumbs are encoded
-// once and the JSON shared by every event that carries them.
+// Parts already encoded may be passed with the event (EncodedParts): the
+// scope's breadcrumbs are encoded once and their JSON shared by every event
+// that carries them, and the SDK's own contexts ("os") once per client.
 //
 // Thread-safe (no shared state).
 #ifndef SENTRY_SDK_SRC_EVENT_JSON_H_
 #define SENTRY_SDK_SRC_EVENT_JSON_H_
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -26,15 +27,21 @@
 
 namespace sentry::internal {
 
-// Writes `event`; when `breadcrumbs` is not empty, its entries (encoded
-// breadcrumbs, oldest first) are written as the event's breadcrumbs instead
-// of event.breadcrumbs().
-void WriteEvent(const protocol::Event& event,
-                absl::Span<const absl::string_view> breadcrumbs,
+// Already encoded parts of an event.
+struct EncodedParts {
+  // Written as the event's breadcrumbs (oldest first) in place of
+  // event.breadcrumbs(), unless empty.
+  absl::Span<const absl::string_view> breadcrumbs;
+  // Contexts as (name, JSON object) with distinct names, written with the
+  // event's own; a name the event has itself is left out (the event's wins).
+  absl::Span<const std::pair<absl::string_view, absl::string_view>> contexts;
+};
+
+void WriteEvent(const protocol::Event& event, const EncodedParts& parts,
                 JsonWriter& out);
 
 std::string EventToJson(const protocol::Event& event,
-                        absl::Span<const absl::string_view> breadcrumbs = {});
+                        const EncodedParts& parts = {});
 
 void WriteBreadcrumb(const protocol::Breadcrumb& crumb, JsonWriter& out);
 std::string BreadcrumbJson(const protocol::Breadcrumb& crumb);

@@ -214,7 +214,31 @@ TEST(EventJsonTest, EncodedBreadcrumbsStandInForTheEventsOwn) {
     const std::string expected = MessageToJson(event);
     event.clear_breadcrumbs();
     const std::vector<absl::string_view> views(encoded.begin(), encoded.end());
-    EXPECT_EQ(EventToJson(event, views), expected) << "seed " << seed;
+    EXPECT_EQ(EventToJson(event, {views, {}}), expected) << "seed " << seed;
+  }
+}
+
+TEST(EventJsonTest, EncodedContextsJoinTheEventsOwn) {
+  google::protobuf::Struct os;
+  (*os.mutable_fields())["name"].set_string_value("Linux");
+  google::protobuf::Struct runtime;
+  (*runtime.mutable_fields())["name"].set_string_value("libstdc++");
+  const std::string os_json = MessageToJson(os);
+  const std::string runtime_json = MessageToJson(runtime);
+  const std::vector<std::pair<absl::string_view, absl::string_view>> encoded = {
+      {"os", os_json}, {"runtime", runtime_json}};
+  for (uint32_t seed = 0; seed < 100; ++seed) {
+    protocol::Event event;
+    Filler(seed, 0.5).Fill(&event);
+    // Sometimes the event has its own "os", which must win.
+    const bool own_os = seed % 3 == 0;
+    if (own_os) (*event.mutable_contexts())["os"].Clear();
+    protocol::Event expected_event = event;
+    auto& contexts = *expected_event.mutable_contexts();
+    if (!own_os) contexts["os"] = os;
+    contexts["runtime"] = runtime;
+    EXPECT_EQ(EventToJson(event, {{}, encoded}), MessageToJson(expected_event))
+        << "seed " << seed;
   }
 }
 

@@ -196,6 +196,40 @@ TEST_F(HubTest, BreadcrumbsAreTheSameWithOrWithoutBeforeSend) {
   EXPECT_EQ(sent[3], with_own);
 }
 
+// The SDK's "os" context is a default: a scope's own wins, with or without
+// user callbacks (which decide whether it is copied into the event).
+TEST_F(HubTest, ScopeOsContextWinsOverTheDefault) {
+  for (const bool with_before_send : {false, true}) {
+    Options options;
+    if (with_before_send) {
+      options.before_send = [](protocol::Event&) { return true; };
+    }
+    transport_ = std::make_shared<TestTransport>();
+    Init(std::move(options));
+    CaptureMessage("default os");
+    ConfigureScope([](Scope& scope) {
+      google::protobuf::Struct os;
+      (*os.mutable_fields())["name"].set_string_value("CustomOS");
+      scope.SetContext("os", os);
+    });
+    CaptureMessage("scope os");
+    auto events = Events(2);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_NE(events[0].contexts().at("os").fields().at("name").string_value(),
+              "CustomOS");
+    EXPECT_FALSE(events[0]
+                     .contexts()
+                     .at("os")
+                     .fields()
+                     .at("name")
+                     .string_value()
+                     .empty());
+    EXPECT_EQ(events[1].contexts().at("os").fields().at("name").string_value(),
+              "CustomOS");
+    TearDown();
+  }
+}
+
 TEST_F(HubTest, BeforeBreadcrumbCanChangeAndDrop) {
   Options options;
   options.before_breadcrumb = [](protocol::Breadcrumb& b) {

@@ -90,6 +90,10 @@ class Client {
   std::optional<Dsn> dsn_;
   std::shared_ptr<ClientReports> reports_;
   google::protobuf::Struct os_context_;
+  // Encoded once: the "os" context and envelope headers.
+  std::string os_context_json_;
+  std::string sdk_header_;
+  std::string dsn_header_;
   std::string server_name_;
   std::vector<std::string> integration_names_;
   // Null when sessions are off; thread-safe itself.
