@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end delivery benchmark: loadgen (-c opt) against the loopback sink,
 # one capturing thread, each configuration RUNS times; prints the median
-# events/s and the loadgen line of the median run.
+# events/s (with min and max), the median CPU time the SDK's process spent
+# per event, and figures of the median run.
 #
 #   examples/loadgen/bench.sh [RUNS] [EVENTS]
 set -euo pipefail
@@ -30,8 +31,10 @@ import json, sys
 runs = [json.loads(line) for line in open(sys.argv[2])]
 runs.sort(key=lambda r: r["events_per_s"])
 median = runs[len(runs) // 2]
+cpu = sorted(r["cpu_us_per_event"] for r in runs)[len(runs) // 2]
 print(f"{sys.argv[1]:32s} median {median['events_per_s']:>6} events/s "
       f"(min {runs[0]['events_per_s']}, max {runs[-1]['events_per_s']}); "
+      f"SDK CPU {cpu} us/event (median); "
       f"delivered {median['delivered']}/{median['events']}, "
       f"capture p50 {median['capture_p50_ns']} ns p99 {median['capture_p99_ns']} ns")
 PY

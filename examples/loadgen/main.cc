@@ -5,12 +5,14 @@
 //   {"events":..,"threads":..,"captured":..,"delivered":..,"spooled":..,
 //    "from_spool":..,
 //    "dropped":{"queue_overflow":..,...},"elapsed_s":..,"events_per_s":..,
-//    "capture_p50_ns":..,"capture_p99_ns":..,"peak_rss_mb":..}
+//    "capture_p50_ns":..,"capture_p99_ns":..,"peak_rss_mb":..,
+//    "cpu_us_per_event":..}
 //
 // "delivered" is what the SDK knows: captured minus every counted drop minus
 // what went to the spool ("from_spool": earlier runs' files sent now) (the
 // drops include the client's own queue overflowing, which CaptureMessage
-// reports by returning ""). Usage:
+// reports by returning ""). "cpu_us_per_event" is the process's CPU time
+// (user and system, all threads) per captured event. Usage:
 //
 //   SENTRY_DSN=http://key@127.0.0.1:PORT/1 loadgen --events 100000
 //       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR]
@@ -230,13 +232,19 @@ int main(int argc, char** argv) {
       "{\"events\":%lld,\"threads\":%d,\"captured\":%lld,\"delivered\":%lld,"
       "\"spooled\":%zu,\"from_spool\":%zu,\"dropped\":{%s},\"elapsed_s\":%.3f,"
       "\"events_per_s\":%.0f,\"capture_p50_ns\":%lld,\"capture_p99_ns\":%lld,"
-      "\"peak_rss_mb\":%.1f}\n",
+      "\"peak_rss_mb\":%.1f,\"cpu_us_per_event\":%.1f}\n",
       static_cast<long long>(flags.events), flags.threads,
       static_cast<long long>(captured.load()),
       static_cast<long long>(delivered), spooled, from_spool,
       absl::StrJoin(dropped, ",").c_str(), elapsed,
       elapsed > 0 ? delivered / elapsed : 0.0,
       static_cast<long long>(Percentile(all, 0.5)),
-      static_cast<long long>(Percentile(all, 0.99)), usage.ru_maxrss / 1024.0);
+      static_cast<long long>(Percentile(all, 0.99)), usage.ru_maxrss / 1024.0,
+      captured.load() > 0 ? (absl::ToDoubleMicroseconds(
+                                 absl::DurationFromTimeval(usage.ru_utime)) +
+                             absl::ToDoubleMicroseconds(
+                                 absl::DurationFromTimeval(usage.ru_stime))) /
+                                static_cast<double>(captured.load())
+                          : 0.0);
   return 0;
 }

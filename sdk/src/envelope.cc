@@ -20,11 +20,28 @@ std::string Quote(absl::string_view value) {
   return internal::JsonQuote(value, value.size());
 }
 
+// Appends `value` as a JSON string, without a temporary.
+void AppendQuoted(absl::string_view value, std::string* out) {
+  out->push_back('"');
+  internal::AppendJsonEscaped(value, value.size(), out);
+  out->push_back('"');
+}
+
+// Appends `value` as exactly `width` decimal digits.
+void AppendDigits(int64_t value, int width, std::string* out) {
+  char digits[20];
+  for (int i = width - 1; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  out->append(digits, static_cast<size_t>(width));
+}
+
 void AppendMembers(const JsonMembers& members, bool* first, std::string* out) {
   for (const auto& [key, value] : members) {
     if (!*first) out->push_back(',');
     *first = false;
-    out->append(Quote(key));
+    AppendQuoted(key, out);
     out->push_back(':');
     out->append(value);
   }
@@ -103,11 +120,15 @@ void Envelope::AppendHeader(std::string* out_ptr,
     if (sent_at && key == "sent_at") continue;
     if (!first) out.push_back(',');
     first = false;
-    absl::StrAppend(&out, Quote(key), ":", value);
+    AppendQuoted(key, &out);
+    out.push_back(':');
+    out.append(value);
   }
   if (sent_at) {
     if (!first) out.push_back(',');
-    absl::StrAppend(&out, "\"sent_at\":", Quote(FormatRfc3339(*sent_at)));
+    out.append("\"sent_at\":\"");
+    AppendRfc3339(*sent_at, &out);
+    out.push_back('"');
   }
   out.append("}\n");
 }
@@ -115,8 +136,9 @@ void Envelope::AppendHeader(std::string* out_ptr,
 void Envelope::AppendItems(std::string* out_ptr) const {
   std::string& out = *out_ptr;
   for (const auto& item : items_) {
-    absl::StrAppend(&out, "{\"type\":", Quote(item.type),
-                    ",\"length\":", item.payload.size());
+    out.append("{\"type\":");
+    AppendQuoted(item.type, &out);
+    absl::StrAppend(&out, ",\"length\":", item.payload.size());
     bool item_first = false;
     AppendMembers(item.headers, &item_first, &out);
     out.append("}\n");
@@ -193,7 +215,36 @@ absl::StatusOr<Envelope> Envelope::Parse(absl::string_view bytes) {
 }
 
 std::string FormatRfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+  std::string out;
+  AppendRfc3339(t, &out);
+  return out;
+}
+
+void AppendRfc3339(absl::Time t, std::string* out) {
+  // absl::FormatTime would do, at several times the cost: this runs for
+  // every request, on the sending thread.
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::TimeZone::CivilInfo civil = utc.At(t);
+  const absl::CivilSecond& s = civil.cs;
+  if (s.year() < 0 || s.year() > 9999) {
+    out->append(absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, utc));
+    return;
+  }
+  const int64_t micros = absl::ToInt64Microseconds(civil.subsecond);
+  AppendDigits(s.year(), 4, out);
+  out->push_back('-');
+  AppendDigits(s.month(), 2, out);
+  out->push_back('-');
+  AppendDigits(s.day(), 2, out);
+  out->push_back('T');
+  AppendDigits(s.hour(), 2, out);
+  out->push_back(':');
+  AppendDigits(s.minute(), 2, out);
+  out->push_back(':');
+  AppendDigits(s.second(), 2, out);
+  out->push_back('.');
+  AppendDigits(micros, 6, out);
+  out->push_back('Z');
 }
 
 }  // namespace sentry

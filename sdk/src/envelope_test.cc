@@ -122,5 +122,31 @@ TEST(EnvelopeTest, RejectsMalformed) {
   }
 }
 
+TEST(EnvelopeTest, Rfc3339MatchesAbslFormatTime) {
+  const absl::Time times[] = {
+      absl::UnixEpoch(),
+      absl::FromUnixMicros(1),
+      absl::FromUnixMicros(1764329012345678),
+      absl::FromUnixMicros(-1),  // 1969-12-31T23:59:59.999999Z
+      absl::FromCivil(absl::CivilSecond(2024, 2, 29, 23, 59, 59),
+                      absl::UTCTimeZone()) +
+          absl::Nanoseconds(999999999),  // Cut, not rounded, to microseconds.
+      absl::FromCivil(absl::CivilSecond(9999, 12, 31, 0, 0, 0),
+                      absl::UTCTimeZone()),
+      absl::FromCivil(absl::CivilSecond(12345, 1, 1, 0, 0, 0),
+                      absl::UTCTimeZone()),
+  };
+  for (const absl::Time t : times) {
+    EXPECT_EQ(FormatRfc3339(t),
+              absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone()));
+  }
+  for (int64_t micros = 0; micros < 400LL * 24 * 3600 * 1000000;
+       micros += 7777777777) {
+    const absl::Time t = absl::FromUnixMicros(1700000000000000 + micros);
+    ASSERT_EQ(FormatRfc3339(t),
+              absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone()));
+  }
+}
+
 }  // namespace
 }  // namespace sentry

@@ -82,6 +82,8 @@ class Envelope {
 
 // Formats `t` as RFC 3339 UTC with microseconds: 2024-01-02T03:04:05.123456Z.
 std::string FormatRfc3339(absl::Time t);
+// The same, appended to `out`.
+void AppendRfc3339(absl::Time t, std::string* out);
 
 }  // namespace sentry
 

@@ -399,17 +399,19 @@ class HttpTransport final : public Transport {
     const absl::Time now = absl::Now();
     auto& items = pending.envelope.mutable_items();
     Envelope limited;
-    items.erase(
-        std::remove_if(items.begin(), items.end(),
-                       [&](EnvelopeItem& item) {
-                         if (!limits_.IsLimited(
-                                 internal::RateLimitCategory(item.type), now)) {
-                           return false;
-                         }
-                         limited.AddItem(item.type, "");
-                         return true;
-                       }),
-        items.end());
+    if (now < limits_.Horizon()) {  // Some category is limited.
+      items.erase(std::remove_if(
+                      items.begin(), items.end(),
+                      [&](EnvelopeItem& item) {
+                        if (!limits_.IsLimited(
+                                internal::RateLimitCategory(item.type), now)) {
+                          return false;
+                        }
+                        limited.AddItem(item.type, "");
+                        return true;
+                      }),
+                  items.end());
+    }
     if (!limited.items().empty()) {
       Log(LogLevel::kDebug, "http transport: rate limited, dropped ",
           limited.items().size(), " item(s)");
@@ -429,13 +431,13 @@ class HttpTransport final : public Transport {
     bool gzipped = false;
     if (request->pending.precompressed.has_value() && limited.items().empty()) {
       request->serialized.clear();
-      envelope.AppendHeader(&request->serialized, absl::Now());
+      envelope.AppendHeader(&request->serialized, now);
       AssembleGzip(request->serialized, *request->pending.precompressed,
                    &request->compressed);
       gzipped = true;
     }
     if (!gzipped) {
-      envelope.SerializeTo(&request->serialized, absl::Now());
+      envelope.SerializeTo(&request->serialized, now);
       if (options_.compress) {
         request->compressed.clear();
         gzipped = gzip_.Append(request->serialized, &request->compressed) &&
