@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <deque>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -34,8 +33,12 @@ struct CaptureWork {
   ScopeSnapshot global;
 };
 
+// The worker takes all of it at once and gives back its own emptied vector,
+// so the two trade buffers instead of allocating and freeing per event (a
+// std::deque's blocks would be allocated by capturing threads and freed by
+// the worker, contending for the allocator's lock).
 struct CaptureQueue {
-  std::deque<CaptureWork> items;
+  std::vector<CaptureWork> items;
 };
 
 }  // namespace internal
@@ -232,7 +235,7 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
 }
 
 void Client::WorkerLoop() {
-  std::deque<internal::CaptureWork> batch;
+  std::vector<internal::CaptureWork> batch;
   for (;;) {
     bool abandon;
     {

@@ -6,7 +6,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <deque>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -152,6 +151,42 @@ struct Pending {
   // Set when it came from the spool (and is locked there until done).
   std::optional<internal::SpooledFile> file;
   std::optional<PrecompressedItems> precompressed;
+};
+
+// The envelopes waiting to be sent, oldest first: a FIFO in two vectors that
+// trade places (the consumer takes the producer's when it has used up its
+// own), so that no memory is allocated by the queueing thread and freed by
+// the sending thread for every envelope, as std::deque's blocks would be
+// (contention for the allocator's lock of the other thread).
+class PendingQueue {
+ public:
+  size_t size() const { return in_.size() + (out_.size() - next_); }
+  bool empty() const { return size() == 0; }
+  void push_back(Pending pending) { in_.push_back(std::move(pending)); }
+  // Requires !empty().
+  Pending PopFront() {
+    if (next_ == out_.size()) {
+      out_.clear();  // Moved-from entries: nothing to free.
+      next_ = 0;
+      out_.swap(in_);
+    }
+    return std::move(out_[next_++]);
+  }
+  std::vector<Pending> TakeAll() {
+    std::vector<Pending> all;
+    all.reserve(size());
+    for (; next_ < out_.size(); ++next_) all.push_back(std::move(out_[next_]));
+    for (auto& pending : in_) all.push_back(std::move(pending));
+    out_.clear();
+    in_.clear();
+    next_ = 0;
+    return all;
+  }
+
+ private:
+  std::vector<Pending> in_;   // Pushed to.
+  std::vector<Pending> out_;  // Popped from, at next_.
+  size_t next_ = 0;
 };
 
 // One request in flight.
@@ -388,8 +423,7 @@ class HttpTransport final : public Transport {
     }
     absl::MutexLock lock(&mu_);
     if (queue_.empty()) return std::nullopt;
-    Pending pending = std::move(queue_.front());
-    queue_.pop_front();
+    Pending pending = queue_.PopFront();
     queue_bytes_ -= pending.size;
     return pending;
   }
@@ -579,10 +613,10 @@ class HttpTransport final : public Transport {
       if (now < backoff_until_) {
         // The network is down: queued envelopes wait in the spool, not in
         // memory, where they could overflow the queue.
-        std::deque<Pending> queued;
+        std::vector<Pending> queued;
         {
           absl::MutexLock lock(&mu_);
-          queued.swap(queue_);
+          queued = queue_.TakeAll();
           queue_bytes_ = 0;
         }
         for (auto& pending : queued) {
@@ -649,10 +683,10 @@ class HttpTransport final : public Transport {
       Defer(std::move(request->pending), DiscardReason::kNetworkError);
     }
     in_flight_.clear();
-    std::deque<Pending> queued;
+    std::vector<Pending> queued;
     {
       absl::MutexLock lock(&mu_);
-      queued.swap(queue_);
+      queued = queue_.TakeAll();
       queue_bytes_ = 0;
     }
     for (auto& pending : queued) {
@@ -676,7 +710,7 @@ class HttpTransport final : public Transport {
   // The sending thread is (about to be) waiting in curl_multi_poll.
   bool polling_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
-  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  PendingQueue queue_ ABSL_GUARDED_BY(mu_);
   size_t queue_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t settled_ ABSL_GUARDED_BY(mu_) = 0;
