@@ -95,11 +95,16 @@ std::optional<PrecompressedItems> PrecompressItems(const Envelope& envelope) {
   thread_local std::string items;  // Keeps its capacity.
   items.clear();
   envelope.AppendItems(&items);
-  PrecompressedItems result;
-  if (!deflater.Append(items, &result.deflated) ||
-      result.deflated.size() + 64 >= items.size()) {
+  // Compressed into a scratch buffer of the worst-case size, then copied
+  // into one of the exact size: a queued envelope holds no slack.
+  thread_local std::string scratch;
+  scratch.clear();
+  if (!deflater.Append(items, &scratch) ||
+      scratch.size() + 64 >= items.size()) {
     return std::nullopt;
   }
+  PrecompressedItems result;
+  result.deflated = scratch;
   result.crc = crc32(0, reinterpret_cast<const Bytef*>(items.data()),
                      static_cast<uInt>(items.size()));
   result.size = items.size();
