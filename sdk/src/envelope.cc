@@ -101,12 +101,16 @@ std::string Envelope::Serialize(std::optional<absl::Time> sent_at) const {
   return out;
 }
 
-void Envelope::SerializeTo(std::string* out,
-                           std::optional<absl::Time> sent_at) const {
+size_t Envelope::SizeEstimate() const {
   size_t size = 64;
   for (const auto& item : items_) size += item.payload.size() + 64;
+  return size;
+}
+
+void Envelope::SerializeTo(std::string* out,
+                           std::optional<absl::Time> sent_at) const {
   out->clear();
-  out->reserve(size);
+  out->reserve(SizeEstimate());
   AppendHeader(out, sent_at);
   AppendItems(out);
 }

@@ -5,21 +5,17 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/strings/escaping.h"
+
 #ifndef OPENSSL_IS_BORINGSSL
 #error "sentry-cpp must be compiled against BoringSSL's headers"
 #endif
 
 namespace sentry::internal {
 namespace {
-constexpr char kHex[] = "0123456789abcdef";
-
 std::string ToHex(const uint8_t* data, int size) {
-  std::string out(static_cast<size_t>(size) * 2, '0');
-  for (int i = 0; i < size; ++i) {
-    out[2 * i] = kHex[data[i] >> 4];
-    out[2 * i + 1] = kHex[data[i] & 0xf];
-  }
-  return out;
+  return absl::BytesToHexString(absl::string_view(
+      reinterpret_cast<const char*>(data), static_cast<size_t>(size)));
 }
 }  // namespace
 

@@ -11,6 +11,7 @@
 
 #include "absl/debugging/stacktrace.h"
 #include "absl/debugging/symbolize.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -75,11 +76,7 @@ int CollectModule(dl_phdr_info* info, size_t, void* data) {
   module.image_size = high - low;
   const std::string build_id = BuildId(info);
   if (!build_id.empty()) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (unsigned char c : build_id) {
-      module.code_id.push_back(kHex[c >> 4]);
-      module.code_id.push_back(kHex[c & 15]);
-    }
+    module.code_id = absl::BytesToHexString(build_id);
     module.debug_id = DebugIdFromBuildId(build_id);
   }
   modules->push_back(std::move(module));

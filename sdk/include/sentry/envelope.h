@@ -57,6 +57,9 @@ class Envelope {
   // The "event_id" header ("" when absent).
   std::string event_id() const;
 
+  // About the size of the wire bytes (payloads plus a margin per header
+  // line), without writing them: for buffer sizes and queue bounds.
+  size_t SizeEstimate() const;
   // The wire bytes: headers, then each item with its "length". `sent_at`, when
   // given, replaces any "sent_at" header, so it is written exactly once.
   std::string Serialize(std::optional<absl::Time> sent_at = std::nullopt) const;

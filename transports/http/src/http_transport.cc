@@ -142,12 +142,6 @@ void AssembleGzip(absl::string_view header, const PrecompressedItems& items,
   }
 }
 
-size_t EnvelopeSize(const Envelope& envelope) {
-  size_t size = 64;
-  for (const auto& item : envelope.items()) size += item.payload.size() + 64;
-  return size;
-}
-
 // An envelope waiting or in flight.
 struct Pending {
   Envelope envelope;
@@ -280,7 +274,7 @@ class HttpTransport final : public Transport {
     // thread, in parallel with the transport's sending thread.
     std::optional<PrecompressedItems> precompressed;
     if (options_.compress) precompressed = PrecompressItems(envelope);
-    const size_t size = EnvelopeSize(envelope) +
+    const size_t size = envelope.SizeEstimate() +
                         (precompressed ? precompressed->deflated.size() : 0);
     {
       absl::MutexLock lock(&mu_);
