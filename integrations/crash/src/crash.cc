@@ -237,8 +237,34 @@ void OnSignal(int sig, siginfo_t* info, void* context) {
   raise(sig);
 }
 
-// Renders the main hub's scope into the inactive buffer, then publishes it.
-void Prepare(const Options& options) {
+// What the published event was rendered from: the snapshots are kept so that
+// their storage cannot be reused, which makes "same address" mean "same
+// contents" (scopes are copy-on-write).
+struct RenderedFrom {
+  internal::ScopeSnapshot local;
+  internal::ScopeSnapshot global;
+  std::vector<uintptr_t> module_addrs;
+  bool valid = false;
+};
+
+// Renders the main hub's scope into the inactive buffer, then publishes it;
+// does nothing when neither scope nor the loaded modules changed since
+// `last`.
+void Prepare(const Options& options, RenderedFrom& last) {
+  internal::ScopeSnapshot local, global;
+  Hub::Main()->ConfigureScope([&](Scope& scope) { local = scope.Snapshot(); });
+  global = GlobalScope().Snapshot();
+  const std::vector<internal::Module> modules = internal::LoadedModules();
+  std::vector<uintptr_t> module_addrs;
+  module_addrs.reserve(modules.size());
+  for (const auto& module : modules) module_addrs.push_back(module.image_addr);
+  if (last.valid && &local.fields().get() == &last.local.fields().get() &&
+      &global.fields().get() == &last.global.fields().get() &&
+      module_addrs == last.module_addrs) {
+    return;
+  }
+  last = {local, global, module_addrs, true};
+
   protocol::Event event;
   event.set_platform("native");
   event.set_level("fatal");
@@ -248,9 +274,6 @@ void Prepare(const Options& options) {
   if (!options.dist.empty()) event.set_dist(options.dist);
   event.mutable_sdk()->set_name(kSdkName);
   event.mutable_sdk()->set_version(kSdkVersion);
-  internal::ScopeSnapshot local, global;
-  Hub::Main()->ConfigureScope([&](Scope& scope) { local = scope.Snapshot(); });
-  global = GlobalScope().Snapshot();
   std::vector<Attachment> ignored;
   local.ApplyTo(event, &ignored);
   global.ApplyTo(event, &ignored);
@@ -258,7 +281,7 @@ void Prepare(const Options& options) {
                              static_cast<size_t>(options.max_breadcrumbs),
                              event);
   auto* images = event.mutable_debug_meta()->mutable_images();
-  for (const auto& module : internal::LoadedModules()) {
+  for (const auto& module : modules) {
     auto* image = images->Add();
     image->set_type("elf");
     image->set_code_file(module.code_file);
@@ -310,11 +333,13 @@ class CrashIntegration final : public Integration {
     options_ = options;
     options_.integrations.clear();
     options_.transport = nullptr;
-    Prepare(options_);
+    RenderedFrom first;
+    Prepare(options_, first);
     if (!refresher_.joinable()) {
-      refresher_ = std::thread([this] {
+      refresher_ = std::thread([this, first] {
+        RenderedFrom last = first;
         while (!stop_.WaitForNotificationWithTimeout(absl::Milliseconds(250))) {
-          Prepare(options_);
+          Prepare(options_, last);
         }
       });
     }
