@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -177,6 +178,9 @@ absl::StatusOr<std::shared_ptr<Client>> Client::Create(Options options) {
 Client::Client(Options options)
     : options_(std::move(options)),
       reports_(std::make_shared<ClientReports>()),
+      integrations_process_events_(std::any_of(
+          options_.integrations.begin(), options_.integrations.end(),
+          [](const auto& i) { return i != nullptr && i->processes_events(); })),
       os_context_(ReadOsContext()),
       os_context_json_(internal::MessageToJson(os_context_)),
       sdk_header_(absl::StrCat("{\"name\":\"", kSdkName, "\",\"version\":\"",
@@ -315,7 +319,7 @@ void Client::Process(internal::CaptureWork& work) {
   // breadcrumb, per client), is written with the event's.
   const bool user_code_sees_event =
       !work.scope.processors().empty() || !work.global.processors().empty() ||
-      !options_.integrations.empty() || options_.before_send != nullptr;
+      integrations_process_events_ || options_.before_send != nullptr;
   // The "os" context is a default: the event's or a scope's own wins.
   if (user_code_sees_event) {
     event.mutable_contexts()->insert({"os", os_context_});

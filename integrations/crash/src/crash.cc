@@ -311,6 +311,7 @@ class CrashIntegration final : public Integration {
     if (refresher_.joinable()) refresher_.join();
   }
   absl::string_view name() const override { return "crash"; }
+  bool processes_events() const override { return false; }
 
   void Setup(Client& client) override {
     const Options& options = client.options();

@@ -89,6 +89,8 @@ class Client {
   Options options_;
   std::optional<Dsn> dsn_;
   std::shared_ptr<ClientReports> reports_;
+  // Whether some integration's ProcessEvent must see the events.
+  const bool integrations_process_events_;
   google::protobuf::Struct os_context_;
   // Encoded once: the "os" context and envelope headers.
   std::string os_context_json_;

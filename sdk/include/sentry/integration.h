@@ -42,6 +42,11 @@ class Integration {
     (void)event;
     return true;
   }
+
+  // False for an integration whose ProcessEvent does nothing: when no code
+  // looks at an event, the SDK writes the scopes' breadcrumbs and its own
+  // contexts from JSON encoded once instead of copying them into the event.
+  virtual bool processes_events() const { return true; }
 };
 
 }  // namespace sentry
