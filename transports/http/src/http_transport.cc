@@ -39,6 +39,8 @@ using internal::LogLevel;
 constexpr int kGzipLevel = 1;
 constexpr int kGzipMemLevel = 4;
 constexpr size_t kMaxResponseBody = 1024;
+// Settled envelopes kept for the queueing thread to free (see Settle).
+constexpr size_t kMaxFinished = 256;
 
 // A zlib compressor that keeps its state (costly to allocate and clear)
 // from one envelope to the next. `gzip` selects the gzip wrapper; otherwise
@@ -363,7 +365,10 @@ class HttpTransport final : public Transport {
   // freed by the thread that queues envelopes (SendEnvelope), which
   // allocated it: a free on another thread contends for the allocator's
   // lock of that thread (measured: most of the futex calls of a load test).
+  // When that thread queues nothing for a while (a spool replay, say), this
+  // thread frees them itself once kMaxFinished are waiting.
   void Settle(Pending pending, bool deferred) {
+    std::vector<Pending> overflow;  // Freed here, after the lock.
     absl::MutexLock lock(&mu_);
     if (pending.file.has_value()) {  // From the spool, not the queue.
       --spool_in_flight_;
@@ -372,6 +377,7 @@ class HttpTransport final : public Transport {
     }
     if (deferred) ++deferred_;
     finished_.push_back(std::move(pending));
+    if (finished_.size() >= kMaxFinished) overflow.swap(finished_);
   }
 
   // Writes an envelope that could not be delivered to the spool, or counts

@@ -29,6 +29,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
+#include "transports/http/testing/test_server.h"
 
 namespace {
 
@@ -76,16 +77,6 @@ size_t TakeRequests(Connection& c) {
     c.start = 0;
   }
   return count;
-}
-
-bool WriteAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
 }
 
 }  // namespace
@@ -171,7 +162,7 @@ int main(int argc, char** argv) {
           const size_t complete = TakeRequests(c);
           requests += complete;
           for (size_t k = 0; k < complete && !hang && open; ++k) {
-            open = WriteAll(fd, kOk);
+            open = sentry::testing::WriteAll(fd, kOk);
           }
         }
         if (!open) {

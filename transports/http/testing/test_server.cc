@@ -54,6 +54,8 @@ absl::string_view Reason(int status) {
   }
 }
 
+}  // namespace
+
 bool WriteAll(int fd, absl::string_view data) {
   while (!data.empty()) {
     const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
@@ -63,8 +65,6 @@ bool WriteAll(int fd, absl::string_view data) {
   }
   return true;
 }
-
-}  // namespace
 
 std::optional<std::string> HttpRequest::Header(absl::string_view name) const {
   for (const auto& [key, value] : headers) {

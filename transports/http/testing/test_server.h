@@ -53,6 +53,10 @@ struct HttpResponse {
   Action action = Action::kAnswer;
 };
 
+// Sends all of `data` on socket `fd` (no SIGPIPE); false when the peer is
+// gone.
+bool WriteAll(int fd, absl::string_view data);
+
 class TestServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
