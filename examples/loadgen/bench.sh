@@ -9,14 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-5}"
 events="${2:-20000}"
-./bazelw build -c opt //examples/loadgen //transports/http:sink >/dev/null 2>&1
-bin="$(./bazelw info -c opt bazel-bin 2>/dev/null)"
-work="$(mktemp -d)"
-"${bin}/transports/http/sink" --port-file "${work}/port" >/dev/null &
-sink=$!
-trap 'kill ${sink} 2>/dev/null || true; rm -rf "${work}"' EXIT
-for _ in $(seq 100); do [[ -f "${work}/port" ]] && break; sleep 0.1; done
-export SENTRY_DSN="http://key@127.0.0.1:$(cat "${work}/port")/1"
+source examples/loadgen/start_sink.sh
 
 for config in "--breadcrumbs 0 --compress 0" "--breadcrumbs 0 --compress 1" \
               "--breadcrumbs 20 --compress 0" "--breadcrumbs 20 --compress 1"; do
