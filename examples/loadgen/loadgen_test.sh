@@ -43,6 +43,16 @@ stop_sink hung >/dev/null
 [[ "$(field "${result}" captured)" == 100000 ]]
 delivered="$(field "${result}" delivered)"
 [[ "${delivered}" == 0 ]] || { echo "FAIL: ${delivered} claimed delivered"; exit 1; }
+# Every event is accounted for, as a queue overflow or as given up at
+# shutdown (network_error), and for no other reason.
+/usr/bin/python3 - "${result}" <<'PY' || { echo "FAIL: drops do not add up"; exit 1; }
+import json, sys
+result = json.loads(sys.argv[1])
+dropped = result["dropped"]
+assert set(dropped) <= {"queue_overflow", "network_error"}, dropped
+assert dropped.get("queue_overflow", 0) > 0, dropped
+assert sum(dropped.values()) == result["events"], dropped
+PY
 rss="$(field "${result}" peak_rss_mb)"
 if [[ -z "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ]]; then
   /usr/bin/python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 64 else 1)' "${rss}" \

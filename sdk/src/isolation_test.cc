@@ -1,6 +1,7 @@
 // The isolation guarantees under concurrency, run under ThreadSanitizer in
 // CI: the two patterns from Sentry's Go concurrency docs, many threads and
 // iterations, every event carrying exactly its own thread's data.
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <string>
@@ -29,7 +30,8 @@ class IsolationTest : public ::testing::Test {
   }
   void TearDown() override { guard_.reset(); }
 
-  // Every event's tag must name the thread that captured it (the message).
+  // Every event's tag must name the thread that captured it (the message,
+  // "thread-T:I"), and every thread's events must all arrive.
   void ExpectEachEventHasItsOwnTag(int expected) {
     ASSERT_TRUE(guard_->client()->Flush(absl::Seconds(30)));
     auto events = transport_->events();
@@ -37,12 +39,22 @@ class IsolationTest : public ::testing::Test {
     std::map<std::string, int> per_thread;
     for (const auto& event : events) {
       ASSERT_EQ(event.tags().count("secretTag"), 1u);
-      const std::string& message = event.logentry().message();
-      EXPECT_EQ(event.tags().at("secretTag"),
-                message.substr(0, message.find(':')));
+      EXPECT_EQ(event.tags().at("secretTag"), ThreadOf(event));
       ++per_thread[event.tags().at("secretTag")];
     }
-    EXPECT_EQ(per_thread.size(), static_cast<size_t>(kThreads));
+    ASSERT_EQ(per_thread.size(), static_cast<size_t>(kThreads));
+    for (const auto& [thread, count] : per_thread) {
+      EXPECT_EQ(count, expected / kThreads) << thread;
+    }
+  }
+
+  static std::string ThreadOf(const protocol::Event& event) {
+    const std::string& message = event.logentry().message();
+    return message.substr(0, message.find(':'));
+  }
+  static int IterationOf(const protocol::Event& event) {
+    const std::string& message = event.logentry().message();
+    return std::stoi(message.substr(message.find(':') + 1));
   }
 
   std::shared_ptr<testing::TestTransport> transport_ =
@@ -66,6 +78,16 @@ TEST_F(IsolationTest, GlobalCallsFromRawThreadsDoNotLeak) {
   }
   for (auto& thread : threads) thread.join();
   ExpectEachEventHasItsOwnTag(kThreads * kIterations);
+  // Iteration i of a thread has added i + 1 breadcrumbs, all its own (the
+  // scope keeps the last 100).
+  for (const auto& event : transport_->events()) {
+    const int iteration = IterationOf(event);
+    ASSERT_EQ(event.breadcrumbs().values_size(), std::min(iteration + 1, 100))
+        << event.logentry().message();
+    for (const auto& crumb : event.breadcrumbs().values()) {
+      EXPECT_EQ(crumb.message(), ThreadOf(event)) << event.logentry().message();
+    }
+  }
 }
 
 // Go's "correct" pattern: a clone of the current hub passed to each thread.
@@ -87,8 +109,12 @@ TEST_F(IsolationTest, ClonedHubPerThreadDoesNotLeak) {
   }
   for (auto& thread : threads) thread.join();
   ExpectEachEventHasItsOwnTag(kThreads * kIterations);
+  // The extra set in WithScope belongs to this capture alone: its iteration.
   for (const auto& event : transport_->events()) {
     EXPECT_EQ(event.tags().at("shared"), "from-main");
+    ASSERT_EQ(event.extra().count("iteration"), 1u);
+    EXPECT_EQ(event.extra().at("iteration").number_value(), IterationOf(event))
+        << event.logentry().message();
   }
 }
 

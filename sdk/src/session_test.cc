@@ -116,6 +116,22 @@ TEST(SessionTest, WithoutReleaseThereIsNoSession) {
     InitGuard guard = Init(std::move(options));
     CaptureException(std::runtime_error("x"));
   }
+  // The event went out; no session did, alone or with it.
+  EXPECT_EQ(transport->event_count(), 1u);
+  EXPECT_TRUE(Sessions(*transport).empty());
+}
+
+TEST(SessionTest, AutoSessionTrackingOffSendsNoSession) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.release = "app@1.0";
+  options.auto_session_tracking = false;
+  {
+    InitGuard guard = Init(std::move(options));
+    CaptureException(std::runtime_error("x"));
+  }
+  EXPECT_EQ(transport->event_count(), 1u);
   EXPECT_TRUE(Sessions(*transport).empty());
 }
 

@@ -1,5 +1,6 @@
 #include "sdk/src/stacktrace.h"
 
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -40,8 +41,11 @@ TEST(ModulesTest, TheProgramItselfIsFoundWithItsBuildId) {
 
 class StacktraceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    Options options;
+  void SetUp() override { Start(Options()); }
+  // (Re)starts the SDK with `options`, the test transport and
+  // attach_stacktrace.
+  void Start(Options options) {
+    guard_.reset();
     options.transport = transport_;
     options.attach_stacktrace = true;
     guard_ = std::make_unique<InitGuard>(Init(std::move(options)));
@@ -75,22 +79,74 @@ TEST_F(StacktraceTest, ExceptionsCarrySymbolizedFramesAndDebugImages) {
   EXPECT_TRUE(absl::StrContains(frames.rbegin()->function(), "CaptureFromHere"))
       << frames.rbegin()->function();
   EXPECT_TRUE(frames.rbegin()->in_app());
+  std::set<std::string> packages;
   for (const auto& frame : frames) {
     EXPECT_TRUE(absl::StartsWith(frame.instruction_addr(), "0x"));
+    EXPECT_FALSE(frame.package().empty()) << frame.function();
+    packages.insert(frame.package());
   }
-  // The image of every frame with a package is listed, with ids.
-  ASSERT_GE(events[0].debug_meta().images_size(), 1);
+  // Exactly the modules the frames are in are listed, each once, with ids.
+  std::set<std::string> code_files;
   bool found_self = false;
   for (const auto& image : events[0].debug_meta().images()) {
     EXPECT_EQ(image.type(), "elf");
     EXPECT_TRUE(absl::StartsWith(image.image_addr(), "0x"));
+    EXPECT_TRUE(code_files.insert(image.code_file()).second)
+        << image.code_file() << " listed twice";
+    EXPECT_EQ(image.debug_id().size(), 36u) << image.code_file();
     if (absl::EndsWith(image.code_file(), "stacktrace_test")) {
       found_self = true;
-      EXPECT_EQ(image.debug_id().size(), 36u);
       EXPECT_EQ(image.code_id().size(), 40u);
     }
   }
+  EXPECT_EQ(code_files, packages);
   EXPECT_TRUE(found_self);
+}
+
+// Frames of the standard library, Abseil, GoogleTest and system libraries
+// are not the application's by default; the test's own function is.
+TEST_F(StacktraceTest, LibraryFramesAreNotInAppByDefault) {
+  CaptureFromHere();
+  const auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  const auto& frames = events[0].exception().values(0).stacktrace().frames();
+  int library_frames = 0;
+  for (const auto& frame : frames) {
+    const bool library = absl::StartsWith(frame.function(), "testing::") ||
+                         absl::StartsWith(frame.function(), "std::") ||
+                         absl::StartsWith(frame.function(), "__") ||
+                         absl::StartsWith(frame.package(), "/lib") ||
+                         absl::StartsWith(frame.package(), "/usr/lib");
+    if (library) {
+      ++library_frames;
+      EXPECT_FALSE(frame.in_app()) << frame.function() << " " << frame.package();
+    }
+  }
+  // GoogleTest's runner is on every test's stack.
+  EXPECT_GE(library_frames, 1);
+  EXPECT_TRUE(frames.rbegin()->in_app()) << frames.rbegin()->function();
+}
+
+// in_app_include makes GoogleTest's frames the application's;
+// in_app_exclude takes the capturing function out.
+TEST_F(StacktraceTest, InAppIncludeAndExcludeDecide) {
+  Options options;
+  options.in_app_include = {"testing::"};
+  options.in_app_exclude = {"sentry::(anonymous namespace)::CaptureFromHere"};
+  Start(std::move(options));
+  CaptureFromHere();
+  const auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  const auto& frames = events[0].exception().values(0).stacktrace().frames();
+  ASSERT_TRUE(absl::StrContains(frames.rbegin()->function(), "CaptureFromHere"));
+  EXPECT_FALSE(frames.rbegin()->in_app());
+  int testing_frames = 0;
+  for (const auto& frame : frames) {
+    if (!absl::StartsWith(frame.function(), "testing::")) continue;
+    ++testing_frames;
+    EXPECT_TRUE(frame.in_app()) << frame.function();
+  }
+  EXPECT_GE(testing_frames, 1);
 }
 
 TEST_F(StacktraceTest, NestedExceptionsBecomeALinkedChain) {
@@ -119,7 +175,12 @@ TEST_F(StacktraceTest, NestedExceptionsBecomeALinkedChain) {
   EXPECT_EQ(values[1].mechanism().type(), "generic");
   EXPECT_EQ(values[1].mechanism().exception_id(), 0u);
   EXPECT_FALSE(values[1].mechanism().has_parent_id());
-  EXPECT_GE(values[1].stacktrace().frames_size(), 1);
+  // The capturing stack is attached, ending in this test's body.
+  ASSERT_GE(values[1].stacktrace().frames_size(), 1);
+  EXPECT_TRUE(absl::StrContains(
+      values[1].stacktrace().frames().rbegin()->function(),
+      "NestedExceptionsBecomeALinkedChain_Test::TestBody"))
+      << values[1].stacktrace().frames().rbegin()->function();
 }
 
 TEST_F(StacktraceTest, NonStandardExceptionsAreNamed) {
@@ -142,7 +203,11 @@ TEST_F(StacktraceTest, MessagesCarryTheThreadStackWithAttachStacktrace) {
   ASSERT_EQ(events[0].threads().values_size(), 1);
   const auto& thread = events[0].threads().values(0);
   EXPECT_TRUE(thread.current());
-  EXPECT_GE(thread.stacktrace().frames_size(), 1);
+  ASSERT_GE(thread.stacktrace().frames_size(), 1);
+  EXPECT_TRUE(absl::StrContains(
+      thread.stacktrace().frames().rbegin()->function(),
+      "MessagesCarryTheThreadStackWithAttachStacktrace_Test::TestBody"))
+      << thread.stacktrace().frames().rbegin()->function();
   EXPECT_GE(events[0].debug_meta().images_size(), 1);
 }
 

@@ -1,5 +1,6 @@
 // An exception that reaches std::terminate is reported as a fatal event
-// before the process ends (in a child process: a gtest death test).
+// before the previous terminate handler runs (in a child process: a gtest
+// death test), and not at all with Options::capture_terminate off.
 #include <dirent.h>
 #include <stdlib.h>
 
@@ -8,33 +9,55 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "sentry/envelope.h"
+#include "sentry/protocol/event.pb.h"
 #include "sentry/sentry.h"
 #include "sentry/transports/file_transport.h"
 
 namespace {
 
-std::string ReadAllEnvelopes(const std::string& dir) {
-  std::string all;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      if (!absl::EndsWith(e->d_name, ".envelope")) continue;
-      std::ifstream in(dir + "/" + e->d_name);
-      std::ostringstream text;
-      text << in.rdbuf();
-      all += text.str();
+// libstdc++'s own terminate handler, which must still run after ours.
+constexpr char kPreviousHandlerMessage[] =
+    "terminate called after throwing an instance of 'std::runtime_error'\n"
+    "  what\\(\\):  configuration file is corrupt";
+
+// The "event" items of every envelope the file transport wrote in `dir`.
+std::vector<sentry::protocol::Event> ReadEvents(const std::string& dir) {
+  std::vector<sentry::protocol::Event> events;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return events;
+  while (dirent* e = readdir(d)) {
+    if (!absl::EndsWith(e->d_name, ".envelope")) continue;
+    std::ifstream in(absl::StrCat(dir, "/", e->d_name));
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto envelope = sentry::Envelope::Parse(text.str());
+    EXPECT_TRUE(envelope.ok()) << e->d_name << ": " << envelope.status();
+    if (!envelope.ok()) continue;
+    for (const auto& item : envelope->items()) {
+      if (item.type != "event") continue;
+      sentry::protocol::Event event;
+      EXPECT_TRUE(
+          google::protobuf::util::JsonStringToMessage(item.payload, &event)
+              .ok())
+          << item.payload;
+      events.push_back(std::move(event));
     }
-    closedir(d);
   }
-  return all;
+  closedir(d);
+  return events;
 }
 
-void DieWithUncaughtException(const std::string& dir) {
+void DieWithUncaughtException(const std::string& dir, bool capture) {
   sentry::Options options;
   options.transport = *sentry::NewFileTransport(dir);
+  options.capture_terminate = capture;
   sentry::InitGuard guard = sentry::Init(std::move(options));
   sentry::ConfigureScope(
       [](sentry::Scope& scope) { scope.SetTag("phase", "startup"); });
@@ -43,21 +66,36 @@ void DieWithUncaughtException(const std::string& dir) {
   }).join();
 }
 
+// A fixed path per test: the threadsafe death test style re-runs the test
+// body in the child, which must write where the parent looks.
+std::string Dir(const std::string& name) {
+  const char* base = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(base != nullptr ? base : "/tmp", "/", name);
+}
+
 TEST(TerminateDeathTest, UncaughtExceptionIsReportedAsFatal) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  // A fixed path: the threadsafe death test style re-runs this test body
-  // in the child, which must write where the parent looks.
-  const char* base = std::getenv("TEST_TMPDIR");
-  const std::string dir =
-      absl::StrCat(base != nullptr ? base : "/tmp", "/terminate_test");
-  EXPECT_DEATH(DieWithUncaughtException(dir), "");
-  const std::string envelopes = ReadAllEnvelopes(dir);
-  EXPECT_TRUE(absl::StrContains(envelopes, "configuration file is corrupt"))
-      << envelopes;
-  EXPECT_TRUE(absl::StrContains(envelopes, R"("level":"fatal")")) << envelopes;
-  EXPECT_TRUE(absl::StrContains(envelopes, R"("type":"terminate")"))
-      << envelopes;
-  EXPECT_TRUE(absl::StrContains(envelopes, R"("handled":false)"));
+  const std::string dir = Dir("terminate_test");
+  EXPECT_DEATH(DieWithUncaughtException(dir, true), kPreviousHandlerMessage);
+  const auto events = ReadEvents(dir);
+  ASSERT_EQ(events.size(), 1u);
+  const auto& event = events[0];
+  EXPECT_EQ(event.level(), "fatal");
+  EXPECT_EQ(event.tags().at("phase"), "startup");
+  ASSERT_EQ(event.exception().values_size(), 1);
+  const auto& value = event.exception().values(0);
+  EXPECT_EQ(value.type(), "std::runtime_error");
+  EXPECT_EQ(value.value(), "configuration file is corrupt");
+  EXPECT_EQ(value.mechanism().type(), "terminate");
+  ASSERT_TRUE(value.mechanism().has_handled());
+  EXPECT_FALSE(value.mechanism().handled());
+}
+
+TEST(TerminateDeathTest, CaptureTerminateOffReportsNothing) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string dir = Dir("terminate_off_test");
+  EXPECT_DEATH(DieWithUncaughtException(dir, false), kPreviousHandlerMessage);
+  EXPECT_TRUE(ReadEvents(dir).empty());
 }
 
 }  // namespace

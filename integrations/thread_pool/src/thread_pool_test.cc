@@ -86,6 +86,19 @@ class ThreadPoolTest : public ::testing::Test {
     return transport_->events();
   }
 
+  // Task i (its message) was submitted while the submitter's scope had
+  // submitted=i, and set set_by_i itself: exactly those two tags.
+  void ExpectEachTaskHasOnlyItsOwnTags(size_t tasks) {
+    const auto events = Events(tasks);
+    ASSERT_EQ(events.size(), tasks);
+    for (const auto& event : events) {
+      const std::string& id = event.logentry().message();
+      EXPECT_EQ(event.tags().at("submitted"), id);
+      EXPECT_EQ(event.tags().at("set_by_" + id), "yes");
+      EXPECT_EQ(event.tags().size(), 2u) << id;
+    }
+  }
+
   std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
   std::unique_ptr<InitGuard> guard_;
 };
@@ -212,10 +225,12 @@ TEST_F(ThreadPoolTest, RepeatedRunsOfOneTaskDoNotShareScope) {
     task(2);
   }).join();
   const auto events = Events(2);
+  ASSERT_EQ(events.size(), 2u);
   for (const auto& event : events) {
-    const std::string other =
-        event.logentry().message() == "1" ? "run2" : "run1";
-    EXPECT_EQ(event.tags().count(other), 0u) << event.logentry().message();
+    const std::string& run = event.logentry().message();
+    const std::string other = run == "1" ? "run2" : "run1";
+    EXPECT_EQ(event.tags().at("run" + run), "yes") << run;
+    EXPECT_EQ(event.tags().count(other), 0u) << run;
   }
 }
 
@@ -251,17 +266,7 @@ TEST_F(ThreadPoolTest, AsioThreadPoolExecutorPropagates) {
     }
     pool.join();
   }
-  const auto events = Events(kTasks);
-  ASSERT_EQ(events.size(), static_cast<size_t>(kTasks));
-  for (const auto& event : events) {
-    const std::string& id = event.logentry().message();
-    EXPECT_EQ(event.tags().at("submitted"), id);
-    for (const auto& [key, value] : event.tags()) {
-      if (key.rfind("set_by_", 0) == 0) {
-        EXPECT_EQ(key, "set_by_" + id);
-      }
-    }
-  }
+  ExpectEachTaskHasOnlyItsOwnTags(kTasks);
 }
 
 TEST_F(ThreadPoolTest, AsioIoContextExecutorPropagates) {
@@ -281,17 +286,7 @@ TEST_F(ThreadPoolTest, AsioIoContextExecutorPropagates) {
   std::thread b([&] { context.run(); });
   a.join();
   b.join();
-  const auto events = Events(100);
-  ASSERT_EQ(events.size(), 100u);
-  for (const auto& event : events) {
-    const std::string& id = event.logentry().message();
-    EXPECT_EQ(event.tags().at("submitted"), id);
-    int set_by = 0;
-    for (const auto& [key, value] : event.tags()) {
-      if (key.rfind("set_by_", 0) == 0) ++set_by;
-    }
-    EXPECT_EQ(set_by, 1);
-  }
+  ExpectEachTaskHasOnlyItsOwnTags(100);
 }
 
 }  // namespace

@@ -24,6 +24,11 @@ port="$(cat "${sink}/port")"
 # them for exactly that reason and no other.
 sent=0
 with_images=0
+: >"${TEST_TMPDIR}/sent_ids"
+# The event id in an envelope file's header line ("" for a session).
+event_id() {
+  head -n 1 "$1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get("event_id", "").replace("-", ""))'
+}
 for file in "${spool}"/*.envelope; do
   if grep -q '"debug_meta"' "${file}"; then
     with_images=$((with_images + 1))
@@ -39,6 +44,9 @@ for file in "${spool}"/*.envelope; do
   SENTRY_DSN="http://publickey@127.0.0.1:${port}/42" RUST_BACKTRACE=0 \
     external/sentry_cli/bin/sentry-cli send-envelope "${file}"
   sent=$((sent + 1))
+  if grep -q '"type":"event"' "${file}"; then
+    event_id "${file}" >>"${TEST_TMPDIR}/sent_ids"
+  fi
 done
 received="$(ls "${sink}"/*.envelope | wc -l)"
 if [[ "${with_images}" -lt 1 || "${received}" != "${sent}" || "${sent}" -lt 3 ]]; then
@@ -50,7 +58,13 @@ grep -q "sentry_key=publickey" "${sink}/1.auth"
 # Sessions (release health) are among them too.
 grep -l '"type":"session"' "${sink}"/*.envelope >/dev/null || {
   echo "FAIL: no session update reached the sink"; exit 1; }
-events="$(grep -l '"type":"event"' "${sink}"/*.envelope | wc -l)"
+# The events expected are those of the files sent, known from the input.
+expected="$(sort "${TEST_TMPDIR}/sent_ids")"
+[[ -n "${expected}" ]] || { echo "FAIL: no event was sent"; exit 1; }
 /usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
-  --dir "${sink}" --events "${events}" >/dev/null
+  --dir "${sink}" --events "$(echo "${expected}" | wc -l)" >"${TEST_TMPDIR}/sink_events"
+got="$(/usr/bin/python3 -c 'import json,sys
+for line in open(sys.argv[1]): print(json.loads(line)["event_id"])' "${TEST_TMPDIR}/sink_events" | sort)"
+[[ "${got}" == "${expected}" ]] || {
+  echo "FAIL: the sink holds events ${got}, expected ${expected}"; exit 1; }
 echo "sentry-cli accepted ${sent} envelopes"

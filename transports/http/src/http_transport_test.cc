@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -121,24 +122,39 @@ TEST(HttpTransportTest, ReusesOneConnection) {
   EXPECT_EQ(server.connection_count(), 1u);
 }
 
-TEST(HttpTransportTest, SeveralRequestsInFlightWhenTheQueueIsDeep) {
-  TestServer server([](const HttpRequest&) {
-    HttpResponse response;
-    response.delay = absl::Milliseconds(200);
-    return response;
+// With a deep queue the transport keeps exactly max_requests_in_flight
+// requests at the server. The handler holds the first requests until that
+// many are inside it at once (a transport that sends fewer never gets
+// there, and the handler gives up after 10 s), then for another 200 ms, in
+// which any request beyond the limit would arrive and raise the peak.
+TEST(HttpTransportTest, RequestsInFlightReachTheLimitAndNeverExceedIt) {
+  constexpr int kLimit = 4;
+  absl::Mutex mu;
+  int inside = 0;
+  int peak = 0;
+  TestServer server([&](const HttpRequest&) {
+    absl::MutexLock lock(&mu);
+    peak = std::max(peak, ++inside);
+    if (mu.AwaitWithTimeout(
+            absl::Condition(+[](int* n) { return *n >= kLimit; }, &peak),
+            absl::Seconds(10))) {
+      mu.AwaitWithTimeout(
+          absl::Condition(+[](int* n) { return *n > kLimit; }, &peak),
+          absl::Milliseconds(200));
+    }
+    --inside;
+    return HttpResponse();
   });
   HttpTransportOptions options = OptionsFor(server);
-  options.max_requests_in_flight = 4;
+  options.max_requests_in_flight = kLimit;
   Harness h(options);
-  const absl::Time start = absl::Now();
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 3 * kLimit; ++i) {
     h.transport->SendEnvelope(EventEnvelope(absl::StrCat("e", i)));
   }
-  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
-  EXPECT_EQ(server.request_count(), 8u);
-  EXPECT_GE(server.connection_count(), 2u);
-  // One at a time would take 1.6 s at least.
-  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1500));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(30)));
+  EXPECT_EQ(server.request_count(), static_cast<size_t>(3 * kLimit));
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(peak, kLimit);
 }
 
 TEST(HttpTransportTest, CategoryRateLimitDropsMatchingItemsOnly) {
@@ -259,7 +275,8 @@ TEST(HttpTransportTest, ClientErrorsAndServerErrorsAreSendErrorsNotRetried) {
     h.transport->SendEnvelope(EventEnvelope("e"));
     ASSERT_TRUE(h.transport->Flush(absl::Seconds(10))) << status;
     EXPECT_EQ(h.reports->Count(DiscardReason::kSendError), 1u) << status;
-    absl::SleepFor(absl::Milliseconds(100));
+    // Once shut down, the transport can send nothing more: one request.
+    ASSERT_TRUE(h.transport->Shutdown(absl::Seconds(5))) << status;
     EXPECT_EQ(server.request_count(), 1u) << status;
     EXPECT_EQ(CountFiles(options.cache_dir, ".envelope"), 0u) << status;
   }
@@ -296,7 +313,23 @@ TEST(HttpTransportTest, NetworkErrorsWithoutSpoolAreCounted) {
   }
 }
 
-TEST(HttpTransportTest, QueueIsBoundedByCountAndBytes) {
+// The event ids of the envelopes spooled in `dir`, sorted.
+std::vector<std::string> SpooledIds(const std::string& dir) {
+  std::vector<std::string> ids;
+  auto spool = internal::Spool::Open(dir, {}, nullptr);
+  EXPECT_TRUE(spool.ok()) << spool.status();
+  if (!spool.ok()) return ids;
+  while (auto file = (*spool)->ClaimNext()) {
+    auto envelope = Envelope::Parse(file->bytes());
+    EXPECT_TRUE(envelope.ok()) << envelope.status();
+    if (envelope.ok()) ids.push_back(envelope->event_id());
+    (*spool)->Done(*std::move(file));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {
   TestServer hung([](const HttpRequest&) {
     HttpResponse response;
     response.action = HttpResponse::Action::kHang;
@@ -305,28 +338,65 @@ TEST(HttpTransportTest, QueueIsBoundedByCountAndBytes) {
   HttpTransportOptions options = OptionsFor(hung);
   options.max_requests_in_flight = 1;
   options.max_queue_envelopes = 5;
-  {
-    Harness h(options);
-    for (int i = 0; i < 20; ++i) {
-      h.transport->SendEnvelope(EventEnvelope(absl::StrCat("e", i)));
-    }
-    // At most one in flight plus five queued were accepted.
-    const uint64_t dropped = h.reports->Count(DiscardReason::kQueueOverflow);
-    EXPECT_GE(dropped, 14u);
-    EXPECT_LE(dropped, 15u);
-    EXPECT_FALSE(h.transport->Flush(absl::Milliseconds(100)));
-    h.transport->Shutdown(absl::ZeroDuration());
-    // What was accepted is counted as lost when shutdown gives up on it.
-    EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError) + dropped, 20u);
-  }
-  options.max_queue_envelopes = 1000;
-  options.max_queue_bytes = 3000;
+  options.cache_dir = TempDir();  // Shutdown keeps what was accepted here.
   Harness h(options);
-  for (int i = 0; i < 10; ++i) {
-    h.transport->SendEnvelope(
-        EventEnvelope(absl::StrCat("e", i), std::string(1000, 'x')));
+  h.transport->SendEnvelope(EventEnvelope("e00"));
+  ASSERT_TRUE(hung.WaitForRequests(1, absl::Seconds(10)));  // In flight.
+  for (int i = 1; i < 20; ++i) {
+    h.transport->SendEnvelope(EventEnvelope(absl::StrFormat("e%02d", i)));
   }
-  EXPECT_GE(h.reports->Count(DiscardReason::kQueueOverflow), 6u);
+  // One in flight plus five queued were accepted; the 14 newest dropped.
+  EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow), 14u);
+  EXPECT_FALSE(h.transport->Flush(absl::Milliseconds(100)));
+  h.transport->Shutdown(absl::ZeroDuration());
+  EXPECT_EQ(SpooledIds(options.cache_dir),
+            (std::vector<std::string>{"e00", "e01", "e02", "e03", "e04",
+                                      "e05"}));
+}
+
+TEST(HttpTransportTest, QueueIsBoundedByBytesAndTheNewestAreDropped) {
+  TestServer hung([](const HttpRequest&) {
+    HttpResponse response;
+    response.action = HttpResponse::Action::kHang;
+    return response;
+  });
+  HttpTransportOptions options = OptionsFor(hung);
+  options.max_requests_in_flight = 1;
+  options.compress = false;  // The queued size is then the envelope's own.
+  options.cache_dir = TempDir();
+  const size_t size =
+      EventEnvelope("e00", std::string(1000, 'x')).SizeEstimate();
+  options.max_queue_bytes = 3 * size + size / 2;  // Room for three.
+  Harness h(options);
+  h.transport->SendEnvelope(EventEnvelope("e00", std::string(1000, 'x')));
+  ASSERT_TRUE(hung.WaitForRequests(1, absl::Seconds(10)));  // In flight.
+  for (int i = 1; i < 10; ++i) {
+    h.transport->SendEnvelope(
+        EventEnvelope(absl::StrFormat("e%02d", i), std::string(1000, 'x')));
+  }
+  EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow), 6u);
+  h.transport->Shutdown(absl::ZeroDuration());
+  EXPECT_EQ(SpooledIds(options.cache_dir),
+            (std::vector<std::string>{"e00", "e01", "e02", "e03"}));
+}
+
+// Without a spool, what shutdown gives up on is counted as lost.
+TEST(HttpTransportTest, ShutdownWithoutSpoolCountsWhatWasQueued) {
+  TestServer hung([](const HttpRequest&) {
+    HttpResponse response;
+    response.action = HttpResponse::Action::kHang;
+    return response;
+  });
+  HttpTransportOptions options = OptionsFor(hung);
+  options.max_requests_in_flight = 1;
+  Harness h(options);
+  h.transport->SendEnvelope(EventEnvelope("e00"));
+  ASSERT_TRUE(hung.WaitForRequests(1, absl::Seconds(10)));
+  for (int i = 1; i < 4; ++i) {
+    h.transport->SendEnvelope(EventEnvelope(absl::StrFormat("e%02d", i)));
+  }
+  h.transport->Shutdown(absl::ZeroDuration());
+  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 4u);
 }
 
 TEST(HttpTransportTest, NetworkErrorsGoToTheSpoolAndTheNextRunSendsThem) {
@@ -413,7 +483,10 @@ TEST(HttpTransportTest, CorruptSpoolFilesAreNeverSent) {
   options.cache_dir = cache;
   Harness h(options);
   ASSERT_TRUE(server.WaitForRequests(1, absl::Seconds(10)));
-  absl::SleepFor(absl::Milliseconds(100));
+  // Flush waits until the spool has been tried; after Shutdown nothing
+  // more can be sent.
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  ASSERT_TRUE(h.transport->Shutdown(absl::Seconds(5)));
   ASSERT_EQ(server.request_count(), 1u);
   EXPECT_NE(server.Requests()[0].body.find("good"), std::string::npos);
   EXPECT_EQ(CountFiles(cache, ".corrupt"), 1u);

@@ -3,9 +3,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -165,6 +167,8 @@ TEST(SpoolTest, UnwritableDirectoryIsAClearError) {
 }
 
 // Two processes draining one directory: every file is claimed exactly once.
+// Each child claims one file, then waits until the other has claimed one
+// too, so both really drain the directory at the same time.
 TEST(SpoolTest, TwoProcessesNeverClaimTheSameFile) {
   const std::string dir = TempDir();
   constexpr int kFiles = 300;
@@ -177,6 +181,10 @@ TEST(SpoolTest, TwoProcessesNeverClaimTheSameFile) {
       ASSERT_TRUE((*spool)->Store(EventEnvelope(i)).ok());
     }
   }
+  int claimed_one[2];  // child -> parent: "I have claimed my first file"
+  int go_on[2];        // parent -> children: "both have; drain the rest"
+  ASSERT_EQ(::pipe(claimed_one), 0);
+  ASSERT_EQ(::pipe(go_on), 0);
   pid_t children[2];
   for (int c = 0; c < 2; ++c) {
     children[c] = ::fork();
@@ -185,33 +193,53 @@ TEST(SpoolTest, TwoProcessesNeverClaimTheSameFile) {
       auto spool = Spool::Open(dir, {}, nullptr);
       FILE* log = std::fopen(absl::StrCat(dir, ".claims", c).c_str(), "w");
       if (!spool.ok() || log == nullptr) ::_exit(2);
+      bool first = true;
       while (auto file = (*spool)->ClaimNext()) {
         // The first line: the envelope header with the event id.
         const std::string& bytes = file->bytes();
         std::fprintf(log, "%s\n", bytes.substr(0, bytes.find('\n')).c_str());
         std::fflush(log);
         (*spool)->Done(*std::move(file));
+        if (first) {
+          first = false;
+          char byte = 'c';
+          if (::write(claimed_one[1], &byte, 1) != 1) ::_exit(3);
+          if (::read(go_on[0], &byte, 1) != 1) ::_exit(4);
+        }
       }
       std::fclose(log);
       ::_exit(0);
     }
   }
+  char bytes[2];
+  ASSERT_EQ(::read(claimed_one[0], &bytes[0], 1), 1);
+  ASSERT_EQ(::read(claimed_one[0], &bytes[1], 1), 1);
+  ASSERT_EQ(::write(go_on[1], "gg", 2), 2);
   for (pid_t child : children) {
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
-  std::multiset<std::string> claimed;
+  for (int fd : {claimed_one[0], claimed_one[1], go_on[0], go_on[1]}) {
+    ::close(fd);
+  }
+  std::set<std::string> claims[2];
   for (int c = 0; c < 2; ++c) {
     std::ifstream in(absl::StrCat(dir, ".claims", c));
     std::string line;
     while (std::getline(in, line)) {
-      claimed.insert(line);
+      EXPECT_TRUE(claims[c].insert(line).second) << "claimed twice: " << line;
     }
+    EXPECT_GE(claims[c].size(), 1u) << "child " << c;
   }
-  EXPECT_EQ(claimed.size(), static_cast<size_t>(kFiles));
-  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(),
-            static_cast<size_t>(kFiles));
+  // Union: every file; intersection: none.
+  std::set<std::string> both;
+  std::set_intersection(claims[0].begin(), claims[0].end(), claims[1].begin(),
+                        claims[1].end(), std::inserter(both, both.begin()));
+  EXPECT_TRUE(both.empty()) << *both.begin();
+  std::set<std::string> all = claims[0];
+  all.insert(claims[1].begin(), claims[1].end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kFiles));
 }
 
 }  // namespace
