@@ -58,9 +58,12 @@ int main(int argc, char** argv) {
     scope.SetUser(user);
   });
   sentry::AddBreadcrumb("cart loaded", "app");
-  // Let the crash integration prepare the scope above (it refreshes its
-  // prepared event every 250 ms).
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  // The crash event is rendered ahead of time (every 250 ms); make sure it
+  // holds the scope above before the risky step.
+  if (!sentry::WaitForCrashEventPrepared(absl::Seconds(5))) {
+    std::cerr << "crash event not prepared\n";
+    return 1;
+  }
   ProcessOrder(crash);
   return sentry::Flush(absl::Seconds(10)) ? 0 : 1;
 }

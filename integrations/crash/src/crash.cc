@@ -15,7 +15,8 @@
 
 #include "absl/debugging/stacktrace.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
@@ -304,10 +305,23 @@ void Prepare(const Options& options, RenderedFrom& last) {
   g_active.store(next, std::memory_order_release);
 }
 
+class CrashIntegration;
+
+// The integration that WaitForCrashEventPrepared asks (one per process).
+absl::Mutex g_integration_mu;
+CrashIntegration* g_integration ABSL_GUARDED_BY(g_integration_mu) = nullptr;
+
 class CrashIntegration final : public Integration {
  public:
   ~CrashIntegration() override {
-    stop_.Notify();
+    {
+      absl::MutexLock lock(&g_integration_mu);
+      if (g_integration == this) g_integration = nullptr;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
     if (refresher_.joinable()) refresher_.join();
   }
   absl::string_view name() const override { return "crash"; }
@@ -337,14 +351,55 @@ class CrashIntegration final : public Integration {
     RenderedFrom first;
     Prepare(options_, first);
     if (!refresher_.joinable()) {
-      refresher_ = std::thread([this, first] {
-        RenderedFrom last = first;
-        while (!stop_.WaitForNotificationWithTimeout(absl::Milliseconds(250))) {
-          Prepare(options_, last);
-        }
-      });
+      refresher_ = std::thread([this, first] { Refresh(first); });
     }
     Install();
+    absl::MutexLock lock(&g_integration_mu);
+    g_integration = this;
+  }
+
+  // Asks the refresher for a pass that starts after this call and waits
+  // until it is done.
+  bool PrepareNow(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    const uint64_t target = ++requested_;
+    struct Arg {
+      CrashIntegration* self;
+      uint64_t target;
+    } arg{this, target};
+    return mu_.AwaitWithTimeout(
+        absl::Condition(
+            +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return a->self->completed_ >= a->target || a->self->stopping_;
+            },
+            &arg),
+        timeout) &&
+           completed_ >= target;
+  }
+
+ private:
+  // Re-renders every 250 ms, or at once when PrepareNow asks.
+  void Refresh(RenderedFrom last) {
+    for (;;) {
+      uint64_t target;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.AwaitWithTimeout(
+            absl::Condition(
+                +[](CrashIntegration* self)
+                    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                      return self->stopping_ ||
+                             self->requested_ > self->completed_;
+                    },
+                this),
+            absl::Milliseconds(250));
+        if (stopping_) return;
+        target = requested_;
+      }
+      Prepare(options_, last);
+      absl::MutexLock lock(&mu_);
+      completed_ = target;
+    }
   }
 
  private:
@@ -367,14 +422,22 @@ class CrashIntegration final : public Integration {
   }
 
   Options options_;
-  absl::Notification stop_;
   std::thread refresher_;
+  mutable absl::Mutex mu_;
+  uint64_t requested_ ABSL_GUARDED_BY(mu_) = 0;  // PrepareNow calls so far
+  uint64_t completed_ ABSL_GUARDED_BY(mu_) = 0;  // requests a pass covered
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace
 
 std::shared_ptr<Integration> NewCrashIntegration() {
   return std::make_shared<CrashIntegration>();
+}
+
+bool WaitForCrashEventPrepared(absl::Duration timeout) {
+  absl::MutexLock lock(&g_integration_mu);
+  return g_integration != nullptr && g_integration->PrepareNow(timeout);
 }
 
 }  // namespace sentry

@@ -15,6 +15,12 @@
 // a SHA-256 file name, writes the file with open/write/rename, then
 // restores the previous handler and re-raises the signal.
 //
+// Before a step that may crash, a program can make sure the crash event
+// holds the scope as it is now (rather than as of the last refresh):
+//
+//   sentry::ConfigureScope([](sentry::Scope& s) { s.SetTag("step", "3"); });
+//   sentry::WaitForCrashEventPrepared(absl::Seconds(1));
+//
 // Target //integrations/crash. One crash handler per process: a second
 // client's integration replaces the first's state.
 #ifndef SENTRY_INTEGRATIONS_CRASH_H_
@@ -22,11 +28,17 @@
 
 #include <memory>
 
+#include "absl/time/time.h"
 #include "sentry/integration.h"
 
 namespace sentry {
 
 std::shared_ptr<Integration> NewCrashIntegration();
+
+// Renders the main hub's scope into the crash event now and waits until it
+// is in place. False when no crash integration is set up (no cache_dir, or
+// no Init) or after `timeout`.
+bool WaitForCrashEventPrepared(absl::Duration timeout);
 
 }  // namespace sentry
 

@@ -1,0 +1,168 @@
+// Each fatal signal the crash integration handles is written into the spool
+// as a crash event, and the handler that was installed before Init still
+// runs afterwards (the integration re-raises to it). Each crash happens in a
+// child process (a gtest death test).
+#include "sentry/integrations/crash.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "sentry/envelope.h"
+#include "sentry/protocol/event.pb.h"
+#include "sentry/sentry.h"
+#include "sentry/testing/test_transport.h"
+
+namespace sentry {
+namespace {
+
+constexpr int kPreviousHandlerExit = 42;
+
+// What the program had installed before the SDK: says which signal it got.
+void PreviousHandler(int sig) {
+  char message[] = "previous handler: signal NN\n";
+  message[25] = static_cast<char>('0' + sig / 10);
+  message[26] = static_cast<char>('0' + sig % 10);
+  (void)!::write(STDERR_FILENO, message, sizeof(message) - 1);
+  ::_exit(kPreviousHandlerExit);
+}
+
+std::string PreviousHandlerSays(int sig) {
+  return absl::StrCat("previous handler: signal ", sig / 10, sig % 10);
+}
+
+__attribute__((noinline)) void FaultWithSignal(int sig) {
+  switch (sig) {
+    case SIGSEGV:
+      {
+        int* volatile null = nullptr;
+        *null = 1;
+      }
+      break;
+    case SIGBUS: {
+      // A page of a file that was truncated after it was mapped.
+      char path[] = "/tmp/crash_test_bus.XXXXXX";
+      const int fd = ::mkstemp(path);
+      (void)!::ftruncate(fd, 4096);
+      auto* page = static_cast<volatile char*>(
+          ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0));
+      (void)!::ftruncate(fd, 0);
+      ::unlink(path);
+      (void)page[0];
+      break;
+    }
+    case SIGILL:
+      __builtin_trap();
+    case SIGFPE: {
+      // Both operands opaque, so the compiler must divide.
+      volatile int dividend = 7;
+      volatile int zero = 0;
+      volatile int quotient = dividend / zero;
+      (void)quotient;
+      break;
+    }
+    case SIGABRT:
+      std::abort();
+  }
+}
+
+void CrashWith(int sig, const std::string& cache_dir) {
+  struct sigaction previous {};
+  previous.sa_handler = &PreviousHandler;
+  sigemptyset(&previous.sa_mask);
+  sigaction(sig, &previous, nullptr);
+  Options options;
+  options.transport = std::make_shared<testing::TestTransport>();
+  options.cache_dir = cache_dir;
+  options.integrations.push_back(NewCrashIntegration());
+  InitGuard guard = Init(std::move(options));
+  ConfigureScope([](Scope& scope) { scope.SetTag("step", "before-crash"); });
+  if (!WaitForCrashEventPrepared(absl::Seconds(10))) ::_exit(3);
+  FaultWithSignal(sig);
+}
+
+// The events in the spool's envelope files.
+std::vector<protocol::Event> SpooledEvents(const std::string& dir) {
+  std::vector<protocol::Event> events;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return events;
+  while (dirent* e = ::readdir(d)) {
+    if (!absl::EndsWith(e->d_name, ".envelope")) continue;
+    std::ifstream in(absl::StrCat(dir, "/", e->d_name));
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    auto envelope = Envelope::Parse(bytes.str());
+    EXPECT_TRUE(envelope.ok()) << e->d_name;
+    if (!envelope.ok()) continue;
+    for (const auto& item : envelope->items()) {
+      if (item.type != "event") continue;
+      protocol::Event event;
+      EXPECT_TRUE(
+          google::protobuf::util::JsonStringToMessage(item.payload, &event)
+              .ok())
+          << item.payload;
+      EXPECT_EQ(envelope->event_id(), event.event_id());
+      events.push_back(std::move(event));
+    }
+  }
+  ::closedir(d);
+  return events;
+}
+
+struct Case {
+  int sig;
+  const char* name;
+};
+
+class CrashDeathTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CrashDeathTest, SignalIsSpooledThenThePreviousHandlerRuns) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const Case c = GetParam();
+  const std::string dir =
+      absl::StrCat(std::getenv("TEST_TMPDIR"), "/crash-", c.name);
+  EXPECT_EXIT(CrashWith(c.sig, dir),
+              ::testing::ExitedWithCode(kPreviousHandlerExit),
+              PreviousHandlerSays(c.sig));
+  const auto events = SpooledEvents(dir);
+  ASSERT_EQ(events.size(), 1u);
+  const auto& event = events[0];
+  EXPECT_EQ(event.level(), "fatal");
+  EXPECT_EQ(event.tags().at("step"), "before-crash");
+  ASSERT_EQ(event.exception().values_size(), 1);
+  const auto& value = event.exception().values(0);
+  EXPECT_EQ(value.type(), c.name);
+  EXPECT_EQ(value.mechanism().type(), "signalhandler");
+  EXPECT_FALSE(value.mechanism().handled());
+  EXPECT_EQ(value.mechanism().meta().signal().number(), c.sig);
+  EXPECT_EQ(value.mechanism().meta().signal().name(), c.name);
+  EXPECT_GE(value.stacktrace().frames_size(), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Signals, CrashDeathTest,
+    ::testing::Values(Case{SIGSEGV, "SIGSEGV"}, Case{SIGBUS, "SIGBUS"},
+                      Case{SIGILL, "SIGILL"}, Case{SIGFPE, "SIGFPE"},
+                      Case{SIGABRT, "SIGABRT"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// Without a crash integration set up, there is nothing to wait for.
+TEST(CrashTest, WaitForCrashEventPreparedIsFalseWithoutTheIntegration) {
+  EXPECT_FALSE(WaitForCrashEventPrepared(absl::Milliseconds(10)));
+}
+
+}  // namespace
+}  // namespace sentry
