@@ -241,7 +241,6 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
 void Client::WorkerLoop() {
   std::vector<internal::CaptureWork> batch;
   for (;;) {
-    bool abandon;
     {
       absl::MutexLock lock(&mu_);
       // In request mode, wakes every second to send aggregates when due.
@@ -260,20 +259,13 @@ void Client::WorkerLoop() {
         }
       }
       batch.swap(queue_->items);
-      abandon = abandon_;
     }
     if (batch.empty()) {
       SendSessionAggregates();
       continue;
     }
     const size_t count = batch.size();
-    for (auto& work : batch) {
-      if (abandon) {
-        reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
-      } else {
-        Process(work);
-      }
-    }
+    for (auto& work : batch) Process(work);
     batch.clear();
     absl::MutexLock lock(&mu_);
     processed_ += count;
@@ -501,11 +493,23 @@ bool Client::Close(absl::Duration timeout) {
   if (options_.transport == nullptr) return true;
   const absl::Time deadline = absl::Now() + timeout;
   const bool flushed = Flush(timeout);
+  // What the worker has not taken when the timeout expires is abandoned,
+  // and counted now (the worker may still be busy with what it took).
+  std::vector<internal::CaptureWork> abandoned;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
-    abandon_ = !flushed;
+    abandoned.swap(queue_->items);
+    processed_ += abandoned.size();
   }
+  if (!abandoned.empty()) {
+    internal::Log(LogLevel::kWarning, "shutdown timeout: dropped ",
+                  abandoned.size(), " queued events");
+  }
+  for (size_t i = 0; i < abandoned.size(); ++i) {
+    reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
+  }
+  abandoned.clear();
   if (worker_.joinable()) worker_.join();
   if (session_ != nullptr) {
     if (auto update = session_->End()) SendSessionUpdate(*std::move(update));

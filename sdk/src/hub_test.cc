@@ -2,6 +2,7 @@
 // free functions: scopes, hubs, the event pipeline and its drops.
 #include "sentry/hub.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "sentry/sentry.h"
 #include "sentry/testing/test_transport.h"
@@ -151,6 +153,31 @@ TEST_F(HubTest, BreadcrumbsKeepNewest) {
   ASSERT_EQ(events[0].breadcrumbs().values_size(), 3);
   EXPECT_EQ(events[0].breadcrumbs().values(0).message(), "7");
   EXPECT_EQ(events[0].breadcrumbs().values(2).message(), "9");
+}
+
+// The default keeps the newest 100, in the event and in the scope itself.
+TEST_F(HubTest, DefaultMaxBreadcrumbsIs100) {
+  Init();
+  for (int i = 0; i < 150; ++i) AddBreadcrumb(std::to_string(i));
+  size_t in_scope = 0;
+  ConfigureScope([&](Scope& scope) { in_scope = scope.breadcrumb_count(); });
+  EXPECT_EQ(in_scope, 100u);
+  CaptureMessage("m");
+  auto events = Events(1);
+  ASSERT_EQ(events[0].breadcrumbs().values_size(), 100);
+  EXPECT_EQ(events[0].breadcrumbs().values(0).message(), "50");
+  EXPECT_EQ(events[0].breadcrumbs().values(99).message(), "149");
+}
+
+// A scope's own buffer never holds more than its limit.
+TEST(ScopeTest, BreadcrumbBufferHoldsAtMostTheLimit) {
+  Scope scope;
+  for (int i = 0; i < 10; ++i) {
+    protocol::Breadcrumb crumb;
+    crumb.set_message(std::to_string(i));
+    scope.AddBreadcrumb(std::move(crumb), 4);
+    EXPECT_EQ(scope.breadcrumb_count(), std::min<size_t>(i + 1, 4));
+  }
 }
 
 // Without user callbacks the scopes' breadcrumbs are written from their
@@ -353,6 +380,96 @@ TEST_F(HubTest, QueueOverflowDropsNewestAndCounts) {
   EXPECT_EQ(
       guard_->client()->client_reports().Count(DiscardReason::kQueueOverflow),
       3u);
+}
+
+// Events still queued when shutdown_timeout expires are not lost silently:
+// Close counts them (queue_overflow) and says it did not flush.
+TEST_F(HubTest, EventsAbandonedAtShutdownAreCounted) {
+  absl::Notification entered;
+  absl::Notification release;
+  Options options;
+  options.shutdown_timeout = absl::Milliseconds(50);
+  options.before_send = [&](protocol::Event&) {
+    if (!entered.HasBeenNotified()) {
+      entered.Notify();
+      release.WaitForNotification();
+    }
+    return true;
+  };
+  Init(std::move(options));
+  CaptureMessage("first");  // taken by the worker, which then blocks
+  entered.WaitForNotification();
+  for (int i = 0; i < 5; ++i) CaptureMessage("queued");
+  auto client = guard_->client();
+  bool closed = true;
+  std::thread closer([&] { closed = client->Close(absl::Milliseconds(50)); });
+  // Close counts the abandoned events before it waits for the worker.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (client->client_reports().Count(DiscardReason::kQueueOverflow) < 5 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  release.Notify();
+  closer.join();
+  EXPECT_FALSE(closed);
+  EXPECT_EQ(client->client_reports().Count(DiscardReason::kQueueOverflow), 5u);
+  ASSERT_EQ(transport_->event_count(), 1u);
+  EXPECT_EQ(transport_->events()[0].logentry().message(), "first");
+}
+
+// User callbacks run without an SDK lock: each may call back into the SDK
+// (scope, breadcrumbs, captures) without deadlocking.
+TEST_F(HubTest, CallbacksMayCallBackIntoTheSdk) {
+  Options options;
+  options.before_breadcrumb = [](protocol::Breadcrumb& crumb) {
+    ConfigureScope([](Scope& scope) { scope.SetTag("from_breadcrumb", "1"); });
+    return true;
+  };
+  options.before_send = [](protocol::Event& event) {
+    if (event.logentry().message() == "outer") {
+      ConfigureScope([](Scope& scope) { scope.SetTag("from_send", "1"); });
+      AddBreadcrumb("from before_send");
+      CaptureMessage("inner");  // queued behind this one
+    }
+    return true;
+  };
+  Init(std::move(options));
+  ConfigureScope([](Scope& scope) {
+    scope.AddEventProcessor([](protocol::Event& event) {
+      GlobalScope().SetTag("from_processor", "1");
+      return true;
+    });
+  });
+  AddBreadcrumb("b");
+  CaptureMessage("outer");
+  auto events = Events(2);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].logentry().message(), "outer");
+  EXPECT_EQ(events[1].logentry().message(), "inner");
+  EXPECT_EQ(events[0].tags().at("from_breadcrumb"), "1");
+  EXPECT_EQ(events[1].tags().at("from_processor"), "1");
+}
+
+// An event processor that throws drops its event (counted), and the next
+// event goes through.
+TEST_F(HubTest, ThrowingEventProcessorDropsOnlyItsEvent) {
+  Init();
+  ConfigureScope([](Scope& scope) {
+    scope.AddEventProcessor([](protocol::Event& event) -> bool {
+      if (event.logentry().message() == "bad") {
+        throw std::runtime_error("processor failed");
+      }
+      return true;
+    });
+  });
+  CaptureMessage("bad");
+  CaptureMessage("good");
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  ASSERT_EQ(transport_->event_count(), 1u);
+  EXPECT_EQ(transport_->events()[0].logentry().message(), "good");
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kEventProcessor),
+      1u);
 }
 
 TEST_F(HubTest, PushScopeIsolatesAndPops) {

@@ -205,12 +205,12 @@ bool SessionAggregator::Due(absl::Time now, absl::Duration interval) {
   return !minutes_.empty() && now - last_take_ >= interval;
 }
 
-std::optional<std::string> SessionAggregator::Take() {
+std::optional<std::string> SessionAggregator::Take(absl::Time now) {
   std::map<int64_t, Counts> minutes;
   {
     absl::MutexLock lock(&mu_);
     minutes.swap(minutes_);
-    last_take_ = absl::Now();
+    last_take_ = now;
   }
   if (minutes.empty()) return std::nullopt;
   std::string json = "{\"aggregates\":[";

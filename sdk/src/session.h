@@ -22,6 +22,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/protocol/session.pb.h"
@@ -74,9 +75,11 @@ class SessionAggregator {
  public:
   SessionAggregator(std::string release, std::string environment);
   void Record(absl::Time started, RequestOutcome outcome);
-  // The aggregates so far (then reset), or nullopt when there are none.
-  std::optional<std::string> Take();
-  // Whether `interval` has passed since the last Take.
+  // The aggregates so far (then reset), or nullopt when there are none;
+  // `now` starts the next interval.
+  std::optional<std::string> Take(absl::Time now = absl::Now());
+  // Whether there is something to send and `interval` has passed since
+  // the last Take (or since construction).
   bool Due(absl::Time now, absl::Duration interval);
 
  private:

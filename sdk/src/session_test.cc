@@ -135,6 +135,27 @@ TEST(SessionTest, AutoSessionTrackingOffSendsNoSession) {
   EXPECT_TRUE(Sessions(*transport).empty());
 }
 
+// Request mode sends its aggregates every 60 s (the client's worker asks
+// Due every second), and only when there is something to send.
+TEST(SessionAggregatorTest, DueEverySixtySecondsWhenThereAreCounts) {
+  constexpr absl::Duration kInterval = absl::Seconds(60);
+  internal::SessionAggregator aggregator("app@1.0", "production");
+  const absl::Time t0 = absl::Now();
+  EXPECT_FALSE(aggregator.Due(t0 + absl::Seconds(61), kInterval));  // empty
+  aggregator.Record(t0, internal::RequestOutcome::kExited);
+  EXPECT_FALSE(aggregator.Due(t0 + absl::Seconds(59), kInterval));
+  EXPECT_TRUE(aggregator.Due(t0 + absl::Seconds(60), kInterval));
+  ASSERT_TRUE(aggregator.Take(t0 + absl::Seconds(60)).has_value());
+  aggregator.Record(t0 + absl::Seconds(61), internal::RequestOutcome::kErrored);
+  EXPECT_FALSE(aggregator.Due(t0 + absl::Seconds(119), kInterval));
+  EXPECT_TRUE(aggregator.Due(t0 + absl::Seconds(120), kInterval));
+  const auto second = aggregator.Take(t0 + absl::Seconds(120));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_NE(second->find(R"("errored":1)"), std::string::npos) << *second;
+  EXPECT_EQ(second->find(R"("exited")"), std::string::npos) << *second;
+  EXPECT_FALSE(aggregator.Take(t0 + absl::Seconds(180)).has_value());
+}
+
 TEST(SessionTest, SessionOfAVanishedProcessIsClosedAbnormal) {
   std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/sessions");
   ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);

@@ -1,5 +1,7 @@
 #include "sentry/integrations/http_server.h"
 
+#include <algorithm>
+
 #include <map>
 
 #include "absl/strings/ascii.h"
@@ -118,8 +120,13 @@ RequestScope::RequestScope(const Request& request,
   std::string ip;
   if (pii) {
     if (!request.body.empty()) {
-      data.mutable_data()->set_string_value(
-          request.body.substr(0, options.max_body_bytes));
+      size_t cut = std::min(request.body.size(), options.max_body_bytes);
+      // Not inside a UTF-8 sequence (continuation bytes are 10xxxxxx).
+      while (cut > 0 && cut < request.body.size() &&
+             (static_cast<unsigned char>(request.body[cut]) & 0xC0) == 0x80) {
+        --cut;
+      }
+      data.mutable_data()->set_string_value(request.body.substr(0, cut));
     }
     if (options.trust_forwarded_headers) ip = ForwardedAddress(request);
     if (ip.empty()) ip = request.remote_addr;

@@ -261,6 +261,68 @@ TEST(TrustedForwardingTest, ClientAddressFromForwardedHeaderWhenTrusted) {
   EXPECT_EQ(transport->events()[0].transaction(), "/x");
 }
 
+// Without X-Forwarded-For, a trusted X-Real-IP names the client.
+TEST(TrustedForwardingTest, ClientAddressFromXRealIpWhenTrusted) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.send_default_pii = true;
+  InitGuard guard = Init(std::move(options));
+  http_server::MiddlewareOptions middleware;
+  middleware.trust_forwarded_headers = true;
+  http_server::Request request;
+  request.method = "GET";
+  request.url = "http://example.com/x";
+  request.remote_addr = "10.0.0.1";
+  request.headers = {{"X-Real-IP", "198.51.100.9"}};
+  EXPECT_EQ(http_server::Handle(request, middleware,
+                                [] {
+                                  CaptureMessage("real ip");
+                                  return 204;
+                                }),
+            204);
+  ASSERT_TRUE(Flush(absl::Seconds(5)));
+  ASSERT_EQ(transport->events().size(), 1u);
+  EXPECT_EQ(transport->events()[0].user().ip_address(), "198.51.100.9");
+}
+
+// With PII on, the body is sent up to max_body_bytes (8 KiB by default,
+// what Relay keeps), cut at a character boundary.
+TEST(RequestBodyTest, BodyIsCutAtEightKiBOnACharacterBoundary) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.send_default_pii = true;
+  InitGuard guard = Init(std::move(options));
+  const http_server::MiddlewareOptions middleware;
+  EXPECT_EQ(middleware.max_body_bytes, 8u * 1024);
+  http_server::Request request;
+  request.method = "POST";
+  request.url = "/upload";
+  for (int i = 0; request.body.size() < 20 * 1024; ++i) {
+    absl::StrAppend(&request.body, i, ",");
+  }
+  // A second request whose 8192nd byte is inside a two-byte character.
+  http_server::Request accented = request;
+  accented.body = std::string(8191, 'a') + "\xC3\xA9" + "tail";
+  for (const auto* r : {&request, &accented}) {
+    EXPECT_EQ(http_server::Handle(*r, middleware,
+                                  [] {
+                                    CaptureMessage("upload");
+                                    return 200;
+                                  }),
+              200);
+  }
+  ASSERT_TRUE(Flush(absl::Seconds(5)));
+  const auto events = transport->events();
+  ASSERT_EQ(events.size(), 2u);
+  const std::string& sent = events[0].request().data().string_value();
+  EXPECT_EQ(sent.size(), 8u * 1024);
+  EXPECT_TRUE(sent == request.body.substr(0, 8 * 1024));
+  EXPECT_TRUE(events[1].request().data().string_value() ==
+              std::string(8191, 'a'));
+}
+
 TEST(RequestSessionsTest, RequestsAreAggregatedPerMinute) {
   auto transport = std::make_shared<TestTransport>();
   Options options;

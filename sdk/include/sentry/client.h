@@ -108,8 +108,6 @@ class Client {
   uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // Set when Close timed out: the worker drops what is left.
-  bool abandon_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_;
 };
 

@@ -477,7 +477,10 @@ class HttpTransport final : public Transport {
     }
     if (!gzipped) {
       envelope.SerializeTo(&request->serialized, now);
-      if (options_.compress) {
+      // Compressed here only when rate limits removed items after the
+      // worker had compressed them; items that compression would not
+      // shrink (no precompressed form) go out as they are.
+      if (request->pending.precompressed.has_value()) {
         request->compressed.clear();
         gzipped = gzip_.Append(request->serialized, &request->compressed) &&
                   request->compressed.size() < request->serialized.size();

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,66 @@ TEST(HttpTransportTest, PostsAnEnvelopeWithAuthAndGzip) {
   EXPECT_TRUE(envelope->StringHeader("sent_at").has_value());
   ASSERT_EQ(envelope->items().size(), 1u);
   EXPECT_EQ(envelope->items()[0].type, "event");
+}
+
+// gzip is used only when it saves at least 64 bytes: a tiny envelope and
+// one of random bytes go out as they are.
+TEST(HttpTransportTest, BodiesThatGzipWouldNotShrinkAreSentPlain) {
+  TestServer server;
+  Harness h(OptionsFor(server));
+  h.transport->SendEnvelope(EventEnvelope("tiny", ""));
+  std::mt19937 random(7);
+  std::string noise(4000, '\0');
+  for (char& c : noise) c = static_cast<char>(random());
+  Envelope envelope = EventEnvelope("noise", "");
+  envelope.AddItem("attachment", noise, {{"filename", "\"noise.bin\""}});
+  h.transport->SendEnvelope(envelope);
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  for (const auto& request : requests) {
+    EXPECT_FALSE(request.Header("content-encoding").has_value());
+    EXPECT_EQ(request.wire_body_size, request.body.size());
+    auto received = Envelope::Parse(request.body);
+    ASSERT_TRUE(received.ok()) << received.status();
+    if (received->event_id() == "noise") {
+      ASSERT_EQ(received->items().size(), 2u);
+      EXPECT_EQ(received->items()[1].payload, noise);
+    } else {
+      EXPECT_EQ(received->event_id(), "tiny");
+    }
+  }
+}
+
+// Through a proxy, given as an option or by the usual environment variable:
+// the proxy (here the test server) gets the request in absolute form, for a
+// host that does not even resolve.
+TEST(HttpTransportTest, SendsThroughTheConfiguredProxy) {
+  for (const bool from_environment : {false, true}) {
+    TestServer proxy;
+    const std::string proxy_url =
+        absl::StrCat("http://127.0.0.1:", proxy.port());
+    HttpTransportOptions options;
+    options.dsn = "http://public@sentry.invalid/42";
+    if (from_environment) {
+      ::setenv("http_proxy", proxy_url.c_str(), 1);
+    } else {
+      options.http_proxy = proxy_url;
+    }
+    {
+      Harness h(options);
+      h.transport->SendEnvelope(EventEnvelope("proxied"));
+      EXPECT_TRUE(h.transport->Flush(absl::Seconds(10))) << from_environment;
+    }
+    ::unsetenv("http_proxy");
+    const auto requests = proxy.Requests();
+    ASSERT_EQ(requests.size(), 1u) << from_environment;
+    EXPECT_EQ(requests[0].target, "http://sentry.invalid/api/42/envelope/");
+    EXPECT_EQ(requests[0].Header("host"), "sentry.invalid");
+    auto received = Envelope::Parse(requests[0].body);
+    ASSERT_TRUE(received.ok()) << received.status();
+    EXPECT_EQ(received->event_id(), "proxied");
+  }
 }
 
 TEST(HttpTransportTest, ReusesOneConnection) {
@@ -554,8 +615,13 @@ TEST(HttpTransportTest, InitWithAnUnusableCacheDirStillSends) {
   Options options;
   options.dsn = server.Dsn();
   options.cache_dir = "/proc/no-spool-here";
+  options.debug = true;
+  ::testing::internal::CaptureStderr();
   InitGuard guard = Init(std::move(options));
+  const std::string log = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(guard.status().ok()) << guard.status();
+  // The debug log names the directory that could not be used.
+  EXPECT_TRUE(absl::StrContains(log, "/proc/no-spool-here")) << log;
   CaptureMessage("hello");
   ASSERT_TRUE(Flush(absl::Seconds(10)));
   EXPECT_EQ(server.request_count(), 1u);

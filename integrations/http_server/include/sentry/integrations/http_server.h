@@ -59,7 +59,10 @@ struct MiddlewareOptions {
   // With send_default_pii: take the client IP from X-Forwarded-For /
   // X-Real-IP (only behind a proxy that sets them).
   bool trust_forwarded_headers = false;
-  size_t max_body_bytes = 10 * 1024;
+  // The body is sent (with send_default_pii) up to this many bytes, cut at
+  // a character boundary. Relay keeps at most 8 KiB of request data, so
+  // more would be sent for nothing.
+  size_t max_body_bytes = 8 * 1024;
   // More header names (case-insensitive) whose values are always filtered.
   std::vector<std::string> sensitive_headers;
 };
