@@ -19,6 +19,7 @@ packages=(
   python3 python3-jsonschema libssl-dev binutils openssl
   clang-14 libclang-rt-14-dev
   libboost-dev libcpp-httplib-dev libmicrohttpd-dev
+  nghttp2-server
 )
 
 # name  version  .dsc sha256  orig tarball sha256

@@ -1,6 +1,7 @@
 // A fast loopback envelope sink for load tests: answers 200 to every HTTP/1.1
 // request (or, with --hang, reads requests and never answers), counts the
-// requests, and prints {"requests": N} when it gets SIGINT/SIGTERM.
+// requests, and prints {"requests": N} when it gets SIGINT/SIGTERM (then
+// exits) or SIGUSR1 (the count so far; it keeps serving).
 //
 //   sink --port-file /tmp/port [--hang]
 //
@@ -98,6 +99,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);
   sigprocmask(SIG_BLOCK, &signals, nullptr);
   const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
 
@@ -141,7 +143,14 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
       if (fd == signal_fd) {
-        running = false;
+        signalfd_siginfo info{};
+        if (::read(signal_fd, &info, sizeof(info)) == sizeof(info) &&
+            info.ssi_signo == SIGUSR1) {
+          std::printf("{\"requests\": %zu}\n", requests);
+          std::fflush(stdout);
+        } else {
+          running = false;
+        }
       } else if (fd == listen_fd) {
         const int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
