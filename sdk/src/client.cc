@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -22,6 +23,7 @@
 #include "sdk/src/scope_data.h"
 #include "sdk/src/session.h"
 #include "sdk/src/stacktrace.h"
+#include "sdk/src/timestamps.h"
 #include "sdk/src/user_callback.h"
 #include "sentry/version.h"
 
@@ -215,9 +217,22 @@ bool Client::IsEnabled() const {
 }
 
 std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
-  if (event.event_id().empty()) event.set_event_id(internal::NewEventId());
-  if (event.timestamp() == 0) {
-    event.set_timestamp(absl::ToUnixMicros(absl::Now()) / 1e6);
+  if (event.event_id().empty()) {
+    event.set_event_id(internal::NewEventId());
+  } else if (!internal::NormalizeEventId(event.mutable_event_id())) {
+    // Relay would reject the whole envelope.
+    const std::string id = internal::NewEventId();
+    internal::Log(LogLevel::kWarning, "event id \"", event.event_id(),
+                  "\" is not a UUID: replaced by ", id);
+    event.set_event_id(id);
+  }
+  event.set_timestamp(internal::TimestampOrNow(event.timestamp()));
+  if (event.has_breadcrumbs()) {
+    for (auto& crumb : *event.mutable_breadcrumbs()->mutable_values()) {
+      if (!std::isfinite(crumb.timestamp()) || crumb.timestamp() <= 0) {
+        crumb.set_timestamp(event.timestamp());
+      }
+    }
   }
   std::string id = event.event_id();
   internal::CaptureWork work{

@@ -26,11 +26,13 @@ void StringField(absl::string_view key, const std::string& value,
   out.String(value);
 }
 
-// Writes a map with its keys sorted; `write` writes one value.
+// Writes a map with its keys sorted (each cut to `key_limit` bytes);
+// `write` writes one value.
 template <typename V, typename WriteValue>
 void SortedMap(absl::string_view key,
                const google::protobuf::Map<std::string, V>& map,
-               JsonWriter& out, WriteValue write) {
+               JsonWriter& out, WriteValue write,
+               size_t key_limit = JsonWriter::kDefaultMaxString) {
   if (map.empty()) return;
   out.Key(key);
   std::vector<const typename google::protobuf::Map<std::string, V>::value_type*>
@@ -41,7 +43,7 @@ void SortedMap(absl::string_view key,
             [](auto* a, auto* b) { return a->first < b->first; });
   out.BeginObject();
   for (const auto* entry : entries) {
-    out.Key(entry->first);
+    out.Key(entry->first, key_limit);
     write(entry->second);
   }
   out.EndObject();
@@ -49,9 +51,10 @@ void SortedMap(absl::string_view key,
 
 void StringMap(absl::string_view key,
                const google::protobuf::Map<std::string, std::string>& map,
-               size_t limit, JsonWriter& out) {
-  SortedMap(key, map, out,
-            [&](const std::string& value) { out.String(value, limit); });
+               size_t key_limit, size_t limit, JsonWriter& out) {
+  SortedMap(
+      key, map, out,
+      [&](const std::string& value) { out.String(value, limit); }, key_limit);
 }
 
 // The event's contexts merged with already encoded ones, by sorted name.
@@ -140,7 +143,7 @@ void WriteEvent(const protocol::Event& event, const EncodedParts& parts,
   StringField("release", event.release(), out);
   StringField("dist", event.dist(), out);
   StringField("environment", event.environment(), out);
-  StringMap("tags", event.tags(), kMaxTagValueBytes, out);
+  StringMap("tags", event.tags(), kMaxTagKeyBytes, kMaxTagValueBytes, out);
   SortedMap("extra", event.extra(), out,
             [&](const google::protobuf::Value& v) { WriteMessage(v, out); });
   WriteContexts(event.contexts(), parts.contexts, out);
@@ -178,7 +181,8 @@ void WriteEvent(const protocol::Event& event, const EncodedParts& parts,
   MessageField("logentry", event.has_logentry(), event.logentry(), out);
   MessageField("sdk", event.has_sdk(), event.sdk(), out);
   MessageField("debug_meta", event.has_debug_meta(), event.debug_meta(), out);
-  StringMap("modules", event.modules(), JsonWriter::kDefaultMaxString, out);
+  StringMap("modules", event.modules(), JsonWriter::kDefaultMaxString,
+            JsonWriter::kDefaultMaxString, out);
   StringField("type", event.type(), out);
   out.EndObject();
 }

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "sdk/src/log.h"
 #include "sdk/src/stacktrace.h"
+#include "sdk/src/timestamps.h"
 #include "sdk/src/user_callback.h"
 
 namespace sentry {
@@ -309,9 +310,7 @@ void Hub::AddBreadcrumb(protocol::Breadcrumb breadcrumb) {
   }
   if (client == nullptr || !client->IsEnabled()) return;
   const Options& options = client->options();
-  if (breadcrumb.timestamp() == 0) {
-    breadcrumb.set_timestamp(absl::ToUnixMicros(absl::Now()) / 1e6);
-  }
+  breadcrumb.set_timestamp(internal::TimestampOrNow(breadcrumb.timestamp()));
   if (options.before_breadcrumb &&
       !internal::CallUserCallback("before_breadcrumb", [&] {
         return options.before_breadcrumb(breadcrumb);

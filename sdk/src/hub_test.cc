@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -470,6 +471,79 @@ TEST_F(HubTest, ThrowingEventProcessorDropsOnlyItsEvent) {
   EXPECT_EQ(
       guard_->client()->client_reports().Count(DiscardReason::kEventProcessor),
       1u);
+}
+
+// Relay rejects a whole envelope whose event id is not a UUID: such an id
+// is replaced; a UUID spelled with dashes or upper case is normalized.
+TEST_F(HubTest, EventIdsAreAlwaysThirtyTwoLowercaseHexDigits) {
+  Init();
+  protocol::Event bad;
+  bad.set_event_id("not-an-event-id");
+  const std::string replaced = CaptureEvent(bad);
+  protocol::Event dashed;
+  dashed.set_event_id("0123ABCD-4567-89EF-0123-456789ABCDEF");
+  EXPECT_EQ(CaptureEvent(dashed), "0123abcd456789ef0123456789abcdef");
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  EXPECT_EQ(replaced.size(), 32u);
+  EXPECT_EQ(replaced.find_first_not_of("0123456789abcdef"), std::string::npos)
+      << replaced;
+  const auto envelopes = transport_->envelopes();
+  const auto events = transport_->events();
+  ASSERT_EQ(envelopes.size(), 2u);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(envelopes[0].event_id(), replaced);
+  EXPECT_EQ(events[0].event_id(), replaced);
+  EXPECT_EQ(envelopes[1].event_id(), "0123abcd456789ef0123456789abcdef");
+  EXPECT_EQ(events[1].event_id(), "0123abcd456789ef0123456789abcdef");
+}
+
+// Timestamps are required numbers: a NaN (or missing) one becomes the time
+// of capture instead of going out as null.
+TEST_F(HubTest, BreadcrumbsWithoutAUsableTimestampGetTheCaptureTime) {
+  Init();
+  const double before = absl::ToUnixMicros(absl::Now()) / 1e6;
+  protocol::Breadcrumb nan_crumb;
+  nan_crumb.set_message("nan");
+  nan_crumb.set_timestamp(std::nan(""));
+  Hub::Current()->AddBreadcrumb(nan_crumb);
+  protocol::Event event;
+  event.mutable_logentry()->set_message("own breadcrumbs");
+  auto* own = event.mutable_breadcrumbs()->add_values();
+  own->set_message("own");
+  own->set_timestamp(-std::numeric_limits<double>::infinity());
+  CaptureEvent(event);
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  const double after = absl::ToUnixMicros(absl::Now()) / 1e6;
+  const auto payloads = transport_->event_payloads();
+  ASSERT_EQ(payloads.size(), 1u);
+  EXPECT_EQ(payloads[0].find("null"), std::string::npos) << payloads[0];
+  const auto events = transport_->events();
+  ASSERT_EQ(events[0].breadcrumbs().values_size(), 2);
+  for (const auto& crumb : events[0].breadcrumbs().values()) {
+    EXPECT_GE(crumb.timestamp(), before) << crumb.message();
+    EXPECT_LE(crumb.timestamp(), after) << crumb.message();
+  }
+}
+
+// Relay drops tags whose key or value is over 200 characters, so both are
+// cut to 200 bytes, marker included; a long message to 8192.
+TEST_F(HubTest, TagsAndMessagesAreCutToRelaysLimits) {
+  Init();
+  const std::string long_key(10000, 'k');
+  ConfigureScope([&](Scope& scope) {
+    scope.SetTag("long_value", std::string(300, 'v'));
+    scope.SetTag("exact", std::string(200, 'e'));
+    scope.SetTag(long_key, "x");
+  });
+  CaptureMessage(std::string(9000, 'm'));
+  const auto events = Events(1);
+  ASSERT_EQ(events.size(), 1u);
+  const auto& tags = events[0].tags();
+  EXPECT_EQ(tags.at("long_value"), std::string(197, 'v') + "...");
+  EXPECT_EQ(tags.at("exact"), std::string(200, 'e'));
+  EXPECT_EQ(tags.at(std::string(197, 'k') + "..."), "x");
+  EXPECT_EQ(tags.count(long_key), 0u);
+  EXPECT_EQ(events[0].logentry().message(), std::string(8189, 'm') + "...");
 }
 
 TEST_F(HubTest, PushScopeIsolatesAndPops) {

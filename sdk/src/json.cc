@@ -46,7 +46,8 @@ void AppendJsonEscaped(absl::string_view value, size_t max_bytes,
                        std::string* out) {
   bool truncated = false;
   if (value.size() > max_bytes) {
-    size_t cut = max_bytes;
+    // The limit includes the "..." marker (when it fits at all).
+    size_t cut = max_bytes >= 3 ? max_bytes - 3 : max_bytes;
     // Step back to a character boundary.
     while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) {
       --cut;
@@ -101,7 +102,7 @@ void AppendJsonEscaped(absl::string_view value, size_t max_bytes,
     }
     ++i;
   }
-  if (truncated) out->append("...");
+  if (truncated && max_bytes >= 3) out->append("...");
 }
 
 std::string JsonQuote(absl::string_view value, size_t max_bytes) {
@@ -149,10 +150,10 @@ void JsonWriter::EndArray() {
   --depth_;
 }
 
-void JsonWriter::Key(absl::string_view key) {
+void JsonWriter::Key(absl::string_view key, size_t max_bytes) {
   BeforeValue();
   out_->push_back('"');
-  AppendJsonEscaped(key, kDefaultMaxString, out_);
+  AppendJsonEscaped(key, max_bytes, out_);
   out_->append("\":");
   after_key_ = true;
 }

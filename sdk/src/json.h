@@ -29,7 +29,7 @@ namespace sentry::internal {
 class JsonWriter {
  public:
   // Strings longer than this (in bytes) are cut at a character boundary and
-  // end in "..." unless a call passes its own limit.
+  // end in "...", within the limit, unless a call passes its own limit.
   static constexpr size_t kDefaultMaxString = 8192;
 
   explicit JsonWriter(std::string* out) : out_(out) {}
@@ -38,7 +38,7 @@ class JsonWriter {
   void EndObject();
   void BeginArray();
   void EndArray();
-  void Key(absl::string_view key);
+  void Key(absl::string_view key, size_t max_bytes = kDefaultMaxString);
   // Invalid UTF-8 is replaced by U+FFFD; control characters are escaped.
   void String(absl::string_view value, size_t max_bytes = kDefaultMaxString);
   // NaN and infinities are written as null (JSON has no such numbers).

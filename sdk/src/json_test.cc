@@ -30,10 +30,14 @@ TEST(JsonTest, ReplacesInvalidUtf8) {
             "h\xC3\xA9llo \xF0\x9F\x98\x80");
 }
 
-TEST(JsonTest, TruncatesOnCharacterBoundary) {
-  // "é" is two bytes; cutting at 2 must not split it.
-  EXPECT_EQ(Escaped("a\xC3\xA9z", 2), "a...");
-  EXPECT_EQ(Escaped(std::string(10, 'x'), 4), "xxxx...");
+TEST(JsonTest, TruncatesOnCharacterBoundaryWithinTheLimit) {
+  // The limit includes the marker: 7 bytes are "xxxx...".
+  EXPECT_EQ(Escaped(std::string(10, 'x'), 7), "xxxx...");
+  EXPECT_EQ(Escaped(std::string(7, 'x'), 7), "xxxxxxx");  // fits: as is
+  // "é" is two bytes; cutting after 2 bytes must not split it.
+  EXPECT_EQ(Escaped("a\xC3\xA9zzz", 5), "a...");
+  // A limit too small for the marker cuts without one.
+  EXPECT_EQ(Escaped("abcdef", 2), "ab");
 }
 
 TEST(JsonTest, WriterProducesNullForNaN) {
@@ -107,9 +111,10 @@ TEST(MessageJsonTest, LimitsTagValuesAndDepth) {
   v->set_number_value(std::nan(""));
   (*event.mutable_extra())["deep"] = deep;
   const std::string json = MessageToJson(event);
-  EXPECT_NE(json.find("\"" + std::string(200, 'v') + "...\""),
+  // 200 bytes in all, the marker included.
+  EXPECT_NE(json.find("\"" + std::string(197, 'v') + "...\""),
             std::string::npos);
-  EXPECT_EQ(json.find(std::string(201, 'v')), std::string::npos);
+  EXPECT_EQ(json.find(std::string(198, 'v')), std::string::npos);
   EXPECT_NE(json.find("[depth limit reached]"), std::string::npos);
   EXPECT_EQ(json.find("nan"), std::string::npos);
 }

@@ -191,9 +191,12 @@ void WriteMap(const Message& message, const FieldDescriptor* field,
   }
   std::sort(entries.begin(), entries.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
+  const size_t key_limit = IsTagsEntry(field->message_type())
+                               ? kMaxTagKeyBytes
+                               : JsonWriter::kDefaultMaxString;
   out.BeginObject();
   for (const auto& [key, entry] : entries) {
-    out.Key(key);
+    out.Key(key, key_limit);
     WriteSingular(*entry, value_field, out, depth);
   }
   out.EndObject();

@@ -20,6 +20,9 @@
 namespace sentry::internal {
 
 inline constexpr int kMaxValueDepth = 10;
+// Relay drops a tag whose key or value is longer than 200 characters; the
+// SDK cuts both to at most 200 bytes, the "..." marker included.
+inline constexpr size_t kMaxTagKeyBytes = 200;
 inline constexpr size_t kMaxTagValueBytes = 200;
 
 std::string MessageToJson(const google::protobuf::Message& message);

@@ -5,6 +5,7 @@
 
 #include "sdk/src/event_json.h"
 #include "sdk/src/scope_data.h"
+#include "sdk/src/timestamps.h"
 
 namespace sentry {
 
@@ -155,6 +156,7 @@ void Scope::SetTransactionName(absl::string_view name) {
 void Scope::AddBreadcrumb(protocol::Breadcrumb breadcrumb,
                           size_t max_breadcrumbs) {
   if (max_breadcrumbs == 0) return;
+  breadcrumb.set_timestamp(internal::TimestampOrNow(breadcrumb.timestamp()));
   auto crumb =
       std::make_shared<const internal::StoredBreadcrumb>(std::move(breadcrumb));
   Mutate([&](ScopeFields& f) {

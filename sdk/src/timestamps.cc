@@ -1,0 +1,34 @@
+#include "sdk/src/timestamps.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace sentry::internal {
+
+double NowSeconds() { return absl::ToUnixMicros(absl::Now()) / 1e6; }
+
+double TimestampOrNow(double timestamp) {
+  return std::isfinite(timestamp) && timestamp > 0 ? timestamp : NowSeconds();
+}
+
+bool NormalizeEventId(std::string* id) {
+  std::string hex;
+  hex.reserve(32);
+  for (char c : *id) {
+    if (c == '-' || c == '{' || c == '}') continue;
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) ||
+        hex.size() == 32) {
+      return false;
+    }
+    hex.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  if (hex.size() != 32) return false;
+  *id = std::move(hex);
+  return true;
+}
+
+}  // namespace sentry::internal
