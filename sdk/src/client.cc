@@ -457,6 +457,10 @@ void Client::SendSessionAggregates() {
   }
 }
 
+void Client::SetSessionUser(const protocol::User& user) {
+  if (session_ != nullptr) session_->SetUser(user);
+}
+
 void Client::StartSession() {
   if (session_ == nullptr || !IsEnabled()) return;
   for (std::string& update : session_->Start()) {

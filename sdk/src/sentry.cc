@@ -36,8 +36,13 @@ bool InitGuard::enabled() const {
 bool InitGuard::Close() {
   if (client_ == nullptr) return true;
   std::shared_ptr<Client> client = std::move(client_);
-  const bool delivered = client->Close(client->options().shutdown_timeout);
   auto main = Hub::Main();
+  if (main->client() == client) {
+    std::optional<protocol::User> user;
+    main->ConfigureScope([&](Scope& scope) { user = scope.user(); });
+    if (user) client->SetSessionUser(*user);
+  }
+  const bool delivered = client->Close(client->options().shutdown_timeout);
   if (main->client() == client) main->BindClient(nullptr);
   return delivered;
 }

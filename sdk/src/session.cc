@@ -64,12 +64,13 @@ std::optional<std::string> SessionTracker::OnEvent(
   const bool error = (event.level() == "error" || event.level() == "fatal") &&
                      event.has_exception() &&
                      event.exception().values_size() > 0;
+  absl::MutexLock lock(&mu_);
+  if (!started_ || ended_) return std::nullopt;
+  if (event.has_user()) SetUserLocked(event.user());
   if (!error) return std::nullopt;
   const auto& mechanism = event.exception().values().rbegin()->mechanism();
   const bool crash = event.level() == "fatal" && mechanism.has_handled() &&
                      !mechanism.handled();
-  absl::MutexLock lock(&mu_);
-  if (!started_ || ended_) return std::nullopt;
   const bool first_error = session_.errors() == 0;
   session_.set_errors(session_.errors() + 1);
   if (crash) {
@@ -90,6 +91,18 @@ std::optional<std::string> SessionTracker::End() {
   session_.set_status("exited");
   ForgetLocked();
   return UpdateLocked(absl::Now());
+}
+
+void SessionTracker::SetUser(const protocol::User& user) {
+  absl::MutexLock lock(&mu_);
+  SetUserLocked(user);
+}
+
+void SessionTracker::SetUserLocked(const protocol::User& user) {
+  const std::string& did = !user.id().empty()      ? user.id()
+                           : !user.email().empty() ? user.email()
+                                                   : user.username();
+  if (!did.empty()) session_.set_did(did);
 }
 
 std::string SessionTracker::UpdateLocked(absl::Time now) {

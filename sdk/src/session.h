@@ -43,8 +43,13 @@ class SessionTracker {
   std::optional<std::string> OnEvent(const protocol::Event& event);
   // The final update (`exited`, unless the session already ended).
   std::optional<std::string> End();
+  // The user the session belongs to (its `did`: the id, else the email,
+  // else the username); events carrying a user set it too.
+  void SetUser(const protocol::User& user);
 
  private:
+  void SetUserLocked(const protocol::User& user)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string UpdateLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PersistLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ForgetLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -108,6 +108,52 @@ TEST(SessionTest, FatalUnhandledCrashesAndNothingFollows) {
   EXPECT_EQ(Field(sessions[1].json, "errors"), "1");
 }
 
+// Crash-free users and users affected need the session's `did`: the user
+// of the scope (id, else email, else username), on the error's update and
+// on the final one.
+TEST(SessionTest, SessionsCarryTheUserAsDid) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.release = "app@1.0";
+  {
+    InitGuard guard = Init(std::move(options));
+    ConfigureScope([](Scope& scope) {
+      protocol::User user;
+      user.set_id("42");
+      user.set_email("ada@example.com");
+      scope.SetUser(user);
+    });
+    CaptureException(std::runtime_error("boom"));
+    ASSERT_TRUE(Flush(absl::Seconds(10)));
+  }
+  const auto sessions = Sessions(*transport);
+  ASSERT_EQ(sessions.size(), 3u);
+  EXPECT_EQ(Field(sessions[0].json, "did"), "");  // No user at Init yet.
+  EXPECT_EQ(Field(sessions[1].json, "did"), "\"42\"");
+  EXPECT_EQ(Field(sessions[2].json, "did"), "\"42\"");
+}
+
+TEST(SessionTest, AnErrorFreeSessionGetsTheUserWhenItCloses) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.release = "app@1.0";
+  {
+    InitGuard guard = Init(std::move(options));
+    ConfigureScope([](Scope& scope) {
+      protocol::User user;
+      user.set_email("ada@example.com");
+      user.set_username("ada");
+      scope.SetUser(user);
+    });
+  }
+  const auto sessions = Sessions(*transport);
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_EQ(Field(sessions[1].json, "status"), "\"exited\"");
+  EXPECT_EQ(Field(sessions[1].json, "did"), "\"ada@example.com\"");
+}
+
 TEST(SessionTest, WithoutReleaseThereIsNoSession) {
   auto transport = std::make_shared<TestTransport>();
   Options options;

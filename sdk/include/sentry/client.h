@@ -69,6 +69,10 @@ class Client {
   // Starts this client's release-health session (sentry::Init does, when
   // Options::auto_session_tracking is on and a release is set).
   void StartSession();
+  // Release health: the user the session belongs to (its `did`). Events
+  // that carry a user set it as well; InitGuard passes the main hub's user
+  // when it closes, so a session without errors has it too.
+  void SetSessionUser(const protocol::User& user);
   // Request mode: one finished request (the HTTP middleware calls this).
   // Counted only when Options::session_mode is kRequest.
   void RecordRequestSession(absl::Time started, bool errored, bool crashed);
