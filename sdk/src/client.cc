@@ -468,13 +468,17 @@ void Client::StartSession() {
   }
 }
 
-void Client::SendClientReportIfAny() {
-  if (!options_.send_client_reports || options_.transport == nullptr) return;
+bool Client::SendClientReportIfAny() {
+  if (!options_.send_client_reports || options_.transport == nullptr) {
+    return false;
+  }
   if (auto report = reports_->Take()) {
     Envelope envelope;
     envelope.AddItem("client_report", internal::MessageToJson(*report));
     options_.transport->SendEnvelope(std::move(envelope));
+    return true;
   }
+  return false;
 }
 
 bool Client::Flush(absl::Duration timeout) {
@@ -498,8 +502,15 @@ bool Client::Flush(absl::Duration timeout) {
   }
   SendSessionAggregates();
   SendClientReportIfAny();
-  const bool flushed = options_.transport->Flush(
+  bool flushed = options_.transport->Flush(
       std::max(deadline - absl::Now(), absl::ZeroDuration()));
+  // Counts the transport dropped while flushing (or put back because rate
+  // limits kept the envelopes they travelled with) go out now.
+  if (SendClientReportIfAny()) {
+    flushed = options_.transport->Flush(
+                  std::max(deadline - absl::Now(), absl::ZeroDuration())) &&
+              flushed;
+  }
   return drained && flushed;
 }
 
@@ -534,7 +545,11 @@ bool Client::Close(absl::Duration timeout) {
     if (auto update = session_->End()) SendSessionUpdate(*std::move(update));
   }
   SendSessionAggregates();
-  SendClientReportIfAny();
+  if (SendClientReportIfAny()) {
+    options_.transport->Flush(
+        std::max(deadline - absl::Now(), absl::ZeroDuration()));
+  }
+  SendClientReportIfAny();  // what that flush dropped or put back
   const bool shut = options_.transport->Shutdown(
       std::max(deadline - absl::Now(), absl::ZeroDuration()));
   return flushed && shut;

@@ -1,6 +1,7 @@
 #include "sentry/client_reports.h"
 
 #include "absl/time/clock.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace sentry {
 
@@ -86,6 +87,33 @@ std::optional<protocol::ClientReport> ClientReports::Take() {
   if (report.discarded_events_size() == 0) return std::nullopt;
   report.set_timestamp(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
   return report;
+}
+
+bool ClientReports::Restore(absl::string_view json) {
+  protocol::ClientReport report;
+  if (!google::protobuf::util::JsonStringToMessage(
+           google::protobuf::StringPiece(json.data(), json.size()), &report)
+           .ok()) {
+    return false;
+  }
+  for (const auto& discarded : report.discarded_events()) {
+    for (size_t r = 0; r < kReasons; ++r) {
+      if (DiscardReasonName(static_cast<DiscardReason>(r)) !=
+          discarded.reason()) {
+        continue;
+      }
+      for (size_t c = 0; c < kCategories; ++c) {
+        if (DataCategoryName(static_cast<DataCategory>(c)) ==
+            discarded.category()) {
+          counts_[r * kCategories + c].fetch_add(discarded.quantity(),
+                                                 std::memory_order_relaxed);
+          break;
+        }
+      }
+      break;
+    }
+  }
+  return true;
 }
 
 uint64_t ClientReports::Count(DiscardReason reason) const {

@@ -85,7 +85,8 @@ class Client {
   explicit Client(Options options);
   void WorkerLoop();
   void Process(internal::CaptureWork& work);
-  void SendClientReportIfAny();
+  // Sends the pending drop counts as a client report; true when it did.
+  bool SendClientReportIfAny();
   void Drop(DiscardReason reason, const protocol::Event& event);
   void SendSessionUpdate(std::string payload);
   void SendSessionAggregates();

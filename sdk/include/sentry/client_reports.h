@@ -54,6 +54,10 @@ class ClientReports {
 
   // Reads and resets all counts at once; nullopt when nothing was dropped.
   std::optional<protocol::ClientReport> Take();
+  // Puts the counts of a report that was taken but could not be sent (its
+  // JSON) back, to go out with a later envelope. They were counted in
+  // Count() already. False when `json` is not a client report.
+  bool Restore(absl::string_view json);
 
   // Total count for one reason across categories (for tests and stats).
   uint64_t Count(DiscardReason reason) const;

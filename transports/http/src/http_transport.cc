@@ -360,6 +360,15 @@ class HttpTransport final : public Transport {
     }
   }
 
+  void RestoreReport(const std::string& json) {
+    std::shared_ptr<ClientReports> reports;
+    {
+      absl::MutexLock lock(&mu_);
+      reports = reports_;
+    }
+    if (reports != nullptr) reports->Restore(json);
+  }
+
   // Marks an envelope as finished; `deferred` when it went (or stays) in the
   // spool instead of being delivered or dropped. The envelope itself is
   // freed by the thread that queues envelopes (SendEnvelope), which
@@ -433,7 +442,11 @@ class HttpTransport final : public Transport {
     return pending;
   }
 
-  // Drops rate-limited items; sends the rest (if any).
+  // Drops rate-limited items; sends the rest (if any). Client reports only
+  // travel with other items: when rate limits removed all of those (or the
+  // reports themselves are limited), their counts go back to the client's
+  // reports to leave with a later envelope, instead of making a request of
+  // their own for every dropped event.
   void StartRequest(Pending pending) {
     const absl::Time now = absl::Now();
     auto& items = pending.envelope.mutable_items();
@@ -446,7 +459,11 @@ class HttpTransport final : public Transport {
                                 internal::RateLimitCategory(item.type), now)) {
                           return false;
                         }
-                        limited.AddItem(item.type, "");
+                        if (item.type == "client_report") {
+                          RestoreReport(item.payload);
+                        } else {
+                          limited.AddItem(item.type, "");
+                        }
                         return true;
                       }),
                   items.end());
@@ -455,6 +472,12 @@ class HttpTransport final : public Transport {
       Log(LogLevel::kDebug, "http transport: rate limited, dropped ",
           limited.items().size(), " item(s)");
       Record(DiscardReason::kRatelimitBackoff, limited);
+      if (std::all_of(items.begin(), items.end(), [](const EnvelopeItem& i) {
+            return i.type == "client_report";
+          })) {
+        for (const auto& item : items) RestoreReport(item.payload);
+        items.clear();
+      }
     }
     if (items.empty()) return Finish(std::move(pending));
 

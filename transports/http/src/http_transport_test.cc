@@ -610,6 +610,48 @@ TEST(HttpTransportTest, InitSendsOverHttpWithClientReports) {
   EXPECT_TRUE(saw_report);
 }
 
+// During a rate limit on errors, dropped events make no requests: their
+// counts travel in one client report at flush (not one request each, and
+// not under the dropped event's id).
+TEST(HttpTransportTest, RateLimitedEventsMakeNoRequestsAndOneClientReport) {
+  TestServer server([](const HttpRequest& request) {
+    if (request.body.find("\"type\":\"event\"") != std::string::npos) {
+      return Status(429, {{"X-Sentry-Rate-Limits", "60:error:key"}});
+    }
+    return Status(200);
+  });
+  Options options;
+  options.dsn = server.Dsn();
+  InitGuard guard = Init(std::move(options));
+  ASSERT_TRUE(guard.status().ok()) << guard.status();
+  CaptureMessage("limits errors");  // answered 429: errors are limited
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  ASSERT_EQ(server.request_count(), 1u);
+  // Paced like a steady error rate: each event is captured once the
+  // previous one was dropped, so each would carry the previous drop's count.
+  ClientReports& reports = guard.client()->client_reports();
+  for (int i = 0; i < 40; ++i) {
+    CaptureMessage("dropped");
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (reports.Count(DiscardReason::kRatelimitBackoff) < i + 1u &&
+           absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+  }
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  auto report = Envelope::Parse(requests[1].body);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->event_id(), "");
+  ASSERT_EQ(report->items().size(), 1u);
+  EXPECT_EQ(report->items()[0].type, "client_report");
+  EXPECT_NE(report->items()[0].payload.find(
+                R"({"reason":"ratelimit_backoff","category":"error","quantity":40})"),
+            std::string::npos)
+      << report->items()[0].payload;
+}
+
 TEST(HttpTransportTest, InitWithAnUnusableCacheDirStillSends) {
   TestServer server;
   Options options;
