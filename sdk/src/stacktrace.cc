@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 
 namespace sentry::internal {
@@ -118,42 +119,57 @@ bool StartsWithAny(absl::string_view s, const std::vector<std::string>& list) {
   return false;
 }
 
+// The SDK's and its integrations' own functions: everything in namespace
+// sentry (user code does not live there), except anonymous namespaces,
+// where only the SDK's named internals count (the SDK's tests keep their
+// own functions in sentry's anonymous namespace).
+bool IsSdkFunction(absl::string_view function) {
+  if (!absl::ConsumePrefix(&function, "sentry::")) return false;
+  if (!absl::ConsumePrefix(&function, "(anonymous namespace)::")) return true;
+  static constexpr absl::string_view kInternals[] = {
+      "AttachCaptureStack", "OnTerminate", "OnSignal", "WriteCrash"};
+  for (absl::string_view internal : kInternals) {
+    if (absl::StartsWith(function, internal)) return true;
+  }
+  return false;
+}
+
 bool DefaultInApp(absl::string_view function, absl::string_view package) {
   static constexpr absl::string_view kSystemFunctions[] = {
-      "std::",
-      "__",
-      "absl::",
-      "google::protobuf::",
-      "testing::",
-      "boost::",
-      "httplib::",
-      "sentry::Hub::",
-      "sentry::Client::",
-      "sentry::Scope::",
-      "sentry::internal::",
-      "sentry::HubBoundTask"};
+      "std::",   "__",      "absl::", "google::protobuf::", "testing::",
+      "boost::", "httplib::"};
   for (absl::string_view prefix : kSystemFunctions) {
     if (absl::StartsWith(function, prefix)) return false;
   }
+  if (IsSdkFunction(function)) return false;
   return !(absl::StartsWith(package, "/lib/") ||
            absl::StartsWith(package, "/lib64/") ||
            absl::StartsWith(package, "/usr/lib"));
 }
 
-// The SDK's own frames at the top of a captured stack (CaptureException and
-// what it calls) say nothing about the error.
-bool IsSdkFrame(const protocol::Frame& frame) {
-  static constexpr absl::string_view kPrefixes[] = {
-      "sentry::Hub::",
-      "sentry::CaptureException",
-      "sentry::CaptureMessage",
-      "sentry::internal::",
-      "sentry::(anonymous namespace)::AttachCaptureStack",
-      "absl::"};
-  for (absl::string_view prefix : kPrefixes) {
-    if (absl::StartsWith(frame.function(), prefix)) return true;
+// Library glue between SDK frames (std::function's invoker, Abseil's
+// function_ref) is trimmed with them.
+bool IsGlueFrame(const protocol::Frame& frame) {
+  return absl::StartsWith(frame.function(), "std::") ||
+         absl::StartsWith(frame.function(), "absl::");
+}
+
+// The frames at the top of a captured stack that belong to the SDK (the
+// capture call, an integration's wrapper that caught the exception, and the
+// library glue between them) say nothing about the error: returns how many
+// to drop, never all of them.
+int SdkFramesOnTop(const protocol::Stacktrace& trace) {
+  const int size = trace.frames_size();
+  int drop = 0;
+  for (int i = size - 1; i > 0; --i) {  // newest last
+    const protocol::Frame& frame = trace.frames(i);
+    if (IsSdkFunction(frame.function())) {
+      drop = size - i;  // everything up to and including this frame
+    } else if (!IsGlueFrame(frame)) {
+      break;
+    }
   }
-  return false;
+  return drop;
 }
 
 void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
@@ -171,7 +187,7 @@ void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
     }
   }
   auto* frames = trace->mutable_frames();
-  while (frames->size() > 1 && IsSdkFrame(*frames->rbegin())) {
+  for (int drop = SdkFramesOnTop(*trace); drop > 0; --drop) {
     frames->RemoveLast();
   }
   for (auto& frame : *trace->mutable_frames()) {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -46,6 +47,26 @@ long Fetch(const std::string& url, const std::vector<std::string>& headers = {},
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
   return status;
+}
+
+// A function of the SDK or its adapters (this test's own functions live in
+// sentry's anonymous namespace).
+bool IsSdkFunction(const std::string& function) {
+  return absl::StartsWith(function, "sentry::") &&
+         !absl::StartsWith(function, "sentry::(anonymous namespace)");
+}
+
+// The middleware that caught the exception is not its culprit: no frame
+// of the SDK or its adapters is the newest or marked in-app.
+void ExpectNoSdkFrameOnTopOrInApp(const protocol::Stacktrace& stack) {
+  ASSERT_GE(stack.frames_size(), 1);
+  EXPECT_FALSE(IsSdkFunction(stack.frames().rbegin()->function()))
+      << stack.frames().rbegin()->function();
+  for (const auto& frame : stack.frames()) {
+    if (IsSdkFunction(frame.function())) {
+      EXPECT_FALSE(frame.in_app()) << frame.function();
+    }
+  }
 }
 
 class HttpServerTest : public ::testing::TestWithParam<bool> {
@@ -159,6 +180,7 @@ TEST_P(HttpServerTest, ConcurrentRequestsCarryOnlyTheirOwnData) {
       EXPECT_EQ(value.type(), "std::runtime_error");
       EXPECT_EQ(value.mechanism().type(), "http_server");
       EXPECT_FALSE(value.mechanism().handled());
+      ExpectNoSdkFrameOnTopOrInApp(value.stacktrace());
       EXPECT_EQ(event.transaction(), "/boom");
       EXPECT_EQ(event.tags().at("boom"), "yes");
       EXPECT_EQ(event.tags().count("request_id"), 0u);
@@ -429,6 +451,7 @@ TEST(MicrohttpdTest, ConcurrentRequestsAndFailures) {
     if (event.has_exception()) {
       ++failed;
       EXPECT_EQ(event.exception().values(0).mechanism().type(), "http_server");
+      ExpectNoSdkFrameOnTopOrInApp(event.exception().values(0).stacktrace());
       EXPECT_EQ(event.transaction(), "/fail");
       EXPECT_EQ(event.tags().count("item"), 0u);
       continue;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -189,6 +190,21 @@ TEST_F(ThreadPoolTest, OptInCaptureOfTaskExceptionsRethrows) {
   EXPECT_EQ(value.mechanism().type(), "thread_pool");
   EXPECT_FALSE(value.mechanism().handled());
   EXPECT_EQ(events[0].tags().at("job"), "resize");
+  // The SDK's wrapper that caught the exception is not the culprit: the
+  // newest frame is the code that ran the task, and no SDK frame is in-app.
+  const auto& frames = value.stacktrace().frames();
+  ASSERT_GE(frames.size(), 1);
+  EXPECT_TRUE(absl::StrContains(
+      frames.rbegin()->function(),
+      "OptInCaptureOfTaskExceptionsRethrows_Test::TestBody"))
+      << frames.rbegin()->function();
+  EXPECT_TRUE(frames.rbegin()->in_app());
+  for (const auto& frame : frames) {
+    if (absl::StartsWith(frame.function(), "sentry::") &&
+        !absl::StartsWith(frame.function(), "sentry::(anonymous namespace)")) {
+      EXPECT_FALSE(frame.in_app()) << frame.function();
+    }
+  }
 }
 
 TEST_F(ThreadPoolTest, NestedSubmissionPropagatesFromTheTask) {
