@@ -42,6 +42,15 @@ for kind in segv abort terminate; do
 import json, os, sys
 kind, sink, events_file = sys.argv[1:4]
 
+def headers():
+    """The envelope header of every envelope the sink received."""
+    return [json.loads(open(os.path.join(sink, name), "rb").read().split(b"\n")[0])
+            for name in sorted(os.listdir(sink)) if name.endswith(".envelope")]
+
+# Every envelope (the spooled crash, sessions, reports) names the SDK.
+for header in headers():
+    assert header.get("sdk", {}).get("name") == "sentry.cpp", header
+
 def items(item_type):
     """The JSON payloads of every `item_type` item the sink received."""
     found = []
@@ -80,6 +89,10 @@ assert len(value["stacktrace"]["frames"]) >= 3, value["stacktrace"]
 assert e["tags"]["checkout.step"] == "payment", e.get("tags")
 assert e["user"]["id"] == "4711"
 assert [b["message"] for b in e["breadcrumbs"]["values"]] == ["cart loaded"]
+# What every event carries, prepared ahead of time.
+assert e["contexts"]["os"]["name"] == "Linux", e.get("contexts")
+assert e["server_name"], e
+assert e["sdk"]["name"] == "sentry.cpp", e.get("sdk")
 images = e["debug_meta"]["images"]
 assert any(i["code_file"].endswith("/crash") and len(i["debug_id"]) == 36
            for i in images), images

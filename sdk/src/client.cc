@@ -1,7 +1,6 @@
 #include "sentry/client.h"
 
 #include <pthread.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "sdk/src/event_json.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
+#include "sdk/src/os_context.h"
 #include "sdk/src/random.h"
 #include "sdk/src/scope_data.h"
 #include "sdk/src/session.h"
@@ -57,50 +57,6 @@ constexpr int kMaxBreadcrumbsLimit = 1000;
 // Request-mode session aggregates go out at least this often (PROTOCOL.md
 // section 6.3: every 30-60 s, and on flush and close).
 constexpr absl::Duration kAggregateInterval = absl::Seconds(60);
-
-google::protobuf::Value StringValue(absl::string_view s) {
-  google::protobuf::Value v;
-  v.set_string_value(std::string(s));
-  return v;
-}
-
-// The "os" context: uname and /etc/os-release, read once per client.
-google::protobuf::Struct ReadOsContext() {
-  google::protobuf::Struct os;
-  auto& fields = *os.mutable_fields();
-  struct utsname uts;
-  if (uname(&uts) == 0) {
-    fields["name"] = StringValue(uts.sysname);
-    fields["version"] = StringValue(uts.release);
-    fields["kernel_version"] = StringValue(uts.version);
-  }
-  std::ifstream release("/etc/os-release");
-  std::string line;
-  google::protobuf::Struct distribution;
-  auto& dist = *distribution.mutable_fields();
-  while (std::getline(release, line)) {
-    const size_t eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    absl::string_view key(line.data(), eq);
-    absl::string_view value = absl::string_view(line).substr(eq + 1);
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
-      value = value.substr(1, value.size() - 2);
-    }
-    if (key == "ID") dist["name"] = StringValue(value);
-    if (key == "VERSION_ID") dist["version"] = StringValue(value);
-    if (key == "PRETTY_NAME") dist["pretty_name"] = StringValue(value);
-  }
-  if (!dist.empty()) {
-    *fields["distribution"].mutable_struct_value() = std::move(distribution);
-  }
-  return os;
-}
-
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0) return "";
-  return name;
-}
 
 std::string EnvOr(const std::string& value, const char* variable) {
   if (!value.empty()) return value;
@@ -183,11 +139,11 @@ Client::Client(Options options)
       integrations_process_events_(std::any_of(
           options_.integrations.begin(), options_.integrations.end(),
           [](const auto& i) { return i != nullptr && i->processes_events(); })),
-      os_context_(ReadOsContext()),
+      os_context_(internal::ReadOsContext()),
       os_context_json_(internal::MessageToJson(os_context_)),
       sdk_header_(absl::StrCat("{\"name\":\"", kSdkName, "\",\"version\":\"",
                                kSdkVersion, "\"}")),
-      server_name_(options_.server_name.empty() ? HostName()
+      server_name_(options_.server_name.empty() ? internal::HostName()
                                                 : options_.server_name),
       queue_(std::make_unique<internal::CaptureQueue>()) {
   if (options_.auto_session_tracking && !options_.release.empty() &&
@@ -399,10 +355,8 @@ void Client::Process(internal::CaptureWork& work) {
     }
   }
 
-  Envelope envelope;
+  Envelope envelope = NewEnvelope();
   envelope.SetStringHeader("event_id", event.event_id());
-  if (dsn_) envelope.SetHeader("dsn", dsn_header_);
-  envelope.SetHeader("sdk", sdk_header_);
   envelope.AddItem("event", std::move(json));
   for (auto& attachment : attachments) {
     std::string bytes = attachment.bytes;
@@ -431,10 +385,15 @@ void Client::Process(internal::CaptureWork& work) {
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
-void Client::SendSessionUpdate(std::string payload) {
+Envelope Client::NewEnvelope() const {
   Envelope envelope;
   if (dsn_) envelope.SetHeader("dsn", dsn_header_);
   envelope.SetHeader("sdk", sdk_header_);
+  return envelope;
+}
+
+void Client::SendSessionUpdate(std::string payload) {
+  Envelope envelope = NewEnvelope();
   envelope.AddItem("session", std::move(payload));
   options_.transport->SendEnvelope(std::move(envelope));
 }
@@ -450,8 +409,7 @@ void Client::RecordRequestSession(absl::Time started, bool errored,
 void Client::SendSessionAggregates() {
   if (aggregator_ == nullptr) return;
   if (auto payload = aggregator_->Take()) {
-    Envelope envelope;
-    if (dsn_) envelope.SetHeader("dsn", dsn_header_);
+    Envelope envelope = NewEnvelope();
     envelope.AddItem("sessions", *std::move(payload));
     options_.transport->SendEnvelope(std::move(envelope));
   }
@@ -473,7 +431,7 @@ bool Client::SendClientReportIfAny() {
     return false;
   }
   if (auto report = reports_->Take()) {
-    Envelope envelope;
+    Envelope envelope = NewEnvelope();
     envelope.AddItem("client_report", internal::MessageToJson(*report));
     options_.transport->SendEnvelope(std::move(envelope));
     return true;

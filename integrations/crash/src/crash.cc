@@ -20,6 +20,7 @@
 #include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
+#include "sdk/src/os_context.h"
 #include "sdk/src/random.h"
 #include "sdk/src/scope_data.h"
 #include "sdk/src/stacktrace.h"
@@ -169,6 +170,11 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
     envelope.Add(g_dsn);
     envelope.Add("\"");
   }
+  envelope.Add(",\"sdk\":{\"name\":\"");
+  envelope.Add(kSdkName);
+  envelope.Add("\",\"version\":\"");
+  envelope.Add(kSdkVersion);
+  envelope.Add("\"}");
   envelope.Add("}\n{\"type\":\"event\",\"length\":");
   envelope.Dec(event.len);
   envelope.Add("}\n");
@@ -275,9 +281,16 @@ void Prepare(const Options& options, RenderedFrom& last) {
   if (!options.dist.empty()) event.set_dist(options.dist);
   event.mutable_sdk()->set_name(kSdkName);
   event.mutable_sdk()->set_version(kSdkVersion);
+  event.set_server_name(options.server_name.empty() ? internal::HostName()
+                                                    : options.server_name);
   std::vector<Attachment> ignored;
   local.ApplyTo(event, &ignored);
   global.ApplyTo(event, &ignored);
+  // What every other event carries: the "os" context, unless a scope set
+  // its own.
+  static const auto* const os_context =
+      new google::protobuf::Struct(internal::ReadOsContext());
+  event.mutable_contexts()->insert({"os", *os_context});
   internal::MergeBreadcrumbs(global.breadcrumbs(), local.breadcrumbs(),
                              static_cast<size_t>(options.max_breadcrumbs),
                              event);

@@ -85,6 +85,9 @@ class Client {
   explicit Client(Options options);
   void WorkerLoop();
   void Process(internal::CaptureWork& work);
+  // An envelope with this client's headers (dsn, sdk): every envelope the
+  // client sends starts here.
+  Envelope NewEnvelope() const;
   // Sends the pending drop counts as a client report; true when it did.
   bool SendClientReportIfAny();
   void Drop(DiscardReason reason, const protocol::Event& event);
