@@ -85,7 +85,35 @@ signal = {"segv": "SIGSEGV", "abort": "SIGABRT"}[kind]
 assert value["type"] == signal, value
 assert value["mechanism"]["type"] == "signalhandler"
 assert value["mechanism"]["meta"]["signal"]["name"] == signal
-assert len(value["stacktrace"]["frames"]) >= 3, value["stacktrace"]
+# The stack starts at the crash, not in the handler: symbolized here with
+# addr2line (the program's frames; newest first).
+import subprocess
+images = e["debug_meta"]["images"]
+program = [i for i in images if i["code_file"].endswith("/crash")][0]
+base = int(program["image_addr"], 16)
+def function_at(address, newest):
+    # Return addresses point after the call: look up the call itself.
+    target = address - (0 if newest else 1)
+    for candidate in (target - base, target):  # PIE, else absolute
+        name = subprocess.run(
+            ["addr2line", "-f", "-C", "-e", "examples/crash/crash", hex(candidate)],
+            capture_output=True, text=True).stdout.split("\n")[0]
+        if name and name != "??":
+            return name
+    return "??"
+frames = list(reversed(value["stacktrace"]["frames"]))
+names = []
+for k, frame in enumerate(frames):
+    address = int(frame["instruction_addr"], 16)
+    inside = base <= address < base + program["image_size"]
+    names.append(function_at(address, k == 0) if inside else "(elsewhere)")
+if kind == "segv":
+    assert "WriteThroughNull" in names[0], names  # the faulting function
+calls = [n for n in names if n != "(elsewhere)"]
+assert any("ProcessOrder" in n for n in calls), names
+assert any(n.startswith("main") for n in calls), names
+for handler in ("OnSignal", "WriteCrash", "UnwindFromSignal"):
+    assert not any(handler in n for n in names), names
 assert e["tags"]["checkout.step"] == "payment", e.get("tags")
 assert e["user"]["id"] == "4711"
 assert [b["message"] for b in e["breadcrumbs"]["values"]] == ["cart loaded"]
@@ -93,7 +121,6 @@ assert [b["message"] for b in e["breadcrumbs"]["values"]] == ["cart loaded"]
 assert e["contexts"]["os"]["name"] == "Linux", e.get("contexts")
 assert e["server_name"], e
 assert e["sdk"]["name"] == "sentry.cpp", e.get("sdk")
-images = e["debug_meta"]["images"]
 assert any(i["code_file"].endswith("/crash") and len(i["debug_id"]) == 36
            for i in images), images
 # The crashed run's session is closed as crashed by the next run.

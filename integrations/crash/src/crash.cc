@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <ucontext.h>
+#include <unwind.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -122,6 +124,64 @@ const char* SignalDescription(int sig) {
   return "Fatal signal";
 }
 
+// The program counter at the signal: the faulting instruction (SEGV, BUS,
+// ILL, FPE) or the one after the system call that raised it (ABRT).
+uintptr_t SignalPc(const void* context) {
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return static_cast<uintptr_t>(uc->uc_mcontext.pc);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+struct UnwindState {
+  void** pcs;
+  int max;
+  int depth;
+  uintptr_t signal_pc;
+  bool reached;  // past the handler's own frames
+};
+
+_Unwind_Reason_Code OnUnwindFrame(_Unwind_Context* frame, void* arg) {
+  auto* state = static_cast<UnwindState*>(arg);
+  int before_instruction = 0;
+  const uintptr_t ip = _Unwind_GetIPInfo(frame, &before_instruction);
+  if (ip == 0) return _URC_END_OF_STACK;
+  // The handler, the signal trampoline: skipped until the interrupted
+  // frame, whose address is the signal's program counter exactly.
+  if (!state->reached) {
+    if (ip != state->signal_pc) return _URC_NO_REASON;
+    state->reached = true;
+  }
+  state->pcs[state->depth++] = reinterpret_cast<void*>(ip);
+  return state->depth < state->max ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+// The interrupted thread's stack, newest first, starting at the signal's
+// program counter: unwound with the call frame information (.eh_frame) of
+// each module, through the signal trampoline, so frames of code built
+// without frame pointers (the C library's abort, say) are followed too.
+// Falls back to the frame pointers of the signal context when the unwinder
+// does not get through the trampoline.
+int UnwindFromSignal(void* context, void** pcs, int max) {
+  UnwindState state{pcs, max, 0, SignalPc(context), false};
+  if (state.signal_pc != 0) _Unwind_Backtrace(&OnUnwindFrame, &state);
+  if (state.reached && state.depth > 1) return state.depth;
+  int depth = 0;
+  if (state.signal_pc != 0) pcs[depth++] = reinterpret_cast<void*>(state.signal_pc);
+  return depth + absl::GetStackTraceWithContext(pcs + depth, max - depth, 0,
+                                                context, nullptr);
+}
+
+_Unwind_Reason_Code CountFrame(_Unwind_Context*, void* arg) {
+  ++*static_cast<int*>(arg);
+  return _URC_NO_REASON;
+}
+
 void WriteCrash(int sig, const siginfo_t* info, void* context) {
   const int active = g_active.load(std::memory_order_acquire);
   if (active < 0 || g_dir[0] == '\0') return;
@@ -152,8 +212,7 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
   event.Add(SignalName(sig));
   event.Add("\"}}},\"stacktrace\":{\"frames\":[");
   void* pcs[kMaxFrames];
-  const int depth =
-      absl::GetStackTraceWithContext(pcs, kMaxFrames, 0, context, nullptr);
+  const int depth = UnwindFromSignal(context, pcs, kMaxFrames);
   for (int i = depth - 1; i >= 0; --i) {  // Oldest first.
     event.Add("{\"instruction_addr\":\"");
     event.Hex(reinterpret_cast<uintptr_t>(pcs[i]));
@@ -418,6 +477,11 @@ class CrashIntegration final : public Integration {
  private:
   static void Install() {
     if (g_installed.exchange(true)) return;
+    // Once outside any signal handler: the unwinder resolves its symbols
+    // and registers the loaded modules' frame tables now, not in the
+    // crash.
+    int frames = 0;
+    _Unwind_Backtrace(&CountFrame, &frames);
     // The handler runs here, so a stack overflow can still be reported.
     // (Per thread: this covers the thread that calls sentry::Init.)
     static char alt_stack[256 * 1024];
