@@ -7,6 +7,7 @@
 
 #include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
+#include "sdk/src/stacktrace.h"
 #include "sentry/dsn.h"
 #include "sentry/transports/http_transport.h"
 
@@ -93,6 +94,9 @@ std::atomic<std::terminate_handler> previous_terminate{nullptr};
   static std::atomic<bool> entered{false};
   if (!entered.exchange(true)) {
     if (std::exception_ptr exception = std::current_exception()) {
+      // The stack runs through the C++ runtime (no frame pointers) down to
+      // the function that threw: unwind it fully.
+      internal::ScopedFullUnwind full_unwind;
       auto hub = Hub::Current();
       protocol::Mechanism mechanism;
       mechanism.set_type("terminate");

@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <link.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -222,9 +223,52 @@ void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
 
 }  // namespace
 
-void CaptureStackInto(int skip, protocol::Stacktrace* out) {
+namespace {
+
+thread_local bool t_full_unwind = false;
+
+struct CfiUnwind {
+  void** pcs;
+  int max;
+  int skip;
+  int depth;
+};
+
+_Unwind_Reason_Code OnCfiFrame(_Unwind_Context* frame, void* arg) {
+  auto* state = static_cast<CfiUnwind*>(arg);
+  const uintptr_t ip = _Unwind_GetIP(frame);
+  if (ip == 0) return _URC_END_OF_STACK;
+  if (state->skip > 0) {
+    --state->skip;
+    return _URC_NO_REASON;
+  }
+  state->pcs[state->depth++] = reinterpret_cast<void*>(ip);
+  return state->depth < state->max ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+// Like absl::GetStackTrace, but with the call frame information (.eh_frame)
+// of each module: it follows code built without frame pointers (the C++
+// runtime's terminate and throw machinery, say) at a few microseconds.
+__attribute__((noinline)) int UnwindWithCfi(void** pcs, int max, int skip) {
+  CfiUnwind state{pcs, max, skip + 1, 0};  // + this function
+  _Unwind_Backtrace(&OnCfiFrame, &state);
+  return state.depth;
+}
+
+}  // namespace
+
+ScopedFullUnwind::ScopedFullUnwind() : previous_(t_full_unwind) {
+  t_full_unwind = true;
+}
+
+ScopedFullUnwind::~ScopedFullUnwind() { t_full_unwind = previous_; }
+
+__attribute__((noinline)) void CaptureStackInto(int skip,
+                                                protocol::Stacktrace* out) {
   void* pcs[kMaxFrames];
-  const int depth = absl::GetStackTrace(pcs, kMaxFrames, skip + 1);
+  const int depth = t_full_unwind
+                        ? UnwindWithCfi(pcs, kMaxFrames, skip + 1)
+                        : absl::GetStackTrace(pcs, kMaxFrames, skip + 1);
   out->clear_frames();
   for (int i = depth - 1; i >= 0; --i) {  // Oldest first.
     out->add_frames()->set_instruction_addr(

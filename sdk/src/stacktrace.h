@@ -24,8 +24,24 @@ namespace sentry::internal {
 
 // Fills `out` with the calling thread's stack, oldest frame first, each
 // frame holding only its instruction_addr. `skip` frames of the caller's
-// own are left out (this function is never included).
+// own are left out (this function is never included). Frame pointers are
+// followed (about 100 ns), unless a ScopedFullUnwind is alive on the thread.
 void CaptureStackInto(int skip, protocol::Stacktrace* out);
+
+// While alive, CaptureStackInto on this thread unwinds with the modules'
+// call frame information instead: slower (microseconds), but it gets
+// through code built without frame pointers. For the terminate handler,
+// whose stack runs through the C++ runtime down to the throwing function.
+class ScopedFullUnwind {
+ public:
+  ScopedFullUnwind();
+  ~ScopedFullUnwind();
+  ScopedFullUnwind(const ScopedFullUnwind&) = delete;
+  ScopedFullUnwind& operator=(const ScopedFullUnwind&) = delete;
+
+ private:
+  bool previous_;
+};
 
 struct InAppRules {
   std::vector<std::string> include;  // Prefixes of functions or modules.

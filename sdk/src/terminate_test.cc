@@ -89,6 +89,20 @@ TEST(TerminateDeathTest, UncaughtExceptionIsReportedAsFatal) {
   EXPECT_EQ(value.mechanism().type(), "terminate");
   ASSERT_TRUE(value.mechanism().has_handled());
   EXPECT_FALSE(value.mechanism().handled());
+  // The stack leads to the function that threw (through the C++ runtime's
+  // terminate machinery, which has no frame pointers), and the newest
+  // in-app frame is that function.
+  std::string stack;
+  const sentry::protocol::Frame* newest_in_app = nullptr;
+  for (const auto& frame : value.stacktrace().frames()) {
+    absl::StrAppend(&stack, frame.function(), "\n");
+    if (frame.in_app()) newest_in_app = &frame;
+  }
+  ASSERT_NE(newest_in_app, nullptr) << stack;
+  EXPECT_TRUE(absl::StrContains(newest_in_app->function(),
+                                "DieWithUncaughtException"))
+      << stack;
+  EXPECT_FALSE(absl::StrContains(stack, "OnTerminate")) << stack;
 }
 
 TEST(TerminateDeathTest, CaptureTerminateOffReportsNothing) {
