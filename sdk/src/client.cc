@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "sdk/src/event_json.h"
+#include "sdk/src/fork.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/os_context.h"
@@ -83,6 +85,7 @@ absl::flat_hash_set<std::string>& SetupOnceDone()
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<Client>> Client::Create(Options options) {
+  internal::WatchForForks();
   options.dsn = EnvOr(options.dsn, "SENTRY_DSN");
   options.release = EnvOr(options.release, "SENTRY_RELEASE");
   options.environment = EnvOr(options.environment, "SENTRY_ENVIRONMENT");
@@ -168,11 +171,13 @@ Client::Client(Options options)
 Client::~Client() { Close(absl::ZeroDuration()); }
 
 bool Client::IsEnabled() const {
+  if (internal::InForkedChild()) return false;
   absl::MutexLock lock(&mu_);
   return !closed_ && options_.transport != nullptr;
 }
 
 std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
+  if (internal::InForkedChild()) return "";
   if (event.event_id().empty()) {
     event.set_event_id(internal::NewEventId());
   } else if (!internal::NormalizeEventId(event.mutable_event_id())) {
@@ -385,6 +390,22 @@ void Client::Process(internal::CaptureWork& work) {
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
+// The parent's threads do not exist here, and its locks may be held for
+// good: nothing is joined, locked, sent or destroyed. The worker thread's
+// handle and the transport are left to the process's exit.
+void Client::AbandonInForkedChild() {
+  static std::atomic<bool> logged{false};
+  if (!logged.exchange(true)) {
+    internal::Log(LogLevel::kInfo,
+                  "forked child: the SDK is disabled in this process (its "
+                  "parent's queued events stay the parent's)");
+  }
+  if (worker_.joinable()) new std::thread(std::move(worker_));
+  if (options_.transport != nullptr) {
+    new std::shared_ptr<Transport>(std::move(options_.transport));
+  }
+}
+
 Envelope Client::NewEnvelope() const {
   Envelope envelope;
   if (dsn_) envelope.SetHeader("dsn", dsn_header_);
@@ -416,7 +437,9 @@ void Client::SendSessionAggregates() {
 }
 
 void Client::SetSessionUser(const protocol::User& user) {
-  if (session_ != nullptr) session_->SetUser(user);
+  if (session_ != nullptr && !internal::InForkedChild()) {
+    session_->SetUser(user);
+  }
 }
 
 void Client::StartSession() {
@@ -440,6 +463,7 @@ bool Client::SendClientReportIfAny() {
 }
 
 bool Client::Flush(absl::Duration timeout) {
+  if (internal::InForkedChild()) return false;
   const absl::Time deadline = absl::Now() + timeout;
   bool drained;
   {
@@ -473,6 +497,10 @@ bool Client::Flush(absl::Duration timeout) {
 }
 
 bool Client::Close(absl::Duration timeout) {
+  if (internal::InForkedChild()) {
+    AbandonInForkedChild();
+    return false;
+  }
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return true;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "sdk/src/fork.h"
 #include "sdk/src/log.h"
 #include "sdk/src/stacktrace.h"
 #include "sdk/src/timestamps.h"
@@ -243,6 +244,9 @@ void Hub::WithScope(absl::FunctionRef<void(Scope&)> fn) {
 }
 
 std::string Hub::CaptureEvent(protocol::Event event) {
+  // In a forked child the SDK is disabled, before any lock that a thread of
+  // the parent may have held at the fork.
+  if (internal::InForkedChild()) return "";
   std::string id;
   {
     // The client only queues (no user code runs), so it is called under the
@@ -258,6 +262,7 @@ std::string Hub::CaptureEvent(protocol::Event event) {
 }
 
 std::string Hub::CaptureMessage(absl::string_view message, Level level) {
+  if (internal::InForkedChild()) return "";
   protocol::Event event;
   event.set_level(std::string(LevelName(level)));
   event.mutable_logentry()->set_message(std::string(message));
@@ -303,6 +308,7 @@ std::string Hub::CaptureException(std::exception_ptr exception,
 }
 
 void Hub::AddBreadcrumb(protocol::Breadcrumb breadcrumb) {
+  if (internal::InForkedChild()) return;
   std::shared_ptr<Client> client;
   {
     absl::MutexLock lock(&mu_);
@@ -352,6 +358,7 @@ std::shared_ptr<Client> Hub::client() const {
 }
 
 bool Hub::Flush(absl::Duration timeout) {
+  if (internal::InForkedChild()) return false;
   std::shared_ptr<Client> c = client();
   return c == nullptr || c->Flush(timeout);
 }

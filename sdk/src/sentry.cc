@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "sdk/src/fatal.h"
+#include "sdk/src/fork.h"
 #include "sdk/src/log.h"
 #include "sdk/src/stacktrace.h"
 #include "sentry/dsn.h"
@@ -37,6 +38,12 @@ bool InitGuard::enabled() const {
 bool InitGuard::Close() {
   if (client_ == nullptr) return true;
   std::shared_ptr<Client> client = std::move(client_);
+  if (internal::InForkedChild()) {
+    // Touches no hub (a parent's thread may have held its lock at the
+    // fork); the client only lets go of the parent's threads.
+    client->Close(absl::ZeroDuration());
+    return false;
+  }
   auto main = Hub::Main();
   if (main->client() == client) {
     std::optional<protocol::User> user;

@@ -54,6 +54,11 @@ std::vector<sentry::protocol::Event> ReadEvents(const std::string& dir) {
   return events;
 }
 
+// Not inlined, so the throwing function is a frame in every build mode.
+__attribute__((noinline)) void LoadConfiguration() {
+  throw std::runtime_error("configuration file is corrupt");
+}
+
 void DieWithUncaughtException(const std::string& dir, bool capture) {
   sentry::Options options;
   options.transport = *sentry::NewFileTransport(dir);
@@ -61,9 +66,7 @@ void DieWithUncaughtException(const std::string& dir, bool capture) {
   sentry::InitGuard guard = sentry::Init(std::move(options));
   sentry::ConfigureScope(
       [](sentry::Scope& scope) { scope.SetTag("phase", "startup"); });
-  std::thread([] {
-    throw std::runtime_error("configuration file is corrupt");
-  }).join();
+  std::thread([] { LoadConfiguration(); }).join();
 }
 
 // A fixed path per test: the threadsafe death test style re-runs the test
@@ -99,8 +102,8 @@ TEST(TerminateDeathTest, UncaughtExceptionIsReportedAsFatal) {
     if (frame.in_app()) newest_in_app = &frame;
   }
   ASSERT_NE(newest_in_app, nullptr) << stack;
-  EXPECT_TRUE(absl::StrContains(newest_in_app->function(),
-                                "DieWithUncaughtException"))
+  EXPECT_TRUE(
+      absl::StrContains(newest_in_app->function(), "LoadConfiguration"))
       << stack;
   EXPECT_FALSE(absl::StrContains(stack, "OnTerminate")) << stack;
 }

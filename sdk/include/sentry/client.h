@@ -85,6 +85,8 @@ class Client {
   explicit Client(Options options);
   void WorkerLoop();
   void Process(internal::CaptureWork& work);
+  // Close in a forked child (see sdk/src/fork.h).
+  void AbandonInForkedChild();
   // An envelope with this client's headers (dsn, sdk): every envelope the
   // client sends starts here.
   Envelope NewEnvelope() const;

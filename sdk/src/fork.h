@@ -1,0 +1,25 @@
+// Processes that fork: the SDK's threads do not exist in a child, and a
+// lock another thread held at the fork stays held there. So in a child that
+// keeps running after fork() (a pre-fork server's worker, or the moments
+// before exec) the SDK is disabled: captures are dropped without taking a
+// lock, Flush and Close return at once without touching the parent's
+// threads, and nothing the parent had queued is sent twice.
+//
+//   internal::WatchForForks();            // once, from Client::Create
+//   if (internal::InForkedChild()) return "";
+//
+// Thread-safe; InForkedChild is one relaxed atomic load.
+#ifndef SENTRY_SDK_SRC_FORK_H_
+#define SENTRY_SDK_SRC_FORK_H_
+
+namespace sentry::internal {
+
+// Registers the pthread_atfork child handler (the first call only).
+void WatchForForks();
+
+// True in a process forked from one where the SDK was initialized.
+bool InForkedChild();
+
+}  // namespace sentry::internal
+
+#endif  // SENTRY_SDK_SRC_FORK_H_
