@@ -205,6 +205,10 @@ std::shared_ptr<Hub> Hub::Clone() const {
 }
 
 void Hub::ConfigureScope(absl::FunctionRef<void(Scope&)> fn) {
+  // In a forked child not even a scope's lock is taken: with Abseil's
+  // deadlock detection (debug builds) every lock also takes a global one,
+  // which a thread of the parent may have held at the fork.
+  if (internal::InForkedChild()) return;
   std::shared_ptr<Scope> keep;
   Scope* scope;
   {
@@ -239,6 +243,7 @@ void Hub::PopScope(size_t depth) {
 }
 
 void Hub::WithScope(absl::FunctionRef<void(Scope&)> fn) {
+  if (internal::InForkedChild()) return;
   ScopeGuard guard = PushScope();
   ConfigureScope(fn);
 }

@@ -1,7 +1,9 @@
 #include "sdk/src/random.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 
@@ -17,11 +19,67 @@ std::string ToHex(const uint8_t* data, int size) {
   return absl::BytesToHexString(absl::string_view(
       reinterpret_cast<const char*>(data), static_cast<size_t>(size)));
 }
+
+// xoshiro256** (Blackman and Vigna), seeded per thread from BoringSSL's
+// CSPRNG: event ids and sampling need unique, uniform bits, not secrecy,
+// and the CSPRNG's per-call locking and re-keying cost more than the rest
+// of a capture.
+// Counts forks (in the child): a forked child has a copy of its parent's
+// generator state, so generators reseed when this changed since their seed.
+std::atomic<uint64_t> g_forks{0};
+
+void OnForkInChild() { g_forks.fetch_add(1, std::memory_order_relaxed); }
+
+class FastGenerator {
+ public:
+  FastGenerator() {
+    static const bool watching =
+        pthread_atfork(nullptr, nullptr, &OnForkInChild) == 0;
+    (void)watching;
+    Seed();
+  }
+  void SeedAgainAfterFork() {
+    if (forks_ != g_forks.load(std::memory_order_relaxed)) Seed();
+  }
+  uint64_t Next() {
+    const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
+    const uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = Rotl(state_[3], 45);
+    return result;
+  }
+
+ private:
+  void Seed() {
+    forks_ = g_forks.load(std::memory_order_relaxed);
+    do {
+      RAND_bytes(reinterpret_cast<uint8_t*>(state_), sizeof(state_));
+    } while ((state_[0] | state_[1] | state_[2] | state_[3]) == 0);
+  }
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t state_[4];
+  uint64_t forks_ = 0;
+};
+
+FastGenerator& ThreadGenerator() {
+  thread_local FastGenerator generator;
+  generator.SeedAgainAfterFork();
+  return generator;
+}
+
 }  // namespace
 
 std::string NewEventId() {
   uint8_t bytes[16];
-  RAND_bytes(bytes, sizeof(bytes));
+  FastGenerator& generator = ThreadGenerator();
+  const uint64_t high = generator.Next();
+  const uint64_t low = generator.Next();
+  std::memcpy(bytes, &high, 8);
+  std::memcpy(bytes + 8, &low, 8);
   bytes[6] = (bytes[6] & 0x0f) | 0x40;  // version 4
   bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant
   return ToHex(bytes, sizeof(bytes));
@@ -35,9 +93,7 @@ std::string RandomHex(int bytes) {
 }
 
 double RandomUnit() {
-  uint64_t bits;
-  RAND_bytes(reinterpret_cast<uint8_t*>(&bits), sizeof(bits));
-  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+  return static_cast<double>(ThreadGenerator().Next() >> 11) * 0x1.0p-53;
 }
 
 }  // namespace sentry::internal

@@ -1,4 +1,6 @@
-// Randomness for ids and sampling, from BoringSSL's CSPRNG.
+// Randomness for ids and sampling: event ids and sampling decisions from a
+// per-thread generator seeded from BoringSSL's CSPRNG (fast, unique, not
+// secret); other random hex straight from the CSPRNG.
 //
 //   std::string id = internal::NewEventId();  // 32 lowercase hex digits
 //   bool keep = internal::RandomUnit() < sample_rate;
