@@ -97,7 +97,7 @@ struct Options {
   // shutdown timeout) are kept there and sent by the next Init. Empty: none.
   // A directory that cannot be used is logged and the SDK runs without it.
   std::string cache_dir;
-  size_t max_cache_files = 100;
+  size_t max_cache_files = 10000;  // a minute of 100 events/s (64 MiB cap)
   std::vector<std::shared_ptr<Integration>> integrations;
 };
 

@@ -41,6 +41,10 @@ constexpr int kGzipMemLevel = 4;
 constexpr size_t kMaxResponseBody = 1024;
 // Settled envelopes kept for the queueing thread to free (see Settle).
 constexpr size_t kMaxFinished = 256;
+// A network error is first retried in memory: an envelope gets this many
+// attempts, and the network counts as down (queued envelopes move to the
+// spool, or are dropped without one) after this many failures in a row.
+constexpr int kMemoryAttempts = 3;
 
 // A zlib compressor that keeps its state (costly to allocate and clear)
 // from one envelope to the next. `gzip` selects the gzip wrapper; otherwise
@@ -152,6 +156,7 @@ struct Pending {
   // Set when it came from the spool (and is locked there until done).
   std::optional<internal::SpooledFile> file;
   std::optional<PrecompressedItems> precompressed;
+  int attempts = 0;  // Sends that met a network error.
 };
 
 // The envelopes waiting to be sent, oldest first: a FIFO in two vectors that
@@ -164,6 +169,14 @@ class PendingQueue {
   size_t size() const { return in_.size() + (out_.size() - next_); }
   bool empty() const { return size() == 0; }
   void push_back(Pending pending) { in_.push_back(std::move(pending)); }
+  // For a retry: it goes out next.
+  void push_front(Pending pending) {
+    if (next_ > 0) {
+      out_[--next_] = std::move(pending);
+    } else {
+      out_.insert(out_.begin(), std::move(pending));
+    }
+  }
   // Requires !empty().
   Pending PopFront() {
     if (next_ == out_.size()) {
@@ -189,6 +202,28 @@ class PendingQueue {
   std::vector<Pending> out_;  // Popped from, at next_.
   size_t next_ = 0;
 };
+
+// Errors that a later attempt may not meet (a dropped connection, a
+// timeout, a name that did not resolve); a certificate that does not
+// verify, say, will fail the same way again.
+bool IsTransient(CURLcode result) {
+  switch (result) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // One request in flight.
 // Reused (with the capacity of its buffers) from one envelope to the next.
@@ -582,20 +617,34 @@ class HttpTransport final : public Transport {
     const absl::Time now = absl::Now();
 
     if (result != CURLE_OK) {
+      Pending& pending = request->pending;
+      const bool retry_in_memory = IsTransient(result) &&
+                                   !pending.file.has_value() &&
+                                   ++pending.attempts < kMemoryAttempts &&
+                                   ++failures_in_a_row_ < kMemoryAttempts;
       Log(LogLevel::kWarning, "http transport: ", url_, ": ",
           request->error[0] != '\0' ? request->error
                                     : curl_easy_strerror(result),
-          spool_ != nullptr ? " (kept in the spool for a retry)" : "");
+          retry_in_memory      ? " (retried in memory after a backoff)"
+          : spool_ != nullptr ? " (kept in the spool for a retry)"
+                               : "");
+      backoff_until_ = now + backoff_;
+      backoff_ = std::min(backoff_ * 2, options_.max_backoff);
       if (spool_ != nullptr) {
-        backoff_until_ = now + backoff_;
         absl::MutexLock lock(&mu_);
         replaying_ = false;  // The spool waits for the network.
-        backoff_ = std::min(backoff_ * 2, options_.max_backoff);
       }
-      Defer(std::move(request->pending), DiscardReason::kNetworkError);
+      if (retry_in_memory) {
+        absl::MutexLock lock(&mu_);
+        queue_bytes_ += pending.size;
+        queue_.push_front(std::move(pending));
+      } else {
+        Defer(std::move(pending), DiscardReason::kNetworkError);
+      }
       return Recycle(std::move(request));
     }
     backoff_ = options_.initial_backoff;
+    failures_in_a_row_ = 0;
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     limits_.Update(static_cast<int>(status), request->rate_limits,
@@ -642,16 +691,20 @@ class HttpTransport final : public Transport {
       if (abort) return AbortAll();
       const absl::Time now = absl::Now();
       if (now < backoff_until_) {
-        // The network is down: queued envelopes wait in the spool, not in
-        // memory, where they could overflow the queue.
-        std::vector<Pending> queued;
-        {
-          absl::MutexLock lock(&mu_);
-          queued = queue_.TakeAll();
-          queue_bytes_ = 0;
-        }
-        for (auto& pending : queued) {
-          Defer(std::move(pending), DiscardReason::kNetworkError);
+        if (failures_in_a_row_ >= kMemoryAttempts) {
+          // The network stays down: queued envelopes wait in the spool (or
+          // are dropped without one), not in memory, where they would
+          // overflow the queue. After a short blip they simply wait for
+          // the backoff, in memory.
+          std::vector<Pending> queued;
+          {
+            absl::MutexLock lock(&mu_);
+            queued = queue_.TakeAll();
+            queue_bytes_ = 0;
+          }
+          for (auto& pending : queued) {
+            Defer(std::move(pending), DiscardReason::kNetworkError);
+          }
         }
       } else {
         while (in_flight_.size() <
@@ -664,7 +717,6 @@ class HttpTransport final : public Transport {
       if (stopping && in_flight_.empty()) {
         absl::MutexLock lock(&mu_);
         if (queue_.empty()) return;
-        if (now < backoff_until_) continue;
       }
 
       int running = 0;
@@ -759,6 +811,7 @@ class HttpTransport final : public Transport {
   bool spool_dirty_ = true;  // Files may be waiting there.
   internal::RateLimits limits_;
   absl::Time backoff_until_ = absl::InfinitePast();
+  int failures_in_a_row_ = 0;  // Network errors since the last response.
   absl::Duration backoff_;
   std::vector<std::unique_ptr<Request>> in_flight_;
   std::vector<std::unique_ptr<Request>> free_requests_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -363,7 +364,8 @@ TEST(HttpTransportTest, NetworkErrorsWithoutSpoolAreCounted) {
   });
   HttpTransportOptions timeout = OptionsFor(slow);
   timeout.request_timeout = absl::Milliseconds(300);
-  for (const auto& options : {refused, OptionsFor(dropper), timeout}) {
+  for (auto options : {refused, OptionsFor(dropper), timeout}) {
+    options.initial_backoff = absl::Milliseconds(10);  // 3 quick attempts
     Harness h(options);
     h.transport->SendEnvelope(EventEnvelope("e"));
     h.transport->SendEnvelope(SessionEnvelope());
@@ -388,6 +390,39 @@ std::vector<std::string> SpooledIds(const std::string& dir) {
   }
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+// A short blip (two dropped connections) is retried in memory after a
+// backoff: everything is delivered, nothing goes to the spool or is lost.
+TEST(HttpTransportTest, ShortNetworkBlipIsRetriedInMemory) {
+  absl::Mutex mu;
+  int requests = 0;
+  TestServer server([&](const HttpRequest&) {
+    absl::MutexLock lock(&mu);
+    HttpResponse response;
+    if (++requests <= 2) response.action = HttpResponse::Action::kCloseConnection;
+    return response;
+  });
+  HttpTransportOptions options = OptionsFor(server);
+  options.cache_dir = TempDir();
+  options.max_requests_in_flight = 1;
+  options.initial_backoff = absl::Milliseconds(10);
+  Harness h(options);
+  for (int i = 0; i < 10; ++i) {
+    h.transport->SendEnvelope(EventEnvelope(absl::StrFormat("e%02d", i)));
+  }
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  std::set<std::string> delivered;
+  const auto received = server.Requests();
+  for (size_t i = 2; i < received.size(); ++i) {  // the first two were cut
+    auto envelope = Envelope::Parse(received[i].body);
+    ASSERT_TRUE(envelope.ok()) << envelope.status();
+    delivered.insert(envelope->event_id());
+  }
+  EXPECT_EQ(received.size(), 12u);
+  EXPECT_EQ(delivered.size(), 10u);
+  EXPECT_EQ(CountFiles(options.cache_dir, ".envelope"), 0u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 0u);
 }
 
 TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {

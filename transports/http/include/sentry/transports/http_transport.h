@@ -57,15 +57,18 @@ struct HttpTransportOptions {
   size_t max_queue_envelopes = 1000;
   size_t max_queue_bytes = 16 << 20;
 
-  // Offline spool. When set, envelopes that hit a network error or are still
-  // queued when Shutdown times out are written there, and sent (oldest first)
-  // by the next transport that uses the directory.
+  // Offline spool. When set, envelopes that the network keeps failing, or
+  // that are still queued when Shutdown times out, are written there, and
+  // sent (oldest first) by the next transport that uses the directory. The
+  // default bounds hold a minute of 100 events/s.
   std::string cache_dir;
-  size_t max_cache_files = 100;
+  size_t max_cache_files = 10000;
   size_t max_cache_bytes = 64 << 20;
   absl::Duration max_cache_age = absl::Hours(24 * 7);
-  // Backoff after a network error when a spool is set (doubling up to
-  // the maximum); without a spool there is nothing to retry.
+  // After a network error the transport backs off (doubling up to the
+  // maximum) and retries the envelope in memory: 3 attempts each. After 3
+  // failures in a row the network counts as down, and what is queued goes
+  // to the spool (without one: counted as network_error and dropped).
   absl::Duration initial_backoff = absl::Seconds(1);
   absl::Duration max_backoff = absl::Minutes(5);
 };
