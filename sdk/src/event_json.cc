@@ -80,10 +80,11 @@ void WriteContexts(
             [](const auto& a, const auto& b) { return a.first < b.first; });
   out.Key("contexts");
   out.BeginObject();
-  for (const auto& [name, context] : entries) {
+  for (const auto& entry : entries) {
+    const absl::string_view name = entry.first;
     out.Key(name);
-    if (context != nullptr) {
-      WriteMessage(*context, out);
+    if (entry.second != nullptr) {
+      WriteMessage(*entry.second, out);
       continue;
     }
     out.Raw(std::find_if(encoded.begin(), encoded.end(), [&](const auto& e) {
