@@ -680,6 +680,39 @@ TEST(InitTest, InvalidDsnDisablesWithClearStatus) {
   EXPECT_TRUE(Flush(absl::Seconds(1)));
 }
 
+// A transport factory gets the final options (the DSN included) and its
+// transport is used; its error disables the SDK with that error.
+TEST(InitTest, TransportFactoryMakesTheTransportForTheDsn) {
+  auto transport = std::make_shared<TestTransport>();
+  std::string seen_dsn;
+  Options options;
+  options.dsn = "https://key@o1.ingest.sentry.io/42";
+  options.transport_factory = [&](const Options& final_options)
+      -> absl::StatusOr<std::shared_ptr<Transport>> {
+    seen_dsn = final_options.dsn;
+    return transport;
+  };
+  {
+    InitGuard guard = Init(std::move(options));
+    ASSERT_TRUE(guard.status().ok()) << guard.status();
+    CaptureMessage("through the factory's transport");
+    ASSERT_TRUE(Flush(absl::Seconds(5)));
+  }
+  EXPECT_EQ(seen_dsn, "https://key@o1.ingest.sentry.io/42");
+  ASSERT_EQ(transport->event_count(), 1u);
+
+  Options failing;
+  failing.dsn = "https://key@o1.ingest.sentry.io/42";
+  failing.transport_factory = [](const Options&)
+      -> absl::StatusOr<std::shared_ptr<Transport>> {
+    return absl::UnavailableError("no network in this test");
+  };
+  InitGuard guard = Init(std::move(failing));
+  EXPECT_EQ(guard.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(guard.status().message(), "no network in this test");
+  EXPECT_FALSE(guard.enabled());
+}
+
 TEST(InitTest, InvalidOptionsNameTheProblem) {
   auto transport = std::make_shared<testing::TestTransport>();
   Options options;

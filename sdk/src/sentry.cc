@@ -5,12 +5,13 @@
 #include <exception>
 #include <utility>
 
+#include "absl/synchronization/mutex.h"
+#include "sdk/src/default_transport.h"
 #include "sdk/src/fatal.h"
 #include "sdk/src/fork.h"
 #include "sdk/src/log.h"
 #include "sdk/src/stacktrace.h"
 #include "sentry/dsn.h"
-#include "sentry/transports/http_transport.h"
 
 namespace sentry {
 
@@ -57,37 +58,36 @@ bool InitGuard::Close() {
 
 namespace {
 
-// The HTTP transport for a DSN given without a transport. nullptr when there
-// is no (valid) DSN: Client::Create then decides what that means.
-absl::StatusOr<std::shared_ptr<Transport>> DefaultTransport(
-    const Options& options) {
-  std::string dsn = options.dsn;
-  if (dsn.empty()) {
+absl::Mutex g_factory_mu;
+
+internal::TransportFactory& DefaultFactoryLocked()
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(g_factory_mu) {
+  static auto* const factory = new internal::TransportFactory();
+  return *factory;
+}
+
+// The transport for `options` when none was given: from its factory, else
+// the default one (HTTP, when //sdk:sentry is linked). nullptr without a
+// (valid) DSN: Client::Create then decides what that means.
+absl::StatusOr<std::shared_ptr<Transport>> TransportFor(Options& options) {
+  if (options.dsn.empty()) {
     const char* env = std::getenv("SENTRY_DSN");
-    if (env != nullptr) dsn = env;
+    if (env != nullptr) options.dsn = env;
   }
-  if (dsn.empty() || !Dsn::Parse(dsn).ok()) return nullptr;
-  HttpTransportOptions http;
-  http.dsn = std::move(dsn);
-  http.ca_certs = options.ca_certs;
-  http.http_proxy = options.http_proxy;
-  http.https_proxy = options.https_proxy;
-  http.compress = options.compress_envelopes;
-  http.max_queue_envelopes = options.max_transport_queue;
-  http.max_queue_bytes = options.max_transport_queue_bytes;
-  http.cache_dir = options.cache_dir;
-  http.max_cache_files = options.max_cache_files;
-  auto transport = NewHttpTransport(http);
-  if (!transport.ok() && !http.cache_dir.empty()) {
-    // If the cache directory was the problem, run without a spool; any
-    // other problem fails again and is reported.
-    http.cache_dir.clear();
-    auto without_spool = NewHttpTransport(std::move(http));
-    if (without_spool.ok()) {
-      internal::Log(internal::LogLevel::kError,
-                    "offline spool disabled: ", transport.status().ToString());
-    }
-    return without_spool;
+  if (options.dsn.empty() || !Dsn::Parse(options.dsn).ok()) return nullptr;
+  internal::TransportFactory factory = options.transport_factory
+                                           ? options.transport_factory
+                                           : internal::DefaultTransportFactory();
+  if (!factory) {
+    return absl::FailedPreconditionError(
+        "a DSN is set but there is no transport: link //sdk:sentry (HTTP), "
+        "or set Options::transport or Options::transport_factory");
+  }
+  absl::StatusOr<std::shared_ptr<Transport>> transport =
+      absl::InternalError("transport factory threw an exception");
+  try {
+    transport = factory(options);
+  } catch (...) {
   }
   return transport;
 }
@@ -125,12 +125,27 @@ std::atomic<std::terminate_handler> previous_terminate{nullptr};
 
 }  // namespace
 
+namespace internal {
+
+bool SetDefaultTransportFactory(TransportFactory factory) {
+  absl::MutexLock lock(&g_factory_mu);
+  DefaultFactoryLocked() = std::move(factory);
+  return true;
+}
+
+TransportFactory DefaultTransportFactory() {
+  absl::MutexLock lock(&g_factory_mu);
+  return DefaultFactoryLocked();
+}
+
+}  // namespace internal
+
 InitGuard Init(Options options) {
   internal::SetDebugLogging(options.debug);
   absl::StatusOr<std::shared_ptr<Client>> client =
       absl::InternalError("not created");
   if (options.transport == nullptr) {
-    auto transport = DefaultTransport(options);
+    auto transport = TransportFor(options);
     if (transport.ok()) {
       options.transport = *std::move(transport);
       client = Client::Create(std::move(options));

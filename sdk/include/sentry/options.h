@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "sentry/integration.h"
 #include "sentry/protocol/event.pb.h"
@@ -76,12 +77,19 @@ struct Options {
   // thread, never under an SDK lock.
   std::function<bool(protocol::Breadcrumb& breadcrumb)> before_breadcrumb;
 
-  // Where envelopes go. When null and a DSN is set, sentry::Init sends over
-  // HTTP (sentry::NewHttpTransport, configured by the fields below). Keep a
-  // copy of the pointer to inspect a test transport.
+  // Where envelopes go. Keep a copy of the pointer to inspect a test
+  // transport. When null and a DSN is set, sentry::Init asks
+  // `transport_factory` for one; when that is empty too, the default
+  // factory: HTTP with the settings below, when the program links
+  // //sdk:sentry (the core alone, //sdk:core, has no default, and a DSN
+  // without a transport is then an error).
   std::shared_ptr<Transport> transport;
+  // Makes the transport from the final options (DSN included, also when it
+  // came from SENTRY_DSN); an error status disables the SDK with it.
+  std::function<absl::StatusOr<std::shared_ptr<Transport>>(const Options&)>
+      transport_factory;
 
-  // HTTP transport. A PEM file of CA certificates to trust instead of the
+  // HTTP transport (read by its factory). A PEM file of CA certificates to trust instead of the
   // system's (TLS peer verification is always on).
   std::string ca_certs;
   // Proxies; when empty, the usual environment variables apply.

@@ -874,4 +874,31 @@ absl::StatusOr<std::shared_ptr<Transport>> NewHttpTransport(
       std::move(options), *std::move(dsn), multi, std::move(spool)));
 }
 
+absl::StatusOr<std::shared_ptr<Transport>> NewHttpTransportForOptions(
+    const Options& options) {
+  HttpTransportOptions http;
+  http.dsn = options.dsn;
+  http.ca_certs = options.ca_certs;
+  http.http_proxy = options.http_proxy;
+  http.https_proxy = options.https_proxy;
+  http.compress = options.compress_envelopes;
+  http.max_queue_envelopes = options.max_transport_queue;
+  http.max_queue_bytes = options.max_transport_queue_bytes;
+  http.cache_dir = options.cache_dir;
+  http.max_cache_files = options.max_cache_files;
+  auto transport = NewHttpTransport(http);
+  if (!transport.ok() && !http.cache_dir.empty()) {
+    // If the cache directory was the problem, run without a spool; any
+    // other problem fails again and is reported.
+    http.cache_dir.clear();
+    auto without_spool = NewHttpTransport(std::move(http));
+    if (without_spool.ok()) {
+      Log(LogLevel::kError, "offline spool disabled: ",
+          transport.status().ToString());
+    }
+    return without_spool;
+  }
+  return transport;
+}
+
 }  // namespace sentry

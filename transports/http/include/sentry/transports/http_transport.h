@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "sentry/options.h"
 #include "sentry/transport.h"
 
 namespace sentry {
@@ -77,6 +78,13 @@ struct HttpTransportOptions {
 // transport's thread. Errors name the problem; nothing is started then.
 absl::StatusOr<std::shared_ptr<Transport>> NewHttpTransport(
     HttpTransportOptions options);
+
+// The HTTP transport configured from sentry::Options (its DSN, proxies, CA
+// file, queue and spool settings): the default of sentry::Init when
+// //sdk:sentry is linked. A cache directory that cannot be used is logged
+// and the transport runs without a spool.
+absl::StatusOr<std::shared_ptr<Transport>> NewHttpTransportForOptions(
+    const Options& options);
 
 }  // namespace sentry
 
