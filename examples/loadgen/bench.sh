@@ -40,6 +40,7 @@ print(f"{sys.argv[1]:32s} median {median['events_per_s']:>6} events/s "
       f"(min {runs[0]['events_per_s']}, max {runs[-1]['events_per_s']}); "
       f"SDK CPU {cpu} us/event (median); "
       f"delivered {median['delivered']}/{median['events']}, "
-      f"capture p50 {median['capture_p50_ns']} ns p99 {median['capture_p99_ns']} ns")
+      f"capture p50 {median['capture_p50_ns']} ns p99 {median['capture_p99_ns']} ns, "
+      f"peak RSS {median['peak_rss_mb']} MB")
 PY
 done

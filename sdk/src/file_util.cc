@@ -1,5 +1,7 @@
 #include "sdk/src/file_util.h"
 
+#include "sdk/src/cache_layout.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -7,6 +9,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "sdk/src/cache_layout.h"
 
 namespace sentry::internal {
 namespace {
@@ -21,7 +24,8 @@ absl::Status ErrnoError(absl::string_view what, const std::string& path) {
 absl::Status WriteFileAtomically(const std::string& directory,
                                  const std::string& name,
                                  absl::string_view bytes, bool sync, int mode) {
-  const std::string tmp = absl::StrCat(directory, "/.", name, ".tmp");
+  const std::string tmp =
+      absl::StrCat(directory, "/", cache_layout::TemporaryName(name));
   const std::string path = absl::StrCat(directory, "/", name);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                         static_cast<mode_t>(mode));

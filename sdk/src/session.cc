@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "sdk/src/cache_layout.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/random.h"
@@ -21,7 +22,6 @@
 namespace sentry::internal {
 namespace {
 
-constexpr absl::string_view kPrefix = "session-";
 
 std::string DashedUuid() {
   const std::string hex = NewEventId();
@@ -123,8 +123,8 @@ std::string SessionTracker::UpdateLocked(absl::Time now) {
 void SessionTracker::PersistLocked() {
   if (cache_dir_.empty()) return;
   if (file_.empty()) {
-    file_ =
-        absl::StrCat(cache_dir_, "/", kPrefix, ::getpid(), "-", session_.sid());
+    file_ = absl::StrCat(cache_dir_, "/",
+                         cache_layout::SessionFileName(::getpid(), session_.sid()));
   }
   std::ofstream out(file_, std::ios::trunc);
   out << ::getpid() << " " << session_.sid() << " " << session_.started() << " "
@@ -144,10 +144,10 @@ std::vector<std::string> SessionTracker::CloseAbandoned() {
   std::vector<std::string> names;
   std::vector<std::string> markers;
   while (const dirent* entry = ::readdir(dir)) {
-    if (absl::StartsWith(entry->d_name, kPrefix)) {
+    if (absl::StartsWith(entry->d_name, cache_layout::kSessionPrefix)) {
       names.push_back(entry->d_name);
     }
-    if (absl::StartsWith(entry->d_name, "crashed-")) {
+    if (cache_layout::ParseCrashMarker(entry->d_name)) {
       markers.push_back(entry->d_name);
     }
   }
@@ -168,8 +168,9 @@ std::vector<std::string> SessionTracker::CloseAbandoned() {
     }
     if (ProcessAlive(pid)) continue;  // Another live process's session.
     if (::unlink(path.c_str()) != 0) continue;  // Someone else closed it.
-    // A crash handler leaves "crashed-<pid>" (see integrations/crash).
-    const std::string marker = absl::StrCat(cache_dir_, "/crashed-", pid);
+    // A crash handler leaves a marker (see integrations/crash).
+    const std::string marker =
+        absl::StrCat(cache_dir_, "/", cache_layout::CrashMarkerName(pid));
     const bool crashed = ::unlink(marker.c_str()) == 0;
     protocol::Session abnormal;
     abnormal.set_sid(fields[1]);
@@ -183,9 +184,8 @@ std::vector<std::string> SessionTracker::CloseAbandoned() {
   }
   // Markers of dead processes that had no session.
   for (const std::string& name : markers) {
-    int pid = 0;
-    if (absl::SimpleAtoi(absl::string_view(name).substr(8), &pid) &&
-        !ProcessAlive(pid)) {
+    const std::optional<int> pid = cache_layout::ParseCrashMarker(name);
+    if (pid && !ProcessAlive(*pid)) {
       ::unlink(absl::StrCat(cache_dir_, "/", name).c_str());
     }
   }

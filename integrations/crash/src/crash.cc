@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "sdk/src/cache_layout.h"
 #include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
@@ -242,20 +243,14 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
 
   uint8_t digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const uint8_t*>(g_envelope), envelope.len, digest);
-  // The spool's name: <unix micros, 20 digits>-<random>-<sha256>.envelope
   char name_buf[256];
-  Out name{name_buf, sizeof(name_buf) - 1};
-  name.Dec(static_cast<uint64_t>(now.tv_sec) * 1000000 +
-               static_cast<uint64_t>(now.tv_nsec / 1000),
-           20);
-  name.Add("-");
-  name.Add(p.random, 8);
-  name.Add("-");
-  for (uint8_t byte : digest) {
-    name.Add(&"0123456789abcdef"[byte >> 4], 1);
-    name.Add(&"0123456789abcdef"[byte & 15], 1);
-  }
-  name.Add(".envelope");
+  const size_t name_len = internal::cache_layout::SpoolFileNameSignalSafe(
+      static_cast<uint64_t>(now.tv_sec) * 1000000 +
+          static_cast<uint64_t>(now.tv_nsec / 1000),
+      p.random, digest, name_buf, sizeof(name_buf));
+  if (name_len == 0) return;
+  Out name{name_buf, sizeof(name_buf)};
+  name.len = name_len;
   char path_buf[4096 + 300], tmp_buf[4096 + 310];
   Out path{path_buf, sizeof(path_buf) - 1}, tmp{tmp_buf, sizeof(tmp_buf) - 1};
   path.Add(g_dir);
@@ -263,7 +258,7 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
   path.Add(name_buf, name.len);
   path_buf[path.len] = '\0';
   tmp.Add(g_dir);
-  tmp.Add("/.");
+  tmp.Add("/.");  // cache_layout::TemporaryName
   tmp.Add(name_buf, name.len);
   tmp.Add(".tmp");
   tmp_buf[tmp.len] = '\0';
@@ -283,11 +278,14 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
     ::unlink(tmp_buf);
   }
   // Tells the next run that this process's session crashed.
-  char marker_buf[4096 + 40];
+  char marker_name[64];
+  const size_t marker_len = internal::cache_layout::CrashMarkerNameSignalSafe(
+      ::getpid(), marker_name, sizeof(marker_name));
+  char marker_buf[4096 + 80];
   Out marker{marker_buf, sizeof(marker_buf) - 1};
   marker.Add(g_dir);
-  marker.Add("/crashed-");
-  marker.Dec(static_cast<uint64_t>(::getpid()));
+  marker.Add("/");
+  marker.Add(marker_name, marker_len);
   marker_buf[marker.len] = '\0';
   const int marker_fd =
       ::open(marker_buf, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);

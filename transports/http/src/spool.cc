@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "sdk/src/cache_layout.h"
 #include "sdk/src/file_util.h"
 #include "sdk/src/log.h"
 #include "sdk/src/random.h"
@@ -30,8 +31,6 @@
 namespace sentry::internal {
 namespace {
 
-constexpr absl::string_view kSuffix = ".envelope";
-
 std::string Sha256Hex(absl::string_view bytes) {
   uint8_t digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), digest);
@@ -39,21 +38,8 @@ std::string Sha256Hex(absl::string_view bytes) {
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
-struct ParsedName {
-  absl::Time written;
-  std::string sha256;
-};
-
-// "<micros>-<random>-<sha256>.envelope"; nullopt for any other name.
-std::optional<ParsedName> ParseName(absl::string_view name) {
-  if (!absl::ConsumeSuffix(&name, kSuffix)) return std::nullopt;
-  std::vector<absl::string_view> parts = absl::StrSplit(name, '-');
-  int64_t micros;
-  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &micros) ||
-      parts[2].size() != 2 * SHA256_DIGEST_LENGTH) {
-    return std::nullopt;
-  }
-  return ParsedName{absl::FromUnixMicros(micros), std::string(parts[2])};
+std::optional<cache_layout::SpoolName> ParseName(absl::string_view name) {
+  return cache_layout::ParseSpoolFileName(name);
 }
 
 absl::Status ErrnoStatus(absl::string_view what, const std::string& path) {
@@ -80,8 +66,7 @@ off_t FileSize(const std::string& path) {
 }  // namespace
 
 std::string SpoolFileName(absl::Time written, absl::string_view bytes) {
-  return absl::StrFormat("%020d-%s-%s%s", absl::ToUnixMicros(written),
-                         RandomHex(4), Sha256Hex(bytes), kSuffix);
+  return cache_layout::SpoolFileName(written, RandomHex(4), Sha256Hex(bytes));
 }
 
 SpooledFile::SpooledFile(int fd, std::string path, std::string bytes)
@@ -193,7 +178,7 @@ void Spool::Evict(const std::string& name, absl::string_view why) {
 
 void Spool::SetAside(const std::string& name, absl::string_view why) {
   const std::string path = absl::StrCat(directory_, "/", name);
-  const std::string aside = absl::StrCat(path, ".corrupt");
+  const std::string aside = absl::StrCat(path, cache_layout::kCorruptSuffix);
   Log(LogLevel::kError, "spool: ", name, " is ", why, "; set aside as ", aside,
       ", not sent");
   if (::rename(path.c_str(), aside.c_str()) != 0) ::unlink(path.c_str());
@@ -249,7 +234,7 @@ std::optional<SpooledFile> Spool::ClaimNext() {
       ::close(fd);
       continue;
     }
-    if (Sha256Hex(bytes) != parsed->sha256) {
+    if (Sha256Hex(bytes) != parsed->sha256_hex) {
       ::close(fd);
       SetAside(name, "corrupt or truncated (SHA-256 mismatch)");
       continue;
