@@ -51,8 +51,8 @@ struct Writer {
 
 std::string SpoolFileName(absl::Time written, absl::string_view random8,
                           absl::string_view sha256_hex) {
-  return absl::StrFormat("%020d-%s-%s%s", absl::ToUnixMicros(written),
-                         random8, sha256_hex, kSpoolSuffix);
+  return absl::StrFormat("%020d-%s-%s%s", absl::ToUnixMicros(written), random8,
+                         sha256_hex, kSpoolSuffix);
 }
 
 std::optional<SpoolName> ParseSpoolFileName(absl::string_view name) {

@@ -19,9 +19,8 @@ TEST(CacheLayoutTest, SignalSafeNamesAreTheRegularNames) {
   }
   const absl::Time written = absl::FromUnixMicros(1764750000123456);
   char name[256];
-  const size_t length =
-      SpoolFileNameSignalSafe(1764750000123456, "0a1b2c3d", digest, name,
-                              sizeof(name));
+  const size_t length = SpoolFileNameSignalSafe(1764750000123456, "0a1b2c3d",
+                                                digest, name, sizeof(name));
   EXPECT_EQ(std::string(name, length),
             SpoolFileName(written, "0a1b2c3d", digest_hex));
   const auto parsed = ParseSpoolFileName(name);
@@ -37,8 +36,8 @@ TEST(CacheLayoutTest, SignalSafeNamesAreTheRegularNames) {
 
 TEST(CacheLayoutTest, OtherNamesAreNotRecognized) {
   for (const char* name :
-       {"notes.txt", "1-2.envelope", "x-y-z.envelope", ".tmp",
-        "crashed-", "crashed-abc", "crashed--5", "session-1-abc"}) {
+       {"notes.txt", "1-2.envelope", "x-y-z.envelope", ".tmp", "crashed-",
+        "crashed-abc", "crashed--5", "session-1-abc"}) {
     EXPECT_FALSE(ParseSpoolFileName(name).has_value()) << name;
     EXPECT_FALSE(ParseCrashMarker(name).has_value()) << name;
   }

@@ -1,7 +1,5 @@
 #include "sdk/src/file_util.h"
 
-#include "sdk/src/cache_layout.h"
-
 #include <fcntl.h>
 #include <unistd.h>
 

@@ -19,8 +19,6 @@ void WatchForForks() {
   (void)registered;
 }
 
-bool InForkedChild() {
-  return g_forked_child.load(std::memory_order_relaxed);
-}
+bool InForkedChild() { return g_forked_child.load(std::memory_order_relaxed); }
 
 }  // namespace sentry::internal

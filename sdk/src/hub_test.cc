@@ -703,8 +703,8 @@ TEST(InitTest, TransportFactoryMakesTheTransportForTheDsn) {
 
   Options failing;
   failing.dsn = "https://key@o1.ingest.sentry.io/42";
-  failing.transport_factory = [](const Options&)
-      -> absl::StatusOr<std::shared_ptr<Transport>> {
+  failing.transport_factory =
+      [](const Options&) -> absl::StatusOr<std::shared_ptr<Transport>> {
     return absl::UnavailableError("no network in this test");
   };
   InitGuard guard = Init(std::move(failing));

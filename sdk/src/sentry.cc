@@ -75,9 +75,9 @@ absl::StatusOr<std::shared_ptr<Transport>> TransportFor(Options& options) {
     if (env != nullptr) options.dsn = env;
   }
   if (options.dsn.empty() || !Dsn::Parse(options.dsn).ok()) return nullptr;
-  internal::TransportFactory factory = options.transport_factory
-                                           ? options.transport_factory
-                                           : internal::DefaultTransportFactory();
+  internal::TransportFactory factory =
+      options.transport_factory ? options.transport_factory
+                                : internal::DefaultTransportFactory();
   if (!factory) {
     return absl::FailedPreconditionError(
         "a DSN is set but there is no transport: link //sdk:sentry (HTTP), "

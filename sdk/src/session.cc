@@ -22,7 +22,6 @@
 namespace sentry::internal {
 namespace {
 
-
 std::string DashedUuid() {
   const std::string hex = NewEventId();
   return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-",
@@ -123,8 +122,9 @@ std::string SessionTracker::UpdateLocked(absl::Time now) {
 void SessionTracker::PersistLocked() {
   if (cache_dir_.empty()) return;
   if (file_.empty()) {
-    file_ = absl::StrCat(cache_dir_, "/",
-                         cache_layout::SessionFileName(::getpid(), session_.sid()));
+    file_ =
+        absl::StrCat(cache_dir_, "/",
+                     cache_layout::SessionFileName(::getpid(), session_.sid()));
   }
   std::ofstream out(file_, std::ios::trunc);
   out << ::getpid() << " " << session_.sid() << " " << session_.started() << " "

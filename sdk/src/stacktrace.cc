@@ -137,8 +137,8 @@ bool IsSdkFunction(absl::string_view function) {
 
 bool DefaultInApp(absl::string_view function, absl::string_view package) {
   static constexpr absl::string_view kSystemFunctions[] = {
-      "std::",   "__",      "absl::", "google::protobuf::", "testing::",
-      "boost::", "httplib::"};
+      "std::",     "__",      "absl::",   "google::protobuf::",
+      "testing::", "boost::", "httplib::"};
   for (absl::string_view prefix : kSystemFunctions) {
     if (absl::StartsWith(function, prefix)) return false;
   }

@@ -119,7 +119,8 @@ TEST_F(StacktraceTest, LibraryFramesAreNotInAppByDefault) {
                          absl::StartsWith(frame.package(), "/usr/lib");
     if (library) {
       ++library_frames;
-      EXPECT_FALSE(frame.in_app()) << frame.function() << " " << frame.package();
+      EXPECT_FALSE(frame.in_app())
+          << frame.function() << " " << frame.package();
     }
   }
   // GoogleTest's runner is on every test's stack.
@@ -138,7 +139,8 @@ TEST_F(StacktraceTest, InAppIncludeAndExcludeDecide) {
   const auto events = Events(1);
   ASSERT_EQ(events.size(), 1u);
   const auto& frames = events[0].exception().values(0).stacktrace().frames();
-  ASSERT_TRUE(absl::StrContains(frames.rbegin()->function(), "CaptureFromHere"));
+  ASSERT_TRUE(
+      absl::StrContains(frames.rbegin()->function(), "CaptureFromHere"));
   EXPECT_FALSE(frames.rbegin()->in_app());
   int testing_frames = 0;
   for (const auto& frame : frames) {
@@ -177,9 +179,9 @@ TEST_F(StacktraceTest, NestedExceptionsBecomeALinkedChain) {
   EXPECT_FALSE(values[1].mechanism().has_parent_id());
   // The capturing stack is attached, ending in this test's body.
   ASSERT_GE(values[1].stacktrace().frames_size(), 1);
-  EXPECT_TRUE(absl::StrContains(
-      values[1].stacktrace().frames().rbegin()->function(),
-      "NestedExceptionsBecomeALinkedChain_Test::TestBody"))
+  EXPECT_TRUE(
+      absl::StrContains(values[1].stacktrace().frames().rbegin()->function(),
+                        "NestedExceptionsBecomeALinkedChain_Test::TestBody"))
       << values[1].stacktrace().frames().rbegin()->function();
 }
 

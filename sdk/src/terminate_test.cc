@@ -102,8 +102,7 @@ TEST(TerminateDeathTest, UncaughtExceptionIsReportedAsFatal) {
     if (frame.in_app()) newest_in_app = &frame;
   }
   ASSERT_NE(newest_in_app, nullptr) << stack;
-  EXPECT_TRUE(
-      absl::StrContains(newest_in_app->function(), "LoadConfiguration"))
+  EXPECT_TRUE(absl::StrContains(newest_in_app->function(), "LoadConfiguration"))
       << stack;
   EXPECT_FALSE(absl::StrContains(stack, "OnTerminate")) << stack;
 }

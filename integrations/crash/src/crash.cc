@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <ucontext.h>
-#include <unwind.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include <atomic>
 #include <cstring>
@@ -173,7 +173,8 @@ int UnwindFromSignal(void* context, void** pcs, int max) {
   if (state.signal_pc != 0) _Unwind_Backtrace(&OnUnwindFrame, &state);
   if (state.reached && state.depth > 1) return state.depth;
   int depth = 0;
-  if (state.signal_pc != 0) pcs[depth++] = reinterpret_cast<void*>(state.signal_pc);
+  if (state.signal_pc != 0)
+    pcs[depth++] = reinterpret_cast<void*>(state.signal_pc);
   return depth + absl::GetStackTraceWithContext(pcs + depth, max - depth, 0,
                                                 context, nullptr);
 }
@@ -437,13 +438,13 @@ class CrashIntegration final : public Integration {
       CrashIntegration* self;
       uint64_t target;
     } arg{this, target};
-    return mu_.AwaitWithTimeout(
-        absl::Condition(
-            +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-              return a->self->completed_ >= a->target || a->self->stopping_;
-            },
-            &arg),
-        timeout) &&
+    return mu_.AwaitWithTimeout(absl::Condition(
+                                    +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                      return a->self->completed_ >= a->target ||
+                                             a->self->stopping_;
+                                    },
+                                    &arg),
+                                timeout) &&
            completed_ >= target;
   }
 
@@ -456,11 +457,9 @@ class CrashIntegration final : public Integration {
         absl::MutexLock lock(&mu_);
         mu_.AwaitWithTimeout(
             absl::Condition(
-                +[](CrashIntegration* self)
-                    ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                      return self->stopping_ ||
-                             self->requested_ > self->completed_;
-                    },
+                +[](CrashIntegration* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                  return self->stopping_ || self->requested_ > self->completed_;
+                },
                 this),
             absl::Milliseconds(250));
         if (stopping_) return;

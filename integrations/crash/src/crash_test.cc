@@ -48,14 +48,12 @@ std::string PreviousHandlerSays(int sig) {
 // would run (and fault) inside its own runtime first.
 __attribute__((noinline, no_sanitize_thread)) void FaultWithSignal(int sig) {
   switch (sig) {
-    case SIGSEGV:
-      {
-        // A volatile store through an opaque pointer: the compiler can
-        // neither know it is null nor drop the store.
-        volatile int* volatile null = nullptr;
-        *null = 1;
-      }
-      break;
+    case SIGSEGV: {
+      // A volatile store through an opaque pointer: the compiler can
+      // neither know it is null nor drop the store.
+      volatile int* volatile null = nullptr;
+      *null = 1;
+    } break;
     case SIGBUS: {
       // A page of a file that was truncated after it was mapped.
       char path[] = "/tmp/crash_test_bus.XXXXXX";

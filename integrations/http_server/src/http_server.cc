@@ -1,7 +1,6 @@
 #include "sentry/integrations/http_server.h"
 
 #include <algorithm>
-
 #include <map>
 
 #include "absl/strings/ascii.h"

@@ -89,8 +89,8 @@ struct Options {
   std::function<absl::StatusOr<std::shared_ptr<Transport>>(const Options&)>
       transport_factory;
 
-  // HTTP transport (read by its factory). A PEM file of CA certificates to trust instead of the
-  // system's (TLS peer verification is always on).
+  // HTTP transport (read by its factory). A PEM file of CA certificates to
+  // trust instead of the system's (TLS peer verification is always on).
   std::string ca_certs;
   // Proxies; when empty, the usual environment variables apply.
   std::string http_proxy;

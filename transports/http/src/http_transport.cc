@@ -625,9 +625,9 @@ class HttpTransport final : public Transport {
       Log(LogLevel::kWarning, "http transport: ", url_, ": ",
           request->error[0] != '\0' ? request->error
                                     : curl_easy_strerror(result),
-          retry_in_memory      ? " (retried in memory after a backoff)"
+          retry_in_memory     ? " (retried in memory after a backoff)"
           : spool_ != nullptr ? " (kept in the spool for a retry)"
-                               : "");
+                              : "");
       backoff_until_ = now + backoff_;
       backoff_ = std::min(backoff_ * 2, options_.max_backoff);
       if (spool_ != nullptr) {
@@ -893,8 +893,8 @@ absl::StatusOr<std::shared_ptr<Transport>> NewHttpTransportForOptions(
     http.cache_dir.clear();
     auto without_spool = NewHttpTransport(std::move(http));
     if (without_spool.ok()) {
-      Log(LogLevel::kError, "offline spool disabled: ",
-          transport.status().ToString());
+      Log(LogLevel::kError,
+          "offline spool disabled: ", transport.status().ToString());
     }
     return without_spool;
   }

@@ -197,12 +197,12 @@ TEST(HttpTransportTest, RequestsInFlightReachTheLimitAndNeverExceedIt) {
   TestServer server([&](const HttpRequest&) {
     absl::MutexLock lock(&mu);
     peak = std::max(peak, ++inside);
-    if (mu.AwaitWithTimeout(
-            absl::Condition(+[](int* n) { return *n >= kLimit; }, &peak),
-            absl::Seconds(10))) {
-      mu.AwaitWithTimeout(
-          absl::Condition(+[](int* n) { return *n > kLimit; }, &peak),
-          absl::Milliseconds(200));
+    if (mu.AwaitWithTimeout(absl::Condition(
+                                +[](int* n) { return *n >= kLimit; }, &peak),
+                            absl::Seconds(10))) {
+      mu.AwaitWithTimeout(absl::Condition(
+                              +[](int* n) { return *n > kLimit; }, &peak),
+                          absl::Milliseconds(200));
     }
     --inside;
     return HttpResponse();
@@ -400,7 +400,8 @@ TEST(HttpTransportTest, ShortNetworkBlipIsRetriedInMemory) {
   TestServer server([&](const HttpRequest&) {
     absl::MutexLock lock(&mu);
     HttpResponse response;
-    if (++requests <= 2) response.action = HttpResponse::Action::kCloseConnection;
+    if (++requests <= 2)
+      response.action = HttpResponse::Action::kCloseConnection;
     return response;
   });
   HttpTransportOptions options = OptionsFor(server);
@@ -445,9 +446,9 @@ TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {
   EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow), 14u);
   EXPECT_FALSE(h.transport->Flush(absl::Milliseconds(100)));
   h.transport->Shutdown(absl::ZeroDuration());
-  EXPECT_EQ(SpooledIds(options.cache_dir),
-            (std::vector<std::string>{"e00", "e01", "e02", "e03", "e04",
-                                      "e05"}));
+  EXPECT_EQ(
+      SpooledIds(options.cache_dir),
+      (std::vector<std::string>{"e00", "e01", "e02", "e03", "e04", "e05"}));
 }
 
 TEST(HttpTransportTest, QueueIsBoundedByBytesAndTheNewestAreDropped) {
@@ -681,9 +682,10 @@ TEST(HttpTransportTest, RateLimitedEventsMakeNoRequestsAndOneClientReport) {
   EXPECT_EQ(report->event_id(), "");
   ASSERT_EQ(report->items().size(), 1u);
   EXPECT_EQ(report->items()[0].type, "client_report");
-  EXPECT_NE(report->items()[0].payload.find(
-                R"({"reason":"ratelimit_backoff","category":"error","quantity":40})"),
-            std::string::npos)
+  EXPECT_NE(
+      report->items()[0].payload.find(
+          R"({"reason":"ratelimit_backoff","category":"error","quantity":40})"),
+      std::string::npos)
       << report->items()[0].payload;
 }
 
