@@ -258,7 +258,10 @@ INSTANTIATE_TEST_SUITE_P(Pii, HttpServerTest, ::testing::Bool(),
                            return info.param ? "WithPii" : "WithoutPii";
                          });
 
-TEST(TrustedForwardingTest, ClientAddressFromForwardedHeaderWhenTrusted) {
+// The event captured by a handler of a request from 10.0.0.1 with
+// `headers`, behind a proxy whose forwarding headers are trusted (PII on).
+protocol::Event CaptureBehindTrustedProxy(
+    std::vector<std::pair<std::string, std::string>> headers) {
   auto transport = std::make_shared<TestTransport>();
   Options options;
   options.transport = transport;
@@ -270,42 +273,31 @@ TEST(TrustedForwardingTest, ClientAddressFromForwardedHeaderWhenTrusted) {
   request.method = "GET";
   request.url = "http://example.com/x";
   request.remote_addr = "10.0.0.1";
-  request.headers = {{"X-Forwarded-For", "198.51.100.4, 10.0.0.1"}};
+  request.headers = std::move(headers);
   EXPECT_EQ(http_server::Handle(request, middleware,
                                 [] {
-                                  CaptureMessage("forwarded");
+                                  CaptureMessage("behind a proxy");
                                   return 204;
                                 }),
             204);
-  ASSERT_TRUE(Flush(absl::Seconds(5)));
-  ASSERT_EQ(transport->events().size(), 1u);
-  EXPECT_EQ(transport->events()[0].user().ip_address(), "198.51.100.4");
-  EXPECT_EQ(transport->events()[0].transaction(), "/x");
+  EXPECT_TRUE(Flush(absl::Seconds(5)));
+  const auto events = transport->events();
+  EXPECT_EQ(events.size(), 1u);
+  return events.empty() ? protocol::Event() : events[0];
+}
+
+TEST(TrustedForwardingTest, ClientAddressFromForwardedHeaderWhenTrusted) {
+  const protocol::Event event = CaptureBehindTrustedProxy(
+      {{"X-Forwarded-For", "198.51.100.4, 10.0.0.1"}});
+  EXPECT_EQ(event.user().ip_address(), "198.51.100.4");
+  EXPECT_EQ(event.transaction(), "/x");
 }
 
 // Without X-Forwarded-For, a trusted X-Real-IP names the client.
 TEST(TrustedForwardingTest, ClientAddressFromXRealIpWhenTrusted) {
-  auto transport = std::make_shared<TestTransport>();
-  Options options;
-  options.transport = transport;
-  options.send_default_pii = true;
-  InitGuard guard = Init(std::move(options));
-  http_server::MiddlewareOptions middleware;
-  middleware.trust_forwarded_headers = true;
-  http_server::Request request;
-  request.method = "GET";
-  request.url = "http://example.com/x";
-  request.remote_addr = "10.0.0.1";
-  request.headers = {{"X-Real-IP", "198.51.100.9"}};
-  EXPECT_EQ(http_server::Handle(request, middleware,
-                                [] {
-                                  CaptureMessage("real ip");
-                                  return 204;
-                                }),
-            204);
-  ASSERT_TRUE(Flush(absl::Seconds(5)));
-  ASSERT_EQ(transport->events().size(), 1u);
-  EXPECT_EQ(transport->events()[0].user().ip_address(), "198.51.100.9");
+  const protocol::Event event =
+      CaptureBehindTrustedProxy({{"X-Real-IP", "198.51.100.9"}});
+  EXPECT_EQ(event.user().ip_address(), "198.51.100.9");
 }
 
 // With PII on, the body is sent up to max_body_bytes (8 KiB by default,

@@ -696,15 +696,7 @@ class HttpTransport final : public Transport {
           // are dropped without one), not in memory, where they would
           // overflow the queue. After a short blip they simply wait for
           // the backoff, in memory.
-          std::vector<Pending> queued;
-          {
-            absl::MutexLock lock(&mu_);
-            queued = queue_.TakeAll();
-            queue_bytes_ = 0;
-          }
-          for (auto& pending : queued) {
-            Defer(std::move(pending), DiscardReason::kNetworkError);
-          }
+          DeferQueued();
         }
       } else {
         while (in_flight_.size() <
@@ -766,6 +758,11 @@ class HttpTransport final : public Transport {
       Defer(std::move(request->pending), DiscardReason::kNetworkError);
     }
     in_flight_.clear();
+    DeferQueued();
+  }
+
+  // Everything queued goes to the spool, or is counted as lost.
+  void DeferQueued() {
     std::vector<Pending> queued;
     {
       absl::MutexLock lock(&mu_);
