@@ -67,6 +67,13 @@ struct Harness {
   std::shared_ptr<Transport> transport;
 };
 
+// A server that reads requests and never answers.
+HttpResponse NeverAnswer(const HttpRequest&) {
+  HttpResponse response;
+  response.action = HttpResponse::Action::kHang;
+  return response;
+}
+
 HttpTransportOptions OptionsFor(const TestServer& server) {
   HttpTransportOptions options;
   options.dsn = server.Dsn();
@@ -427,11 +434,7 @@ TEST(HttpTransportTest, ShortNetworkBlipIsRetriedInMemory) {
 }
 
 TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {
-  TestServer hung([](const HttpRequest&) {
-    HttpResponse response;
-    response.action = HttpResponse::Action::kHang;
-    return response;
-  });
+  TestServer hung(&NeverAnswer);
   HttpTransportOptions options = OptionsFor(hung);
   options.max_requests_in_flight = 1;
   options.max_queue_envelopes = 5;
@@ -452,11 +455,7 @@ TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {
 }
 
 TEST(HttpTransportTest, QueueIsBoundedByBytesAndTheNewestAreDropped) {
-  TestServer hung([](const HttpRequest&) {
-    HttpResponse response;
-    response.action = HttpResponse::Action::kHang;
-    return response;
-  });
+  TestServer hung(&NeverAnswer);
   HttpTransportOptions options = OptionsFor(hung);
   options.max_requests_in_flight = 1;
   options.compress = false;  // The queued size is then the envelope's own.
@@ -479,11 +478,7 @@ TEST(HttpTransportTest, QueueIsBoundedByBytesAndTheNewestAreDropped) {
 
 // Without a spool, what shutdown gives up on is counted as lost.
 TEST(HttpTransportTest, ShutdownWithoutSpoolCountsWhatWasQueued) {
-  TestServer hung([](const HttpRequest&) {
-    HttpResponse response;
-    response.action = HttpResponse::Action::kHang;
-    return response;
-  });
+  TestServer hung(&NeverAnswer);
   HttpTransportOptions options = OptionsFor(hung);
   options.max_requests_in_flight = 1;
   Harness h(options);
@@ -544,11 +539,7 @@ TEST(HttpTransportTest, NetworkErrorsGoToTheSpoolAndTheNextRunSendsThem) {
 
 TEST(HttpTransportTest, ShutdownTimeoutMovesWhatIsLeftToTheSpool) {
   const std::string cache = TempDir();
-  TestServer hung([](const HttpRequest&) {
-    HttpResponse response;
-    response.action = HttpResponse::Action::kHang;
-    return response;
-  });
+  TestServer hung(&NeverAnswer);
   HttpTransportOptions options = OptionsFor(hung);
   options.cache_dir = cache;
   options.max_requests_in_flight = 2;
