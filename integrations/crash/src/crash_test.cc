@@ -56,13 +56,14 @@ __attribute__((noinline, no_sanitize_thread)) void FaultWithSignal(int sig) {
     } break;
     case SIGBUS: {
       // A page of a file that was truncated after it was mapped.
-      char path[] = "/tmp/crash_test_bus.XXXXXX";
-      const int fd = ::mkstemp(path);
+      std::string path =
+          absl::StrCat(std::getenv("TEST_TMPDIR"), "/bus.XXXXXX");
+      const int fd = ::mkstemp(path.data());
       (void)!::ftruncate(fd, 4096);
       auto* page = static_cast<volatile char*>(
           ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0));
       (void)!::ftruncate(fd, 0);
-      ::unlink(path);
+      ::unlink(path.c_str());
       (void)page[0];
       break;
     }
