@@ -4,6 +4,7 @@
 # repeatable whatever else the machine is doing, unlike times. With --base
 # COMMIT, the same count for that commit's loadgen (built in a git worktree
 # kept under ${TMPDIR:-/tmp} for the next run), next to this checkout's.
+# Needs valgrind (Debian package valgrind).
 #
 #   examples/loadgen/instructions.sh [--base COMMIT] [EVENTS] [LOADGEN FLAGS...]
 #   examples/loadgen/instructions.sh --base b4aa333 2000 --breadcrumbs 20 --compress 1
