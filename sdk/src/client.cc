@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -190,7 +189,7 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
   event.set_timestamp(internal::TimestampOrNow(event.timestamp()));
   if (event.has_breadcrumbs()) {
     for (auto& crumb : *event.mutable_breadcrumbs()->mutable_values()) {
-      if (!std::isfinite(crumb.timestamp()) || crumb.timestamp() <= 0) {
+      if (!internal::IsUsableTimestamp(crumb.timestamp())) {
         crumb.set_timestamp(event.timestamp());
       }
     }
@@ -483,17 +482,21 @@ bool Client::Flush(absl::Duration timeout) {
                               deadline);
   }
   SendSessionAggregates();
+  return FlushTransport(deadline) && drained;
+}
+
+bool Client::FlushTransport(absl::Time deadline) {
+  const auto left = [&] {
+    return std::max(deadline - absl::Now(), absl::ZeroDuration());
+  };
   SendClientReportIfAny();
-  bool flushed = options_.transport->Flush(
-      std::max(deadline - absl::Now(), absl::ZeroDuration()));
+  bool flushed = options_.transport->Flush(left());
   // Counts the transport dropped while flushing (or put back because rate
   // limits kept the envelopes they travelled with) go out now.
   if (SendClientReportIfAny()) {
-    flushed = options_.transport->Flush(
-                  std::max(deadline - absl::Now(), absl::ZeroDuration())) &&
-              flushed;
+    flushed = options_.transport->Flush(left()) && flushed;
   }
-  return drained && flushed;
+  return flushed;
 }
 
 bool Client::Close(absl::Duration timeout) {
@@ -522,20 +525,15 @@ bool Client::Close(absl::Duration timeout) {
     internal::Log(LogLevel::kWarning, "shutdown timeout: dropped ",
                   abandoned.size(), " queued events");
   }
-  for (size_t i = 0; i < abandoned.size(); ++i) {
-    reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
-  }
+  reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError,
+                   abandoned.size());
   abandoned.clear();
   if (worker_.joinable()) worker_.join();
   if (session_ != nullptr) {
     if (auto update = session_->End()) SendSessionUpdate(*std::move(update));
   }
   SendSessionAggregates();
-  if (SendClientReportIfAny()) {
-    options_.transport->Flush(
-        std::max(deadline - absl::Now(), absl::ZeroDuration()));
-  }
-  SendClientReportIfAny();  // what that flush dropped or put back
+  FlushTransport(deadline);
   const bool shut = options_.transport->Shutdown(
       std::max(deadline - absl::Now(), absl::ZeroDuration()));
   return flushed && shut;

@@ -7,9 +7,9 @@
 namespace sentry::internal {
 namespace {
 
-std::atomic<bool> g_forked_child{false};
+std::atomic<uint64_t> g_forks{0};
 
-void OnForkInChild() { g_forked_child.store(true, std::memory_order_relaxed); }
+void OnForkInChild() { g_forks.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace
 
@@ -19,6 +19,8 @@ void WatchForForks() {
   (void)registered;
 }
 
-bool InForkedChild() { return g_forked_child.load(std::memory_order_relaxed); }
+bool InForkedChild() { return ForkCount() != 0; }
+
+uint64_t ForkCount() { return g_forks.load(std::memory_order_relaxed); }
 
 }  // namespace sentry::internal

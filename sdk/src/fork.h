@@ -12,13 +12,20 @@
 #ifndef SENTRY_SDK_SRC_FORK_H_
 #define SENTRY_SDK_SRC_FORK_H_
 
+#include <cstdint>
+
 namespace sentry::internal {
 
 // Registers the pthread_atfork child handler (the first call only).
 void WatchForForks();
 
-// True in a process forked from one where the SDK was initialized.
+// True in a process forked (after WatchForForks) from one where the SDK
+// was initialized.
 bool InForkedChild();
+
+// How many forks this process descends from since WatchForForks: state
+// copied by a fork (a random generator's, say) is stale when this changed.
+uint64_t ForkCount();
 
 }  // namespace sentry::internal
 

@@ -1,13 +1,12 @@
 #include "sdk/src/random.h"
 
 #include <openssl/rand.h>
-#include <pthread.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstring>
 
 #include "absl/strings/escaping.h"
+#include "sdk/src/fork.h"
 
 #ifndef OPENSSL_IS_BORINGSSL
 #error "sentry-cpp must be compiled against BoringSSL's headers"
@@ -23,23 +22,16 @@ std::string ToHex(const uint8_t* data, int size) {
 // xoshiro256** (Blackman and Vigna), seeded per thread from BoringSSL's
 // CSPRNG: event ids and sampling need unique, uniform bits, not secrecy,
 // and the CSPRNG's per-call locking and re-keying cost more than the rest
-// of a capture.
-// Counts forks (in the child): a forked child has a copy of its parent's
-// generator state, so generators reseed when this changed since their seed.
-std::atomic<uint64_t> g_forks{0};
-
-void OnForkInChild() { g_forks.fetch_add(1, std::memory_order_relaxed); }
-
+// of a capture. A forked child has a copy of its parent's state, so a
+// generator seeds again when the process's fork count changed.
 class FastGenerator {
  public:
   FastGenerator() {
-    static const bool watching =
-        pthread_atfork(nullptr, nullptr, &OnForkInChild) == 0;
-    (void)watching;
+    WatchForForks();
     Seed();
   }
   void SeedAgainAfterFork() {
-    if (forks_ != g_forks.load(std::memory_order_relaxed)) Seed();
+    if (forks_ != ForkCount()) Seed();
   }
   uint64_t Next() {
     const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
@@ -55,7 +47,7 @@ class FastGenerator {
 
  private:
   void Seed() {
-    forks_ = g_forks.load(std::memory_order_relaxed);
+    forks_ = ForkCount();
     do {
       RAND_bytes(reinterpret_cast<uint8_t*>(state_), sizeof(state_));
     } while ((state_[0] | state_[1] | state_[2] | state_[3]) == 0);

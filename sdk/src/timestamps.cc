@@ -11,8 +11,12 @@ namespace sentry::internal {
 
 double NowSeconds() { return absl::ToUnixMicros(absl::Now()) / 1e6; }
 
+bool IsUsableTimestamp(double timestamp) {
+  return std::isfinite(timestamp) && timestamp > 0;
+}
+
 double TimestampOrNow(double timestamp) {
-  return std::isfinite(timestamp) && timestamp > 0 ? timestamp : NowSeconds();
+  return IsUsableTimestamp(timestamp) ? timestamp : NowSeconds();
 }
 
 bool NormalizeEventId(std::string* id) {

@@ -15,7 +15,10 @@ namespace sentry::internal {
 // Now, in Unix seconds with microseconds.
 double NowSeconds();
 
-// `timestamp` when it is a usable time (finite and after 1970), else now.
+// A usable time: finite and after 1970.
+bool IsUsableTimestamp(double timestamp);
+
+// `timestamp` when it is usable, else now.
 double TimestampOrNow(double timestamp);
 
 // Turns a UUID in any common spelling (dashes, upper case, braces) into

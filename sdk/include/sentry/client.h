@@ -90,6 +90,9 @@ class Client {
   // An envelope with this client's headers (dsn, sdk): every envelope the
   // client sends starts here.
   Envelope NewEnvelope() const;
+  // Sends pending drop counts and flushes the transport by `deadline`, then
+  // sends (and flushes) what that flush dropped or put back.
+  bool FlushTransport(absl::Time deadline);
   // Sends the pending drop counts as a client report; true when it did.
   bool SendClientReportIfAny();
   void Drop(DiscardReason reason, const protocol::Event& event);

@@ -618,10 +618,11 @@ class HttpTransport final : public Transport {
 
     if (result != CURLE_OK) {
       Pending& pending = request->pending;
+      ++failures_in_a_row_;
       const bool retry_in_memory = IsTransient(result) &&
                                    !pending.file.has_value() &&
                                    ++pending.attempts < kMemoryAttempts &&
-                                   ++failures_in_a_row_ < kMemoryAttempts;
+                                   failures_in_a_row_ < kMemoryAttempts;
       Log(LogLevel::kWarning, "http transport: ", url_, ": ",
           request->error[0] != '\0' ? request->error
                                     : curl_easy_strerror(result),
