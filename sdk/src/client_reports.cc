@@ -60,6 +60,17 @@ DataCategory CategoryOfItemType(absl::string_view item_type) {
   return DataCategory::kDefault;
 }
 
+void ClientReports::RecordItem(DiscardReason reason,
+                               absl::string_view item_type) {
+  if (item_type == "client_report") return;
+  Record(reason, CategoryOfItemType(item_type));
+}
+
+void ClientReports::RecordEnvelope(DiscardReason reason,
+                                   const Envelope& envelope) {
+  for (const auto& item : envelope.items()) RecordItem(reason, item.type);
+}
+
 void ClientReports::Record(DiscardReason reason, DataCategory category,
                            uint64_t quantity) {
   const size_t r = static_cast<size_t>(reason);

@@ -1,5 +1,7 @@
 #include "sentry/envelope.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -72,6 +74,13 @@ void Envelope::SetHeader(absl::string_view key, std::string raw_json) {
 
 void Envelope::SetStringHeader(absl::string_view key, absl::string_view value) {
   SetHeader(key, Quote(value));
+}
+
+void Envelope::RemoveHeader(absl::string_view key) {
+  headers_.erase(
+      std::remove_if(headers_.begin(), headers_.end(),
+                     [&](const auto& member) { return member.first == key; }),
+      headers_.end());
 }
 
 std::optional<std::string> Envelope::Header(absl::string_view key) const {

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "absl/strings/string_view.h"
+#include "sentry/envelope.h"
 #include "sentry/protocol/client_report.pb.h"
 
 namespace sentry {
@@ -51,6 +52,11 @@ class ClientReports {
  public:
   void Record(DiscardReason reason, DataCategory category,
               uint64_t quantity = 1);
+  // One drop of an item of type `item_type` ("event", ...). Client reports
+  // are not counted: a lost report is not itself reported.
+  void RecordItem(DiscardReason reason, absl::string_view item_type);
+  // RecordItem for every item of `envelope`.
+  void RecordEnvelope(DiscardReason reason, const Envelope& envelope);
 
   // Reads and resets all counts at once; nullopt when nothing was dropped.
   std::optional<protocol::ClientReport> Take();

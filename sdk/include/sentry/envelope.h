@@ -45,6 +45,8 @@ class Envelope {
   // Sets envelope header `key` to `raw_json` (replacing an earlier value).
   void SetHeader(absl::string_view key, std::string raw_json);
   void SetStringHeader(absl::string_view key, absl::string_view value);
+  // Removes header `key` if present.
+  void RemoveHeader(absl::string_view key);
   std::optional<std::string> Header(absl::string_view key) const;
   std::optional<std::string> StringHeader(absl::string_view key) const;
   const JsonMembers& headers() const { return headers_; }

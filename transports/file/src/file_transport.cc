@@ -49,10 +49,8 @@ class FileTransport final : public Transport {
     internal::Log(internal::LogLevel::kError,
                   "file transport: ", status.ToString());
     absl::MutexLock lock(&mu_);
-    if (reports_ == nullptr) return;
-    for (const auto& item : envelope.items()) {
-      reports_->Record(DiscardReason::kInternalSdkError,
-                       CategoryOfItemType(item.type));
+    if (reports_ != nullptr) {
+      reports_->RecordEnvelope(DiscardReason::kInternalSdkError, envelope);
     }
   }
 

@@ -168,11 +168,8 @@ void Spool::Evict(const std::string& name, absl::string_view why) {
   Log(LogLevel::kWarning, "spool: evicted ", name, " (", why, ")");
   if (reports_ == nullptr) return;
   auto envelope = Envelope::Parse(bytes);
-  if (!envelope.ok()) return;
-  for (const auto& item : envelope->items()) {
-    if (item.type == "client_report") continue;
-    reports_->Record(DiscardReason::kCacheOverflow,
-                     CategoryOfItemType(item.type));
+  if (envelope.ok()) {
+    reports_->RecordEnvelope(DiscardReason::kCacheOverflow, *envelope);
   }
 }
 

@@ -41,10 +41,8 @@ class StdoutTransport final : public Transport {
   }
   void DroppedLocked(const Envelope& envelope)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (reports_ == nullptr) return;
-    for (const auto& item : envelope.items()) {
-      reports_->Record(DiscardReason::kSendError,
-                       CategoryOfItemType(item.type));
+    if (reports_ != nullptr) {
+      reports_->RecordEnvelope(DiscardReason::kSendError, envelope);
     }
   }
 
