@@ -289,35 +289,35 @@ class DeliveryWorker final : public Transport {
       Record(DiscardReason::kInternalSdkError, pending.envelope);
       return false;
     }
-    const std::shared_ptr<ClientReports> reports = this->reports();
     auto& items = envelope->mutable_items();
-    size_t limited = 0;
+    std::vector<std::string> dropped;
     items.erase(std::remove_if(items.begin(), items.end(),
-                               [&](const EnvelopeItem& item) {
+                               [&](EnvelopeItem& item) {
                                  if (!limits_.IsLimited(
                                          RateLimitCategory(item.type), now)) {
                                    return false;
                                  }
-                                 ++limited;
-                                 if (reports != nullptr) {
-                                   reports->RecordItem(
-                                       DiscardReason::kRatelimitBackoff,
-                                       item.type);
-                                 }
+                                 dropped.push_back(std::move(item.type));
                                  return true;
                                }),
                 items.end());
-    Log(LogLevel::kDebug, "http transport: rate limited, dropped ", limited,
-        " item(s)");
+    Log(LogLevel::kDebug, "http transport: rate limited, dropped ",
+        dropped.size(), " item(s)");
     // Client reports are never limited themselves.
-    if (std::all_of(items.begin(), items.end(), [](const EnvelopeItem& i) {
-          return i.type == "client_report";
-        })) {
-      if (reports != nullptr) {
+    const bool only_reports = std::all_of(
+        items.begin(), items.end(),
+        [](const EnvelopeItem& i) { return i.type == "client_report"; });
+    if (const std::shared_ptr<ClientReports> reports = this->reports()) {
+      // Restored before the drops are counted: whoever sees the new count
+      // also finds the restored ones.
+      if (only_reports) {
         for (const auto& item : items) reports->Restore(item.payload);
       }
-      return false;
+      for (const auto& type : dropped) {
+        reports->RecordItem(DiscardReason::kRatelimitBackoff, type);
+      }
     }
+    if (only_reports) return false;
     // Compressed here, in this rare case, on the sending thread.
     pending.envelope =
         PackedEnvelope::Pack(*std::move(envelope), options_.compress);
