@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "sdk/src/chunked_queue.h"
 #include "sdk/src/event_json.h"
 #include "sdk/src/fork.h"
 #include "sdk/src/log.h"
@@ -37,12 +38,12 @@ struct CaptureWork {
   ScopeSnapshot global;
 };
 
-// The worker takes all of it at once and gives back its own emptied vector,
-// so the two trade buffers instead of allocating and freeing per event (a
-// std::deque's blocks would be allocated by capturing threads and freed by
-// the worker, contending for the allocator's lock).
+// The worker takes all of it at once and gives the emptied chunks back, so
+// that in a steady state nothing is allocated by capturing threads and freed
+// by the worker (which would contend for the allocator's lock of the other
+// thread), and after a burst its memory is returned.
 struct CaptureQueue {
-  std::vector<CaptureWork> items;
+  ChunkedQueue<CaptureWork> items;
 };
 
 }  // namespace internal
@@ -214,8 +215,8 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
 }
 
 void Client::WorkerLoop() {
-  std::vector<internal::CaptureWork> batch;
   for (;;) {
+    internal::ChunkedQueue<internal::CaptureWork>::Batch batch;
     {
       absl::MutexLock lock(&mu_);
       // In request mode, wakes every second to send aggregates when due.
@@ -233,16 +234,16 @@ void Client::WorkerLoop() {
           continue;
         }
       }
-      batch.swap(queue_->items);
+      batch = queue_->items.TakeAll();
     }
     if (batch.empty()) {
       SendSessionAggregates();
       continue;
     }
     const size_t count = batch.size();
-    for (auto& work : batch) Process(work);
-    batch.clear();
+    batch.Drain([this](internal::CaptureWork& work) { Process(work); });
     absl::MutexLock lock(&mu_);
+    queue_->items.Recycle(std::move(batch));
     processed_ += count;
   }
 }
@@ -514,11 +515,11 @@ bool Client::Close(absl::Duration timeout) {
   const bool flushed = Flush(timeout);
   // What the worker has not taken when the timeout expires is abandoned,
   // and counted now (the worker may still be busy with what it took).
-  std::vector<internal::CaptureWork> abandoned;
+  internal::ChunkedQueue<internal::CaptureWork>::Batch abandoned;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
-    abandoned.swap(queue_->items);
+    abandoned = queue_->items.TakeAll();
     processed_ += abandoned.size();
   }
   if (!abandoned.empty()) {
@@ -527,7 +528,7 @@ bool Client::Close(absl::Duration timeout) {
   }
   reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError,
                    abandoned.size());
-  abandoned.clear();
+  abandoned = {};
   if (worker_.joinable()) worker_.join();
   if (session_ != nullptr) {
     if (auto update = session_->End()) SendSessionUpdate(*std::move(update));
