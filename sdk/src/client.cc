@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "sdk/src/apply_scopes.h"
 #include "sdk/src/chunked_queue.h"
 #include "sdk/src/event_json.h"
 #include "sdk/src/fork.h"
@@ -22,7 +23,7 @@
 #include "sdk/src/message_json.h"
 #include "sdk/src/os_context.h"
 #include "sdk/src/random.h"
-#include "sdk/src/scope_data.h"
+#include "sdk/src/request_sessions.h"
 #include "sdk/src/session.h"
 #include "sdk/src/stacktrace.h"
 #include "sdk/src/timestamps.h"
@@ -34,8 +35,7 @@ namespace internal {
 
 struct CaptureWork {
   protocol::Event event;
-  ScopeSnapshot scope;
-  ScopeSnapshot global;
+  CapturedScopes scopes;
 };
 
 // The worker takes all of it at once and gives the emptied chunks back, so
@@ -196,10 +196,8 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
     }
   }
   std::string id = event.event_id();
-  internal::CaptureWork work{
-      std::move(event),
-      scope != nullptr ? scope->Snapshot() : internal::ScopeSnapshot(),
-      GlobalScope().Snapshot()};
+  internal::CaptureWork work{std::move(event),
+                             internal::CapturedScopes::Of(scope)};
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
@@ -254,8 +252,48 @@ void Client::Drop(DiscardReason reason, const protocol::Event& event) {
                 DiscardReasonName(reason), ")");
 }
 
+// The event pipeline, on the worker thread: the options' defaults, the
+// scopes, stack traces, user code, sessions and sampling, then the envelope.
 void Client::Process(internal::CaptureWork& work) {
   protocol::Event& event = work.event;
+  ApplyOptions(event);
+  // When no user code will see the event, the scopes' breadcrumbs and the
+  // "os" context are not copied into it: their JSON, encoded once (per
+  // breadcrumb, per client), is written with the event's.
+  const bool user_code_sees_event = !work.scopes.scope.processors().empty() ||
+                                    !work.scopes.global.processors().empty() ||
+                                    integrations_process_events_ ||
+                                    options_.before_send != nullptr;
+  internal::AppliedScopes applied = internal::ApplyScopes(
+      work.scopes, static_cast<size_t>(options_.max_breadcrumbs),
+      /*copy_breadcrumbs=*/user_code_sees_event, event);
+  // The "os" context is a default: the event's or a scope's own wins.
+  if (user_code_sees_event) {
+    event.mutable_contexts()->insert({"os", os_context_});
+  }
+  internal::CompleteStacktraces(
+      {options_.in_app_include, options_.in_app_exclude}, &event);
+  if (auto dropped = RunUserCode(work.scopes, event)) {
+    return Drop(*dropped, event);
+  }
+  // The session counts events that passed before_send, sampled or not.
+  std::optional<std::string> session_update;
+  if (session_ != nullptr) session_update = session_->OnEvent(event);
+  if (options_.sample_rate < 1.0 &&
+      !(internal::RandomUnit() < options_.sample_rate)) {
+    if (session_update) SendSessionUpdate(*std::move(session_update));
+    return Drop(DiscardReason::kSampleRate, event);
+  }
+  std::optional<std::string> json =
+      EncodeEvent(event, applied.breadcrumbs,
+                  /*os_context_encoded=*/!user_code_sees_event);
+  if (!json) return Drop(DiscardReason::kInternalSdkError, event);
+  options_.transport->SendEnvelope(
+      EventEnvelope(event.event_id(), *std::move(json),
+                    std::move(applied.attachments), std::move(session_update)));
+}
+
+void Client::ApplyOptions(protocol::Event& event) const {
   if (event.platform().empty()) event.set_platform("native");
   if (event.release().empty() && !options_.release.empty()) {
     event.set_release(options_.release);
@@ -273,47 +311,16 @@ void Client::Process(internal::CaptureWork& work) {
     sdk->set_version(kSdkVersion);
     for (const auto& name : integration_names_) sdk->add_integrations(name);
   }
+}
 
-  std::vector<Attachment> attachments;
-  work.scope.ApplyTo(event, &attachments);
-  work.global.ApplyTo(event, &attachments);
-  if (auto level =
-          work.scope.level() ? work.scope.level() : work.global.level()) {
-    event.set_level(std::string(LevelName(*level)));
-  }
-  if (event.level().empty()) event.set_level("error");
-  // When no user code will see the event, the scopes' breadcrumbs and the
-  // "os" context are not copied into it: their JSON, encoded once (per
-  // breadcrumb, per client), is written with the event's.
-  const bool user_code_sees_event =
-      !work.scope.processors().empty() || !work.global.processors().empty() ||
-      integrations_process_events_ || options_.before_send != nullptr;
-  // The "os" context is a default: the event's or a scope's own wins.
-  if (user_code_sees_event) {
-    event.mutable_contexts()->insert({"os", os_context_});
-  }
-  std::vector<const internal::StoredBreadcrumb*> breadcrumbs;
-  if (user_code_sees_event || event.has_breadcrumbs()) {
-    internal::MergeBreadcrumbs(
-        work.global.breadcrumbs(), work.scope.breadcrumbs(),
-        static_cast<size_t>(options_.max_breadcrumbs), event);
-  } else {
-    breadcrumbs = internal::SelectBreadcrumbs(
-        work.global.breadcrumbs(), work.scope.breadcrumbs(),
-        static_cast<size_t>(options_.max_breadcrumbs));
-  }
-
-  internal::CompleteStacktraces(
-      {options_.in_app_include, options_.in_app_exclude}, &event);
-
-  // Event processors (the hub's scope, then the global scope), integrations,
-  // then before_send: user code, run with no SDK lock held.
-  for (const auto* snapshot : {&work.scope, &work.global}) {
-    for (const auto& processor : snapshot->processors()) {
-      if (!internal::CallUserCallback("an event processor",
-                                      [&] { return (*processor)(event); })) {
-        return Drop(DiscardReason::kEventProcessor, event);
-      }
+// Event processors (the hub's scope, then the global scope), integrations,
+// then before_send: user code, run with no SDK lock held.
+std::optional<DiscardReason> Client::RunUserCode(
+    const internal::CapturedScopes& scopes, protocol::Event& event) const {
+  for (const EventProcessor* processor : scopes.processors()) {
+    if (!internal::CallUserCallback("an event processor",
+                                    [&] { return (*processor)(event); })) {
+      return DiscardReason::kEventProcessor;
     }
   }
   for (const auto& integration : options_.integrations) {
@@ -321,50 +328,50 @@ void Client::Process(internal::CaptureWork& work) {
         !internal::CallUserCallback(integration->name(), [&] {
           return integration->ProcessEvent(event);
         })) {
-      return Drop(DiscardReason::kEventProcessor, event);
+      return DiscardReason::kEventProcessor;
     }
   }
   if (options_.before_send && !internal::CallUserCallback("before_send", [&] {
         return options_.before_send(event);
       })) {
-    return Drop(DiscardReason::kBeforeSend, event);
+    return DiscardReason::kBeforeSend;
   }
-  // The session counts events that passed before_send, sampled or not.
-  std::optional<std::string> session_update;
-  if (session_ != nullptr) session_update = session_->OnEvent(event);
-  if (options_.sample_rate < 1.0 &&
-      !(internal::RandomUnit() < options_.sample_rate)) {
-    if (session_update) SendSessionUpdate(*std::move(session_update));
-    return Drop(DiscardReason::kSampleRate, event);
-  }
+  return std::nullopt;
+}
 
+std::optional<std::string> Client::EncodeEvent(
+    protocol::Event& event,
+    const std::vector<const internal::StoredBreadcrumb*>& breadcrumbs,
+    bool os_context_encoded) const {
   std::vector<absl::string_view> breadcrumbs_json;
   breadcrumbs_json.reserve(breadcrumbs.size());
   for (const auto* crumb : breadcrumbs) {
-    breadcrumbs_json.push_back(crumb->Json());
+    breadcrumbs_json.push_back(crumb->Json(&internal::BreadcrumbJson));
   }
   const std::pair<absl::string_view, absl::string_view> os_context[] = {
       {"os", os_context_json_}};
   internal::EncodedParts encoded{breadcrumbs_json, {}};
-  if (!user_code_sees_event) encoded.contexts = os_context;
+  if (os_context_encoded) encoded.contexts = os_context;
   std::string json = internal::EventToJson(event, encoded);
-  if (json.size() > kMaxEventBytes) {
-    internal::Log(LogLevel::kWarning, "event ", event.event_id(), " is ",
-                  json.size(), " bytes: dropping breadcrumbs and extra");
-    event.clear_breadcrumbs();
-    event.clear_extra();
-    encoded.breadcrumbs = {};
-    json = internal::EventToJson(event, encoded);
-    if (json.size() > kMaxEventBytes) {
-      return Drop(DiscardReason::kInternalSdkError, event);
-    }
-  }
+  if (json.size() <= kMaxEventBytes) return json;
+  internal::Log(LogLevel::kWarning, "event ", event.event_id(), " is ",
+                json.size(), " bytes: dropping breadcrumbs and extra");
+  event.clear_breadcrumbs();
+  event.clear_extra();
+  encoded.breadcrumbs = {};
+  json = internal::EventToJson(event, encoded);
+  if (json.size() <= kMaxEventBytes) return json;
+  return std::nullopt;
+}
 
+Envelope Client::EventEnvelope(const std::string& event_id, std::string json,
+                               std::vector<Attachment> attachments,
+                               std::optional<std::string> session_update) {
   Envelope envelope = NewEnvelope();
-  envelope.SetStringHeader("event_id", event.event_id());
+  envelope.SetStringHeader("event_id", event_id);
   envelope.AddItem("event", std::move(json));
   for (auto& attachment : attachments) {
-    std::string bytes = attachment.bytes;
+    std::string bytes = std::move(attachment.bytes);
     if (!attachment.path.empty() && !ReadFile(attachment.path, &bytes)) {
       internal::Log(LogLevel::kWarning, "cannot read attachment ",
                     attachment.path);
@@ -382,12 +389,13 @@ void Client::Process(internal::CaptureWork& work) {
   }
   // A crashed or newly errored session travels with its event.
   if (session_update) envelope.AddItem("session", *std::move(session_update));
+  // Pending drop counts travel with it too.
   if (options_.send_client_reports) {
     if (auto report = reports_->Take()) {
       envelope.AddItem("client_report", internal::MessageToJson(*report));
     }
   }
-  options_.transport->SendEnvelope(std::move(envelope));
+  return envelope;
 }
 
 // The parent's threads do not exist here, and its locks may be held for
@@ -419,12 +427,12 @@ void Client::SendSessionUpdate(std::string payload) {
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
-void Client::RecordRequestSession(absl::Time started, bool errored,
-                                  bool crashed) {
-  if (aggregator_ == nullptr) return;
-  aggregator_->Record(started, crashed   ? internal::RequestOutcome::kCrashed
-                               : errored ? internal::RequestOutcome::kErrored
-                                         : internal::RequestOutcome::kExited);
+void internal::RecordRequestSession(Client& client, absl::Time started,
+                                    bool errored, bool crashed) {
+  if (client.aggregator_ == nullptr) return;
+  client.aggregator_->Record(started, crashed   ? RequestOutcome::kCrashed
+                                      : errored ? RequestOutcome::kErrored
+                                                : RequestOutcome::kExited);
 }
 
 void Client::SendSessionAggregates() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "sdk/src/current_hubs.h"
 #include "sdk/src/fork.h"
 #include "sdk/src/log.h"
 #include "sdk/src/stacktrace.h"

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "sdk/src/event_json.h"
 #include "sdk/src/scope_data.h"
 #include "sdk/src/timestamps.h"
 
@@ -30,31 +29,45 @@ Attachment Attachment::FromPath(std::string path, std::string content_type) {
   return a;
 }
 
+namespace {
+
+using FieldsCow = internal::Cow<ScopeFields>;
+
+const ScopeFields& Read(const internal::CowNode<ScopeFields>* node) {
+  static const ScopeFields* const empty = new ScopeFields();
+  return node != nullptr ? node->value : *empty;
+}
+
+}  // namespace
+
 Scope::Scope() = default;
 
 Scope::Scope(const Scope& other) {
   absl::MutexLock lock(&other.mu_);
-  fields_ = other.fields_;
+  fields_ = FieldsCow::Share(other.fields_).ReleaseNode();
 }
 
 Scope& Scope::operator=(const Scope& other) {
   if (this == &other) return *this;
-  internal::Cow<ScopeFields> fields;
+  FieldsCow fields;
   {
     absl::MutexLock lock(&other.mu_);
-    fields = other.fields_;
+    fields = FieldsCow::Share(other.fields_);
   }
+  FieldsCow old;  // Released after the lock.
   absl::MutexLock lock(&mu_);
-  fields_ = std::move(fields);
+  old = FieldsCow::Adopt(std::exchange(fields_, fields.ReleaseNode()));
   return *this;
 }
 
-Scope::~Scope() = default;
+Scope::~Scope() { FieldsCow::Adopt(fields_); }
 
 template <typename F>
 void Scope::Mutate(F&& f) {
   absl::MutexLock lock(&mu_);
-  f(fields_.Mut());
+  FieldsCow fields = FieldsCow::Adopt(std::exchange(fields_, nullptr));
+  f(fields.Mut());
+  fields_ = fields.ReleaseNode();
 }
 
 void Scope::SetTag(absl::string_view key, absl::string_view value) {
@@ -196,113 +209,33 @@ void Scope::Clear() {
 
 std::map<std::string, std::string> Scope::tags() const {
   absl::MutexLock lock(&mu_);
-  return fields_->tags.get();
+  return Read(fields_).tags.get();
 }
 
 std::optional<protocol::User> Scope::user() const {
   absl::MutexLock lock(&mu_);
-  if (!fields_->has_user) return std::nullopt;
-  return fields_->user.get();
+  if (!Read(fields_).has_user) return std::nullopt;
+  return Read(fields_).user.get();
 }
 
 size_t Scope::breadcrumb_count() const {
   absl::MutexLock lock(&mu_);
-  return fields_->breadcrumbs->size();
+  return Read(fields_).breadcrumbs->size();
 }
 
-ScopeSnapshot Scope::Snapshot() const {
-  absl::MutexLock lock(&mu_);
-  return ScopeSnapshot(fields_);
+namespace internal {
+
+ScopeSnapshot ScopeAccess::Snapshot(const Scope& scope) {
+  absl::MutexLock lock(&scope.mu_);
+  return ScopeSnapshot(FieldsCow::Share(scope.fields_));
 }
+
+}  // namespace internal
 
 Scope& GlobalScope() {
   static Scope* const global = new Scope();
   return *global;
 }
 
-namespace internal {
-
-void ScopeSnapshot::ApplyTo(protocol::Event& event,
-                            std::vector<Attachment>* attachments) const {
-  const ScopeFields& f = fields_.get();
-  auto& tags = *event.mutable_tags();
-  for (const auto& [key, value] : f.tags.get()) tags.insert({key, value});
-  auto& extra = *event.mutable_extra();
-  for (const auto& [key, value] : f.extra.get()) extra.insert({key, value});
-  auto& contexts = *event.mutable_contexts();
-  for (const auto& [key, value] : f.contexts.get())
-    contexts.insert({key, value});
-  if (f.has_user && !event.has_user()) *event.mutable_user() = f.user.get();
-  if (!f.transaction.empty() && event.transaction().empty()) {
-    event.set_transaction(f.transaction);
-  }
-  if (!f.fingerprint->empty() && event.fingerprint_size() == 0) {
-    for (const auto& part : f.fingerprint.get()) event.add_fingerprint(part);
-  }
-  if (attachments != nullptr) {
-    const auto& mine = f.attachments.get();
-    attachments->insert(attachments->end(), mine.begin(), mine.end());
-  }
-}
-
-absl::string_view StoredBreadcrumb::Json() const {
-  absl::call_once(encoded_, [this] { json_ = BreadcrumbJson(crumb_); });
-  return json_;
-}
-
-std::vector<const StoredBreadcrumb*> SelectBreadcrumbs(
-    const Breadcrumbs& global, const Breadcrumbs& local, size_t max,
-    size_t own) {
-  std::vector<const StoredBreadcrumb*> merged;
-  const size_t total = global.size() + local.size() + own;
-  if (total == 0 || max == 0) return merged;
-  // The oldest `skip` are left out.
-  size_t skip = total - std::min(total, max);
-  merged.reserve(std::min(max, global.size() + local.size()));
-  size_t g = 0, l = 0;
-  while (g < global.size() || l < local.size()) {
-    const StoredBreadcrumb* next;
-    if (l >= local.size() || (g < global.size() && global[g]->timestamp() <=
-                                                       local[l]->timestamp())) {
-      next = global[g++].get();
-    } else {
-      next = local[l++].get();
-    }
-    if (skip > 0) {
-      --skip;
-    } else {
-      merged.push_back(next);
-    }
-  }
-  return merged;
-}
-
-void MergeBreadcrumbs(const Breadcrumbs& global, const Breadcrumbs& local,
-                      size_t max, protocol::Event& event) {
-  const auto& own = event.breadcrumbs().values();
-  const size_t own_count = static_cast<size_t>(own.size());
-  const size_t total = global.size() + local.size() + own_count;
-  if (total == 0 || max == 0) {
-    event.clear_breadcrumbs();
-    return;
-  }
-  const std::vector<const StoredBreadcrumb*> merged =
-      SelectBreadcrumbs(global, local, max, own_count);
-  protocol::Breadcrumbs result;
-  // The event's own are dropped only once all the scopes' are.
-  const size_t dropped = total - std::min(total, max);
-  const size_t from_scopes = global.size() + local.size();
-  size_t skip = dropped > from_scopes ? dropped - from_scopes : 0;
-  for (const auto* crumb : merged) *result.add_values() = crumb->crumb();
-  for (const auto& crumb : own) {
-    if (skip > 0) {
-      --skip;
-      continue;
-    }
-    *result.add_values() = crumb;
-  }
-  *event.mutable_breadcrumbs() = std::move(result);
-}
-
-}  // namespace internal
+namespace internal {}  // namespace internal
 }  // namespace sentry

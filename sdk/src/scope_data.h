@@ -1,9 +1,9 @@
 // The data behind a sentry::Scope: one copy-on-write pointer to fields that
-// are copy-on-write themselves, and ScopeSnapshot,
-// an immutable O(1) copy of it taken when an event is captured.
+// are copy-on-write themselves, and ScopeSnapshot, an immutable O(1) copy of
+// it taken when an event is captured (applied to the event later, by
+// sdk/src/apply_scopes.h).
 //
-//   internal::ScopeSnapshot snapshot = scope.Snapshot();   // under the lock
-//   snapshot.ApplyTo(event, max_breadcrumbs, &attachments); // anywhere, later
+//   internal::ScopeSnapshot snapshot = internal::ScopeAccess::Snapshot(scope);
 #ifndef SENTRY_SDK_SRC_SCOPE_DATA_H_
 #define SENTRY_SDK_SRC_SCOPE_DATA_H_
 
@@ -17,7 +17,7 @@
 #include "absl/base/call_once.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/struct.pb.h"
-#include "sentry/internal/cow.h"
+#include "sdk/src/cow.h"
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/scope.h"
@@ -36,8 +36,13 @@ class StoredBreadcrumb {
 
   const protocol::Breadcrumb& crumb() const { return crumb_; }
   double timestamp() const { return crumb_.timestamp(); }
-  // Thread-safe; encoded once.
-  absl::string_view Json() const;
+  // Its JSON, written by `encode` the first time an event needs it and
+  // reused by every later one. Thread-safe.
+  absl::string_view Json(
+      std::string (*encode)(const protocol::Breadcrumb&)) const {
+    absl::call_once(encoded_, [&] { json_ = encode(crumb_); });
+    return json_;
+  }
 
  private:
   const protocol::Breadcrumb crumb_;
@@ -67,36 +72,22 @@ class ScopeSnapshot {
   explicit ScopeSnapshot(Cow<ScopeFields> fields)
       : fields_(std::move(fields)) {}
 
-  // Adds what the event does not have itself: tags, extras, contexts, user,
-  // transaction and fingerprint only where absent; attachments are appended.
-  // The level and breadcrumbs are merged by the client (they combine the
-  // global scope's and the hub's).
-  void ApplyTo(protocol::Event& event,
-               std::vector<Attachment>* attachments) const;
-
   const std::vector<std::shared_ptr<const EventProcessor>>& processors() const {
     return fields_->processors.get();
   }
   const Breadcrumbs& breadcrumbs() const { return fields_->breadcrumbs.get(); }
   std::optional<Level> level() const { return fields_->level; }
-  const Cow<ScopeFields>& fields() const { return fields_; }
+  const ScopeFields& fields() const { return fields_.get(); }
 
  private:
   Cow<ScopeFields> fields_;
 };
 
-// The breadcrumbs of the global scope and a hub's scope merged by timestamp
-// (each list is already in order), oldest first, without the oldest ones
-// beyond the newest `max` (counting `own` more that the event has itself and
-// that come after these).
-std::vector<const StoredBreadcrumb*> SelectBreadcrumbs(
-    const Breadcrumbs& global, const Breadcrumbs& local, size_t max,
-    size_t own = 0);
-
-// SelectBreadcrumbs copied into the event, in front of its own breadcrumbs
-// (of which the oldest are dropped if there are more than `max`).
-void MergeBreadcrumbs(const Breadcrumbs& global, const Breadcrumbs& local,
-                      size_t max, protocol::Event& event);
+// Takes the snapshots that capturing needs (a friend of Scope).
+class ScopeAccess {
+ public:
+  static ScopeSnapshot Snapshot(const Scope& scope);
+};
 
 }  // namespace sentry::internal
 

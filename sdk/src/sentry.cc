@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
+#include "sdk/src/current_hubs.h"
 #include "sdk/src/default_transport.h"
 #include "sdk/src/fatal.h"
 #include "sdk/src/fork.h"

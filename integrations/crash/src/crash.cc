@@ -19,13 +19,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "sdk/src/apply_scopes.h"
 #include "sdk/src/cache_layout.h"
 #include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/os_context.h"
 #include "sdk/src/random.h"
-#include "sdk/src/scope_data.h"
 #include "sdk/src/stacktrace.h"
 #include "sentry/client.h"
 #include "sentry/hub.h"
@@ -306,8 +306,7 @@ void OnSignal(int sig, siginfo_t* info, void* context) {
 // their storage cannot be reused, which makes "same address" mean "same
 // contents" (scopes are copy-on-write).
 struct RenderedFrom {
-  internal::ScopeSnapshot local;
-  internal::ScopeSnapshot global;
+  internal::CapturedScopes scopes;
   std::vector<uintptr_t> module_addrs;
   bool valid = false;
 };
@@ -316,19 +315,18 @@ struct RenderedFrom {
 // does nothing when neither scope nor the loaded modules changed since
 // `last`.
 void Prepare(const Options& options, RenderedFrom& last) {
-  internal::ScopeSnapshot local, global;
-  Hub::Main()->ConfigureScope([&](Scope& scope) { local = scope.Snapshot(); });
-  global = GlobalScope().Snapshot();
+  internal::CapturedScopes scopes;
+  Hub::Main()->ConfigureScope(
+      [&](Scope& scope) { scopes = internal::CapturedScopes::Of(&scope); });
   const std::vector<internal::Module> modules = internal::LoadedModules();
   std::vector<uintptr_t> module_addrs;
   module_addrs.reserve(modules.size());
   for (const auto& module : modules) module_addrs.push_back(module.image_addr);
-  if (last.valid && &local.fields().get() == &last.local.fields().get() &&
-      &global.fields().get() == &last.global.fields().get() &&
+  if (last.valid && scopes.SameAs(last.scopes) &&
       module_addrs == last.module_addrs) {
     return;
   }
-  last = {local, global, module_addrs, true};
+  last = {scopes, module_addrs, true};
 
   protocol::Event event;
   event.set_platform("native");
@@ -341,17 +339,14 @@ void Prepare(const Options& options, RenderedFrom& last) {
   event.mutable_sdk()->set_version(kSdkVersion);
   event.set_server_name(options.server_name.empty() ? internal::HostName()
                                                     : options.server_name);
-  std::vector<Attachment> ignored;
-  local.ApplyTo(event, &ignored);
-  global.ApplyTo(event, &ignored);
+  internal::ApplyScopes(scopes, static_cast<size_t>(options.max_breadcrumbs),
+                        /*copy_breadcrumbs=*/true, event);
+  event.set_level("fatal");  // Whatever level a scope set.
   // What every other event carries: the "os" context, unless a scope set
   // its own.
   static const auto* const os_context =
       new google::protobuf::Struct(internal::ReadOsContext());
   event.mutable_contexts()->insert({"os", *os_context});
-  internal::MergeBreadcrumbs(global.breadcrumbs(), local.breadcrumbs(),
-                             static_cast<size_t>(options.max_breadcrumbs),
-                             event);
   auto* images = event.mutable_debug_meta()->mutable_images();
   for (const auto& module : modules) {
     auto* image = images->Add();

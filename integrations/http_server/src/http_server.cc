@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "sdk/src/request_sessions.h"
 #include "sentry/client.h"
 
 namespace sentry::http_server {
@@ -152,7 +153,8 @@ RequestScope::~RequestScope() = default;
 
 void RequestScope::Finish(int status) {
   if (auto client = hub_->client()) {
-    client->RecordRequestSession(started_, status >= 500, exception_captured_);
+    internal::RecordRequestSession(*client, started_, status >= 500,
+                                   exception_captured_);
   }
   if (!options_.capture_server_errors || status < 500 || exception_captured_) {
     return;

@@ -32,6 +32,7 @@
 #include "sentry/scope.h"
 
 namespace sentry {
+class Client;
 namespace internal {
 class SessionTracker;
 class SessionAggregator;
@@ -40,6 +41,11 @@ class SessionAggregator;
 namespace internal {
 struct CaptureWork;
 struct CaptureQueue;
+struct CapturedScopes;
+class StoredBreadcrumb;
+// Request-mode release health (sdk/src/request_sessions.h).
+void RecordRequestSession(Client& client, absl::Time started, bool errored,
+                          bool crashed);
 }  // namespace internal
 
 class Client {
@@ -73,9 +79,6 @@ class Client {
   // that carry a user set it as well; InitGuard passes the main hub's user
   // when it closes, so a session without errors has it too.
   void SetSessionUser(const protocol::User& user);
-  // Request mode: one finished request (the HTTP middleware calls this).
-  // Counted only when Options::session_mode is kRequest.
-  void RecordRequestSession(absl::Time started, bool errored, bool crashed);
   const Options& options() const { return options_; }
   const std::optional<Dsn>& dsn() const { return dsn_; }
   // Counts of dropped events by reason; shared with the transport.
@@ -84,7 +87,25 @@ class Client {
  private:
   explicit Client(Options options);
   void WorkerLoop();
+  friend void internal::RecordRequestSession(Client& client, absl::Time started,
+                                             bool errored, bool crashed);
+
+  // The steps of the event pipeline (Process), in order.
   void Process(internal::CaptureWork& work);
+  void ApplyOptions(protocol::Event& event) const;
+  // Event processors, integrations, before_send; why the event is dropped.
+  std::optional<DiscardReason> RunUserCode(
+      const internal::CapturedScopes& scopes, protocol::Event& event) const;
+  // The event's JSON with the scopes' `breadcrumbs` (and the "os" context
+  // when `os_context_encoded`) written from their cached encodings; shrunk
+  // when too large; nullopt when it stays too large.
+  std::optional<std::string> EncodeEvent(
+      protocol::Event& event,
+      const std::vector<const internal::StoredBreadcrumb*>& breadcrumbs,
+      bool os_context_encoded) const;
+  Envelope EventEnvelope(const std::string& event_id, std::string json,
+                         std::vector<Attachment> attachments,
+                         std::optional<std::string> session_update);
   // Close in a forked child (see sdk/src/fork.h).
   void AbandonInForkedChild();
   // An envelope with this client's headers (dsn, sdk): every envelope the

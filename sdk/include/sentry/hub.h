@@ -147,13 +147,6 @@ class [[nodiscard]] HubBinding {
   bool previous_bound_;
 };
 
-namespace internal {
-// Called by sentry::Init: starts a new generation (every thread's implicit
-// hub is forked again from the main hub) and makes the main hub current on
-// the calling thread.
-void ResetCurrentHubs();
-}  // namespace internal
-
 }  // namespace sentry
 
 #endif  // SENTRY_HUB_H_

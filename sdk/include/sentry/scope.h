@@ -29,7 +29,6 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/struct.pb.h"
-#include "sentry/internal/cow.h"
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
 
@@ -37,7 +36,9 @@ namespace sentry {
 
 namespace internal {
 struct ScopeFields;
-class ScopeSnapshot;
+template <typename T>
+struct CowNode;
+class ScopeAccess;
 }  // namespace internal
 
 // Modifies an event in place; returns false to drop it. Runs on the SDK's
@@ -99,16 +100,18 @@ class Scope {
   std::optional<protocol::User> user() const;
   size_t breadcrumb_count() const;
 
-  // A consistent O(1) copy of the data for capturing. Internal.
-  internal::ScopeSnapshot Snapshot() const;
-
  private:
+  friend class internal::ScopeAccess;  // Takes snapshots for capturing.
+
   // Runs `f` on the fields, unshared first (copy-on-write).
   template <typename F>
   void Mutate(F&& f) ABSL_LOCKS_EXCLUDED(mu_);
 
   mutable absl::Mutex mu_;
-  internal::Cow<internal::ScopeFields> fields_ ABSL_GUARDED_BY(mu_);
+  // The data, shared copy-on-write with copies and snapshots of this scope
+  // (an internal::Cow's node; null when empty).
+  internal::CowNode<internal::ScopeFields>* fields_ ABSL_GUARDED_BY(mu_) =
+      nullptr;
 };
 
 // The process-wide scope, merged under every event of every hub (Sentry's

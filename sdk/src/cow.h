@@ -12,13 +12,21 @@
 // different threads; one Cow object needs external synchronization. The
 // uniqueness check is an acquire load, so a value released by another thread
 // is fully read before it is mutated here (visible to ThreadSanitizer).
-#ifndef SENTRY_INTERNAL_COW_H_
-#define SENTRY_INTERNAL_COW_H_
+#ifndef SENTRY_SDK_SRC_COW_H_
+#define SENTRY_SDK_SRC_COW_H_
 
 #include <atomic>
 #include <utility>
 
 namespace sentry::internal {
+
+// A value and its reference count.
+template <typename T>
+struct CowNode {
+  explicit CowNode(T v) : value(std::move(v)) {}
+  std::atomic<int> refs{1};
+  T value;
+};
 
 template <typename T>
 class Cow {
@@ -56,12 +64,22 @@ class Cow {
 
   bool SharesWith(const Cow& other) const { return node_ == other.node_; }
 
+  // For a class whose public header holds a CowNode<T>* (so as not to
+  // include this file): gives up the node with the reference this Cow held,
+  // takes one over, or shares one (one more reference).
+  CowNode<T>* ReleaseNode() { return std::exchange(node_, nullptr); }
+  static Cow Adopt(CowNode<T>* node) {
+    Cow cow;
+    cow.node_ = node;
+    return cow;
+  }
+  static Cow Share(CowNode<T>* node) {
+    if (node != nullptr) node->refs.fetch_add(1, std::memory_order_relaxed);
+    return Adopt(node);
+  }
+
  private:
-  struct Node {
-    explicit Node(T v) : value(std::move(v)) {}
-    std::atomic<int> refs{1};
-    T value;
-  };
+  using Node = CowNode<T>;
 
   static void Release(Node* node) {
     if (node != nullptr &&
@@ -80,4 +98,4 @@ class Cow {
 
 }  // namespace sentry::internal
 
-#endif  // SENTRY_INTERNAL_COW_H_
+#endif  // SENTRY_SDK_SRC_COW_H_
