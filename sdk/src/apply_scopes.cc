@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "sdk/src/span_record.h"
 #include "sentry/level.h"
 
 namespace sentry::internal {
@@ -34,6 +35,50 @@ void ApplyFields(const ScopeFields& f, protocol::Event& event,
   }
 }
 
+// contexts.trace (unless the event has one) and the DSC source, from the
+// active span or else the propagation context.
+void ApplyTrace(const CapturedScopes& scopes, protocol::Event& event,
+                AppliedScopes& applied) {
+  const Span* span = nullptr;
+  for (const auto* snapshot : {&scopes.scope, &scopes.global}) {
+    if (!snapshot->span().trace_id().empty()) {
+      span = &snapshot->span();
+      break;
+    }
+  }
+  google::protobuf::Struct trace;
+  auto& fields = *trace.mutable_fields();
+  if (span != nullptr) {
+    const auto& record = SpanAccess::Record(*span);
+    fields["trace_id"].set_string_value(record->trace_id);
+    fields["span_id"].set_string_value(record->span_id);
+    if (!record->parent_span_id.empty()) {
+      fields["parent_span_id"].set_string_value(record->parent_span_id);
+    }
+    {
+      absl::MutexLock lock(&record->txn->mu);
+      if (!record->data.op().empty()) {
+        fields["op"].set_string_value(record->data.op());
+      }
+    }
+    applied.dsc = record->txn->dsc;
+    applied.trace_id = record->trace_id;
+  } else {
+    const PropagationContext* context = &scopes.scope.propagation();
+    if (context->trace_id.empty()) context = &scopes.global.propagation();
+    if (context->trace_id.empty()) return;
+    fields["trace_id"].set_string_value(context->trace_id);
+    fields["span_id"].set_string_value(context->span_id);
+    if (!context->parent_span_id.empty()) {
+      fields["parent_span_id"].set_string_value(context->parent_span_id);
+    }
+    applied.dsc = context->dsc;
+    applied.trace_id = context->trace_id;
+    applied.sample_rand = context->sample_rand;
+  }
+  event.mutable_contexts()->insert({"trace", std::move(trace)});
+}
+
 }  // namespace
 
 CapturedScopes CapturedScopes::Of(const Scope* scope) {
@@ -61,6 +106,7 @@ AppliedScopes ApplyScopes(const CapturedScopes& scopes, size_t max_breadcrumbs,
   AppliedScopes applied;
   ApplyFields(scopes.scope.fields(), event, &applied.attachments);
   ApplyFields(scopes.global.fields(), event, &applied.attachments);
+  ApplyTrace(scopes, event, applied);
   if (auto level =
           scopes.scope.level() ? scopes.scope.level() : scopes.global.level()) {
     event.set_level(std::string(LevelName(*level)));

@@ -44,15 +44,22 @@ struct AppliedScopes {
   // The scopes' breadcrumbs to write with the event, oldest first, when they
   // were not copied into it (their JSON is encoded once per breadcrumb).
   std::vector<const StoredBreadcrumb*> breadcrumbs;
+  // The trace the event belongs to, for the envelope's DSC: the frozen DSC
+  // (of the active span's transaction, or continued from a caller), else
+  // what the client computes one from.
+  std::shared_ptr<const Dsc> dsc;
+  std::string trace_id;
+  double sample_rand = 0;
 };
 
 // Applies `scopes` to `event`: tags, extras, contexts, user, transaction and
-// fingerprint where the event has none; the level ("error" when no one set
-// one); the newest `max_breadcrumbs` of the scopes' and the event's own
-// breadcrumbs, merged by time, copied into the event when
-// `copy_breadcrumbs` (needed when user code will see the event) or when the
-// event has breadcrumbs of its own, else returned for encoding; attachments
-// returned.
+// fingerprint where the event has none; contexts.trace from the active span,
+// else the propagation context (the hub's scope's, else the global's); the
+// level ("error" when no one set one); the newest `max_breadcrumbs` of the
+// scopes' and the event's own breadcrumbs, merged by time, copied into the
+// event when `copy_breadcrumbs` (needed when user code will see the event) or
+// when the event has breadcrumbs of its own, else returned for encoding;
+// attachments returned.
 AppliedScopes ApplyScopes(const CapturedScopes& scopes, size_t max_breadcrumbs,
                           bool copy_breadcrumbs, protocol::Event& event);
 

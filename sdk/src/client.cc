@@ -22,6 +22,7 @@
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/os_context.h"
+#include "sdk/src/propagation.h"
 #include "sdk/src/random.h"
 #include "sdk/src/request_sessions.h"
 #include "sdk/src/session.h"
@@ -36,6 +37,9 @@ namespace internal {
 struct CaptureWork {
   protocol::Event event;
   CapturedScopes scopes;
+  // A finished transaction, with its DSC.
+  bool transaction = false;
+  std::shared_ptr<const Dsc> dsc;
 };
 
 // The worker takes all of it at once and gives the emptied chunks back, so
@@ -110,6 +114,13 @@ absl::StatusOr<std::shared_ptr<Client>> Client::Create(Options options) {
   if (options.shutdown_timeout < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("invalid shutdown_timeout: negative");
   }
+  if (options.traces_sample_rate.has_value() &&
+      !(*options.traces_sample_rate >= 0.0 &&
+        *options.traces_sample_rate <= 1.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid traces_sample_rate ", *options.traces_sample_rate,
+                     ": must be in [0, 1]"));
+  }
   if (options.max_queue_size == 0) {
     return absl::InvalidArgumentError("invalid max_queue_size: must be > 0");
   }
@@ -120,6 +131,8 @@ absl::StatusOr<std::shared_ptr<Client>> Client::Create(Options options) {
 
   std::shared_ptr<Client> client(new Client(std::move(options)));
   if (dsn) client->dsn_header_ = internal::JsonQuote(dsn->raw());
+  client->propagation_targets_ = std::make_unique<internal::PropagationTargets>(
+      client->options_.trace_propagation_targets);
   client->dsn_ = std::move(dsn);
   for (const auto& integration : client->options_.integrations) {
     if (integration == nullptr) continue;
@@ -246,8 +259,14 @@ void Client::WorkerLoop() {
   }
 }
 
-void Client::Drop(DiscardReason reason, const protocol::Event& event) {
-  reports_->Record(reason, DataCategory::kError);
+void Client::Drop(DiscardReason reason, const protocol::Event& event,
+                  DataCategory category) {
+  reports_->Record(reason, category);
+  if (category == DataCategory::kTransaction) {
+    // Its spans (and itself as one) are lost with it.
+    reports_->Record(reason, DataCategory::kSpan,
+                     static_cast<uint64_t>(event.spans_size()) + 1);
+  }
   internal::Log(LogLevel::kDebug, "dropped event ", event.event_id(), " (",
                 DiscardReasonName(reason), ")");
 }
@@ -255,6 +274,7 @@ void Client::Drop(DiscardReason reason, const protocol::Event& event) {
 // The event pipeline, on the worker thread: the options' defaults, the
 // scopes, stack traces, user code, sessions and sampling, then the envelope.
 void Client::Process(internal::CaptureWork& work) {
+  if (work.transaction) return ProcessTransaction(work);
   protocol::Event& event = work.event;
   ApplyOptions(event);
   // When no user code will see the event, the scopes' breadcrumbs and the
@@ -288,9 +308,109 @@ void Client::Process(internal::CaptureWork& work) {
       EncodeEvent(event, applied.breadcrumbs,
                   /*os_context_encoded=*/!user_code_sees_event);
   if (!json) return Drop(DiscardReason::kInternalSdkError, event);
-  options_.transport->SendEnvelope(
-      EventEnvelope(event.event_id(), *std::move(json),
-                    std::move(applied.attachments), std::move(session_update)));
+  const std::shared_ptr<const internal::Dsc> dsc =
+      applied.dsc != nullptr ? applied.dsc
+                             : NewDsc(applied.trace_id, applied.sample_rand,
+                                      std::nullopt, std::nullopt, "");
+  options_.transport->SendEnvelope(EventEnvelope(
+      event.event_id(), *std::move(json), std::move(applied.attachments),
+      std::move(session_update), *dsc));
+}
+
+// A finished transaction: the options' defaults and the scopes' data (no
+// breadcrumbs), event processors and integrations, before_send_transaction
+// (not before_send); sampled already, when it started.
+void Client::ProcessTransaction(internal::CaptureWork& work) {
+  protocol::Event& event = work.event;
+  ApplyOptions(event);
+  internal::AppliedScopes applied = internal::ApplyScopes(
+      work.scopes, /*max_breadcrumbs=*/0, /*copy_breadcrumbs=*/false, event);
+  event.set_level("");  // Transactions have no level.
+  for (const EventProcessor* processor : work.scopes.processors()) {
+    if (!internal::CallUserCallback("an event processor",
+                                    [&] { return (*processor)(event); })) {
+      return Drop(DiscardReason::kEventProcessor, event,
+                  DataCategory::kTransaction);
+    }
+  }
+  for (const auto& integration : options_.integrations) {
+    if (integration != nullptr &&
+        !internal::CallUserCallback(integration->name(), [&] {
+          return integration->ProcessEvent(event);
+        })) {
+      return Drop(DiscardReason::kEventProcessor, event,
+                  DataCategory::kTransaction);
+    }
+  }
+  if (options_.before_send_transaction &&
+      !internal::CallUserCallback("before_send_transaction", [&] {
+        return options_.before_send_transaction(event);
+      })) {
+    return Drop(DiscardReason::kBeforeSend, event, DataCategory::kTransaction);
+  }
+  std::optional<std::string> json =
+      EncodeEvent(event, {}, /*os_context_encoded=*/false);
+  if (!json) {
+    return Drop(DiscardReason::kInternalSdkError, event,
+                DataCategory::kTransaction);
+  }
+  const std::shared_ptr<const internal::Dsc> dsc =
+      work.dsc != nullptr ? work.dsc : applied.dsc;
+  Envelope envelope = NewEnvelope();
+  envelope.SetStringHeader("event_id", event.event_id());
+  if (dsc != nullptr) envelope.SetHeader("trace", dsc->ToJson());
+  envelope.AddItem("transaction", *std::move(json));
+  if (options_.send_client_reports) {
+    if (auto report = reports_->Take()) {
+      envelope.AddItem("client_report", internal::MessageToJson(*report));
+    }
+  }
+  options_.transport->SendEnvelope(std::move(envelope));
+}
+
+void Client::CaptureTransaction(protocol::Event transaction, const Scope* scope,
+                                std::shared_ptr<const internal::Dsc> dsc) {
+  if (internal::InForkedChild()) return;
+  transaction.set_event_id(internal::NewEventId());
+  internal::CaptureWork work{std::move(transaction),
+                             internal::CapturedScopes::Of(scope), true,
+                             std::move(dsc)};
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_ || options_.transport == nullptr) return;
+    if (queue_->items.size() < options_.max_queue_size) {
+      queue_->items.push_back(std::move(work));
+      ++enqueued_;
+      return;
+    }
+  }
+  Drop(DiscardReason::kQueueOverflow, work.event, DataCategory::kTransaction);
+}
+
+std::shared_ptr<const internal::Dsc> Client::NewDsc(
+    const std::string& trace_id, double sample_rand,
+    std::optional<double> sample_rate, std::optional<bool> sampled,
+    absl::string_view transaction) const {
+  auto dsc = std::make_shared<internal::Dsc>();
+  dsc->Set("trace_id", trace_id);
+  if (dsn_) dsc->Set("public_key", dsn_->public_key());
+  dsc->Set("release", options_.release);
+  dsc->Set("environment", options_.environment);
+  if (sample_rate) dsc->Set("sample_rate", internal::FormatRate(*sample_rate));
+  dsc->Set("sample_rand", internal::FormatRate(sample_rand));
+  if (sampled) dsc->Set("sampled", *sampled ? "true" : "false");
+  dsc->Set("transaction", std::string(transaction));
+  if (auto org = org_id()) dsc->Set("org_id", absl::StrCat(*org));
+  return dsc;
+}
+
+std::optional<uint64_t> Client::org_id() const {
+  if (options_.org_id) return options_.org_id;
+  return dsn_ ? dsn_->org_id() : std::nullopt;
+}
+
+bool Client::ShouldPropagateTrace(absl::string_view url) const {
+  return propagation_targets_ == nullptr || propagation_targets_->Matches(url);
 }
 
 void Client::ApplyOptions(protocol::Event& event) const {
@@ -366,9 +486,11 @@ std::optional<std::string> Client::EncodeEvent(
 
 Envelope Client::EventEnvelope(const std::string& event_id, std::string json,
                                std::vector<Attachment> attachments,
-                               std::optional<std::string> session_update) {
+                               std::optional<std::string> session_update,
+                               const internal::Dsc& dsc) {
   Envelope envelope = NewEnvelope();
   envelope.SetStringHeader("event_id", event_id);
+  if (!dsc.fields.empty()) envelope.SetHeader("trace", dsc.ToJson());
   envelope.AddItem("event", std::move(json));
   for (auto& attachment : attachments) {
     std::string bytes = std::move(attachment.bytes);

@@ -23,6 +23,8 @@ absl::string_view DiscardReasonName(DiscardReason reason) {
       return "event_processor";
     case DiscardReason::kSendError:
       return "send_error";
+    case DiscardReason::kBufferOverflow:
+      return "buffer_overflow";
     case DiscardReason::kInternalSdkError:
     case DiscardReason::kCount:
       break;
@@ -42,6 +44,8 @@ absl::string_view DataCategoryName(DataCategory category) {
       return "session";
     case DataCategory::kAttachment:
       return "attachment";
+    case DataCategory::kSpan:
+      return "span";
     case DataCategory::kInternal:
     case DataCategory::kCount:
       break;

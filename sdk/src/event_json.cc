@@ -119,6 +119,30 @@ void WriteBreadcrumb(const protocol::Breadcrumb& crumb, JsonWriter& out) {
   out.EndObject();
 }
 
+// Written by hand, not by reflection: a transaction may hold 1000 spans.
+void WriteSpan(const protocol::Span& span, JsonWriter& out) {
+  out.BeginObject();
+  StringField("trace_id", span.trace_id(), out);
+  StringField("span_id", span.span_id(), out);
+  StringField("parent_span_id", span.parent_span_id(), out);
+  StringField("op", span.op(), out);
+  StringField("description", span.description(), out);
+  if (IsSet(span.start_timestamp())) {
+    out.Key("start_timestamp");
+    out.Double(span.start_timestamp());
+  }
+  if (IsSet(span.timestamp())) {
+    out.Key("timestamp");
+    out.Double(span.timestamp());
+  }
+  StringField("status", span.status(), out);
+  StringMap("tags", span.tags(), JsonWriter::kDefaultMaxString,
+            JsonWriter::kDefaultMaxString, out);
+  MessageField("data", span.has_data(), span.data(), out);
+  StringField("origin", span.origin(), out);
+  out.EndObject();
+}
+
 std::string BreadcrumbJson(const protocol::Breadcrumb& crumb) {
   std::string json;
   JsonWriter writer(&json);
@@ -185,6 +209,18 @@ void WriteEvent(const protocol::Event& event, const EncodedParts& parts,
   StringMap("modules", event.modules(), JsonWriter::kDefaultMaxString,
             JsonWriter::kDefaultMaxString, out);
   StringField("type", event.type(), out);
+  if (IsSet(event.start_timestamp())) {
+    out.Key("start_timestamp");
+    out.Double(event.start_timestamp());
+  }
+  if (!event.spans().empty()) {
+    out.Key("spans");
+    out.BeginArray();
+    for (const auto& span : event.spans()) WriteSpan(span, out);
+    out.EndArray();
+  }
+  MessageField("transaction_info", event.has_transaction_info(),
+               event.transaction_info(), out);
   out.EndObject();
 }
 

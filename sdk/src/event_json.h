@@ -44,6 +44,7 @@ std::string EventToJson(const protocol::Event& event,
                         const EncodedParts& parts = {});
 
 void WriteBreadcrumb(const protocol::Breadcrumb& crumb, JsonWriter& out);
+void WriteSpan(const protocol::Span& span, JsonWriter& out);
 std::string BreadcrumbJson(const protocol::Breadcrumb& crumb);
 
 }  // namespace sentry::internal

@@ -77,6 +77,25 @@ std::string NewEventId() {
   return ToHex(bytes, sizeof(bytes));
 }
 
+std::string NewTraceId() {
+  FastGenerator& generator = ThreadGenerator();
+  uint64_t words[2];
+  do {
+    words[0] = generator.Next();
+    words[1] = generator.Next();
+  } while ((words[0] | words[1]) == 0);
+  return ToHex(reinterpret_cast<const uint8_t*>(words), sizeof(words));
+}
+
+std::string NewSpanId() {
+  FastGenerator& generator = ThreadGenerator();
+  uint64_t word;
+  do {
+    word = generator.Next();
+  } while (word == 0);
+  return ToHex(reinterpret_cast<const uint8_t*>(&word), sizeof(word));
+}
+
 std::string RandomHex(int bytes) {
   uint8_t buffer[64];
   if (bytes > static_cast<int>(sizeof(buffer))) bytes = sizeof(buffer);

@@ -16,7 +16,12 @@ namespace sentry::internal {
 // A random UUID version 4 as 32 lowercase hex digits without dashes.
 std::string NewEventId();
 
-// `bytes` random bytes as lowercase hex (span ids: 8, trace ids: 16).
+// A trace id (32 lowercase hex digits) and a span id (16), never all zeros,
+// from the per-thread generator.
+std::string NewTraceId();
+std::string NewSpanId();
+
+// `bytes` random bytes as lowercase hex, straight from the CSPRNG.
 std::string RandomHex(int bytes);
 
 // A uniform double in [0, 1).

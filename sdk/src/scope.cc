@@ -40,7 +40,11 @@ const ScopeFields& Read(const internal::CowNode<ScopeFields>* node) {
 
 }  // namespace
 
-Scope::Scope() = default;
+Scope::Scope() {
+  ScopeFields fields;
+  fields.propagation = internal::PropagationContext::New();
+  fields_ = FieldsCow(std::move(fields)).ReleaseNode();
+}
 
 Scope::Scope(const Scope& other) {
   absl::MutexLock lock(&other.mu_);
@@ -202,8 +206,10 @@ void Scope::ClearAttachments() {
 void Scope::Clear() {
   Mutate([](ScopeFields& f) {
     auto processors = std::move(f.processors);
+    auto propagation = std::move(f.propagation);
     f = ScopeFields();
     f.processors = std::move(processors);
+    f.propagation = std::move(propagation);
   });
 }
 
@@ -223,7 +229,25 @@ size_t Scope::breadcrumb_count() const {
   return Read(fields_).breadcrumbs->size();
 }
 
+void Scope::SetSpan(Span span) {
+  Mutate([&](ScopeFields& f) { f.span = std::move(span); });
+}
+
+Span Scope::GetSpan() const {
+  absl::MutexLock lock(&mu_);
+  return Read(fields_).span;
+}
+
 namespace internal {
+
+PropagationContext ScopeAccess::Propagation(const Scope& scope) {
+  absl::MutexLock lock(&scope.mu_);
+  return Read(scope.fields_).propagation;
+}
+
+void ScopeAccess::SetPropagation(Scope& scope, PropagationContext context) {
+  scope.Mutate([&](ScopeFields& f) { f.propagation = std::move(context); });
+}
 
 ScopeSnapshot ScopeAccess::Snapshot(const Scope& scope) {
   absl::MutexLock lock(&scope.mu_);

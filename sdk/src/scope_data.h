@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/struct.pb.h"
 #include "sdk/src/cow.h"
+#include "sdk/src/propagation.h"
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/scope.h"
@@ -64,6 +65,9 @@ struct ScopeFields {
   std::optional<Level> level;
   std::string transaction;
   bool has_user = false;
+  // The trace of this scope's events when no span is active.
+  PropagationContext propagation;
+  Span span;  // The active span, if any.
 };
 
 class ScopeSnapshot {
@@ -77,16 +81,21 @@ class ScopeSnapshot {
   }
   const Breadcrumbs& breadcrumbs() const { return fields_->breadcrumbs.get(); }
   std::optional<Level> level() const { return fields_->level; }
+  const PropagationContext& propagation() const { return fields_->propagation; }
+  const Span& span() const { return fields_->span; }
   const ScopeFields& fields() const { return fields_.get(); }
 
  private:
   Cow<ScopeFields> fields_;
 };
 
-// Takes the snapshots that capturing needs (a friend of Scope).
+// What the SDK reads and writes of a Scope beyond its public API (a friend
+// of Scope): snapshots for capturing, and the propagation context.
 class ScopeAccess {
  public:
   static ScopeSnapshot Snapshot(const Scope& scope);
+  static PropagationContext Propagation(const Scope& scope);
+  static void SetPropagation(Scope& scope, PropagationContext context);
 };
 
 }  // namespace sentry::internal

@@ -43,6 +43,8 @@ struct CaptureWork;
 struct CaptureQueue;
 struct CapturedScopes;
 class StoredBreadcrumb;
+struct Dsc;
+class PropagationTargets;
 // Request-mode release health (sdk/src/request_sessions.h).
 void RecordRequestSession(Client& client, absl::Time started, bool errored,
                           bool crashed);
@@ -79,6 +81,9 @@ class Client {
   // that carry a user set it as well; InitGuard passes the main hub's user
   // when it closes, so a session without errors has it too.
   void SetSessionUser(const protocol::User& user);
+  // Whether integrations add trace headers to a request for `url`
+  // (Options::trace_propagation_targets).
+  bool ShouldPropagateTrace(absl::string_view url) const;
   const Options& options() const { return options_; }
   const std::optional<Dsn>& dsn() const { return dsn_; }
   // Counts of dropped events by reason; shared with the transport.
@@ -87,8 +92,24 @@ class Client {
  private:
   explicit Client(Options options);
   void WorkerLoop();
+  friend class Hub;  // Tracing: DSCs, sampling, finished transactions.
   friend void internal::RecordRequestSession(Client& client, absl::Time started,
                                              bool errored, bool crashed);
+
+  // Queues a finished transaction with `scope` (and the global scope) as
+  // they are now; `dsc` becomes its envelope's "trace" header.
+  void CaptureTransaction(protocol::Event transaction, const Scope* scope,
+                          std::shared_ptr<const internal::Dsc> dsc);
+  // The DSC of a trace this SDK heads (not continued from a caller).
+  std::shared_ptr<const internal::Dsc> NewDsc(
+      const std::string& trace_id, double sample_rand,
+      std::optional<double> sample_rate, std::optional<bool> sampled,
+      absl::string_view transaction) const;
+  bool TracingEnabled() const {
+    return options_.traces_sample_rate.has_value() ||
+           options_.traces_sampler != nullptr;
+  }
+  std::optional<uint64_t> org_id() const;
 
   // The steps of the event pipeline (Process), in order.
   void Process(internal::CaptureWork& work);
@@ -105,7 +126,9 @@ class Client {
       bool os_context_encoded) const;
   Envelope EventEnvelope(const std::string& event_id, std::string json,
                          std::vector<Attachment> attachments,
-                         std::optional<std::string> session_update);
+                         std::optional<std::string> session_update,
+                         const internal::Dsc& dsc);
+  void ProcessTransaction(internal::CaptureWork& work);
   // Close in a forked child (see sdk/src/fork.h).
   void AbandonInForkedChild();
   // An envelope with this client's headers (dsn, sdk): every envelope the
@@ -116,7 +139,8 @@ class Client {
   bool FlushTransport(absl::Time deadline);
   // Sends the pending drop counts as a client report; true when it did.
   bool SendClientReportIfAny();
-  void Drop(DiscardReason reason, const protocol::Event& event);
+  void Drop(DiscardReason reason, const protocol::Event& event,
+            DataCategory category = DataCategory::kError);
   void SendSessionUpdate(std::string payload);
   void SendSessionAggregates();
 
@@ -132,6 +156,7 @@ class Client {
   std::string dsn_header_;
   std::string server_name_;
   std::vector<std::string> integration_names_;
+  std::unique_ptr<const internal::PropagationTargets> propagation_targets_;
   // Null when sessions are off; thread-safe itself.
   std::unique_ptr<internal::SessionTracker> session_;
   std::unique_ptr<internal::SessionAggregator> aggregator_;

@@ -30,6 +30,8 @@ enum class DiscardReason {
   kEventProcessor,
   kSendError,
   kInternalSdkError,
+  // Spans beyond a transaction's limit, or finished after it was sent.
+  kBufferOverflow,
   kCount,  // Not a reason: the number of reasons.
 };
 
@@ -39,6 +41,7 @@ enum class DataCategory {
   kTransaction,
   kSession,
   kAttachment,
+  kSpan,
   kInternal,
   kCount,  // Not a category: the number of categories.
 };

@@ -38,10 +38,15 @@
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/scope.h"
+#include "sentry/span.h"
+#include "sentry/tracing.h"
 
 namespace sentry {
+namespace internal {
+struct Dsc;
+}  // namespace internal
 
-class Hub {
+class Hub : public std::enable_shared_from_this<Hub> {
  public:
   // Pops its scope when destroyed. A guard destroyed out of order (while
   // scopes pushed after it are still there) pops those too and logs it.
@@ -110,7 +115,20 @@ class Hub {
   // Flushes the client (see Client::Flush); true without a client.
   bool Flush(absl::Duration timeout);
 
+  // Tracing (see sentry/tracing.h). A transaction is sampled by the
+  // client's options; finished, it is sent through this hub, with the data
+  // of its top scope then. Without an enabled client, or with tracing off,
+  // it is an unsampled span of the scope's trace.
+  Span StartTransaction(TransactionContext context);
+  TraceHeaders GetTraceHeaders(absl::string_view existing_baggage = "");
+  bool ContinueTrace(absl::string_view sentry_trace, absl::string_view baggage,
+                     absl::string_view traceparent = "");
+  void StartNewTrace();
+
  private:
+  void CaptureTransaction(protocol::Event transaction,
+                          std::shared_ptr<const internal::Dsc> dsc);
+
   struct Layer {
     std::shared_ptr<Client> client;
     std::shared_ptr<Scope> scope;

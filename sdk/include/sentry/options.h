@@ -14,8 +14,10 @@
 #define SENTRY_OPTIONS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@
 #include "absl/time/time.h"
 #include "sentry/integration.h"
 #include "sentry/protocol/event.pb.h"
+#include "sentry/tracing.h"
 #include "sentry/transport.h"
 
 namespace sentry {
@@ -73,6 +76,30 @@ struct Options {
   // Last chance to change or drop an error event (false drops it). Runs on
   // the SDK's worker thread, never under an SDK lock.
   std::function<bool(protocol::Event& event)> before_send;
+
+  // Tracing (sentry/tracing.h). Share of transactions kept, in [0, 1];
+  // unset (and no traces_sampler) turns performance monitoring off (0 keeps
+  // none but still decides, and propagates that decision).
+  std::optional<double> traces_sample_rate;
+  // Decides the rate of each transaction instead (from its context and its
+  // parent's decision); runs on the thread that starts the transaction,
+  // never under an SDK lock. A rate outside [0, 1] or a throw keeps none.
+  std::function<double(const SamplingContext& context)> traces_sampler;
+  // Changes or drops a finished transaction (false drops it), as
+  // before_send does for errors (which transactions do not go through).
+  std::function<bool(protocol::Event& transaction)> before_send_transaction;
+  // Which outgoing URLs the integrations add trace headers to: an entry
+  // matches a URL that contains it, or that it matches somewhere as an
+  // ECMAScript regular expression. Empty: every URL.
+  std::vector<std::string> trace_propagation_targets;
+  // Also send W3C traceparent on outgoing requests.
+  bool propagate_traceparent = false;
+  // Continue an incoming trace only when both sides' org ids are known and
+  // equal (otherwise: only when they do not differ).
+  bool strict_trace_continuation = false;
+  // This organization's id, for the rule above and the DSC; by default
+  // parsed from the DSN host (o{N}.ingest.sentry.io).
+  std::optional<uint64_t> org_id;
   // Changes or drops a breadcrumb (false drops it). Runs on the calling
   // thread, never under an SDK lock.
   std::function<bool(protocol::Breadcrumb& breadcrumb)> before_breadcrumb;

@@ -31,6 +31,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
+#include "sentry/span.h"
 
 namespace sentry {
 
@@ -61,6 +62,7 @@ struct Attachment {
 
 class Scope {
  public:
+  // A new scope starts a new trace.
   Scope();
   Scope(const Scope& other);  // O(1) fork: shares the data copy-on-write.
   Scope& operator=(const Scope& other);
@@ -92,8 +94,13 @@ class Scope {
   void AddEventProcessor(EventProcessor processor);
   void AddAttachment(Attachment attachment);
   void ClearAttachments();
-  // Removes all data; event processors are kept.
+  // Removes all data; event processors and the trace are kept.
   void Clear();
+
+  // The active span: events captured under this scope carry its trace, and
+  // outgoing requests propagate it. An empty Span clears it.
+  void SetSpan(Span span);
+  Span GetSpan() const;
 
   // Read access (copies), mainly for tests and integrations.
   std::map<std::string, std::string> tags() const;

@@ -37,6 +37,8 @@
 #include "sentry/options.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/scope.h"
+#include "sentry/span.h"
+#include "sentry/tracing.h"
 #include "sentry/transport.h"
 #include "sentry/version.h"
 

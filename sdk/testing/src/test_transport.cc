@@ -15,6 +15,7 @@ void TestTransport::SendEnvelope(Envelope envelope) noexcept {
   absl::MutexLock lock(&mu_);
   for (const auto& item : envelope.items()) {
     if (item.type == "event") ++event_count_;
+    if (item.type == "transaction") ++transaction_count_;
   }
   envelopes_.push_back(std::move(envelope));
 }
@@ -42,11 +43,13 @@ std::vector<std::string> TestTransport::event_payloads() const {
   return payloads;
 }
 
-std::vector<protocol::Event> TestTransport::events() const {
+namespace {
+
+std::vector<protocol::Event> Parse(const std::vector<std::string>& payloads) {
   std::vector<protocol::Event> events;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
-  for (const auto& payload : event_payloads()) {
+  for (const auto& payload : payloads) {
     protocol::Event event;
     // A payload that does not parse stays an empty event, which any
     // assertion on its fields then reports.
@@ -54,6 +57,37 @@ std::vector<protocol::Event> TestTransport::events() const {
     events.push_back(std::move(event));
   }
   return events;
+}
+
+}  // namespace
+
+std::vector<protocol::Event> TestTransport::events() const {
+  return Parse(event_payloads());
+}
+
+std::vector<protocol::Event> TestTransport::transactions() const {
+  std::vector<std::string> payloads;
+  for (const auto& envelope : envelopes()) {
+    for (const auto& item : envelope.items()) {
+      if (item.type == "transaction") payloads.push_back(item.payload);
+    }
+  }
+  return Parse(payloads);
+}
+
+bool TestTransport::WaitForTransactions(size_t n,
+                                        absl::Duration timeout) const {
+  struct Arg {
+    const TestTransport* self;
+    size_t n;
+  } arg{this, n};
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(
+                                  +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                    return a->self->transaction_count_ >= a->n;
+                                  },
+                                  &arg),
+                              timeout);
 }
 
 size_t TestTransport::event_count() const {
@@ -84,6 +118,7 @@ void TestTransport::Clear() {
   absl::MutexLock lock(&mu_);
   envelopes_.clear();
   event_count_ = 0;
+  transaction_count_ = 0;
 }
 
 }  // namespace sentry::testing

@@ -42,12 +42,16 @@ class TestTransport : public Transport {
   std::vector<std::string> event_payloads() const;
   // The "event" items parsed back into typed events.
   std::vector<protocol::Event> events() const;
+  // The "transaction" items parsed back, in order.
+  std::vector<protocol::Event> transactions() const;
   size_t event_count() const;
   // Client reports are sent at flush and close; this is their total.
   std::shared_ptr<ClientReports> client_reports() const;
 
   // Waits until at least `n` events arrived; false on timeout.
   bool WaitForEvents(size_t n, absl::Duration timeout) const;
+  // Waits until at least `n` transactions arrived; false on timeout.
+  bool WaitForTransactions(size_t n, absl::Duration timeout) const;
   // Forgets everything received.
   void Clear();
 
@@ -55,6 +59,7 @@ class TestTransport : public Transport {
   mutable absl::Mutex mu_;
   std::vector<Envelope> envelopes_ ABSL_GUARDED_BY(mu_);
   size_t event_count_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t transaction_count_ ABSL_GUARDED_BY(mu_) = 0;
   std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -1,0 +1,85 @@
+// The shared state behind sentry::Span handles: one TransactionState per
+// transaction (its lock, finished children, open children, limits), one
+// SpanRecord per span. Every change to a span of a transaction happens
+// under that transaction's lock, so that finishing the transaction sees
+// each child whole, whichever thread is changing it.
+//
+//   auto state = std::make_shared<internal::TransactionState>(...);
+//   Span transaction = internal::SpanAccess::Transaction(state, trace, parent);
+#ifndef SENTRY_SDK_SRC_SPAN_RECORD_H_
+#define SENTRY_SDK_SRC_SPAN_RECORD_H_
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "sdk/src/propagation.h"
+#include "sentry/client_reports.h"
+#include "sentry/protocol/event.pb.h"
+#include "sentry/span.h"
+
+namespace sentry::internal {
+
+// Children recorded per transaction; more are counted as dropped.
+inline constexpr size_t kMaxSpansPerTransaction = 1000;
+
+struct SpanRecord;
+
+struct TransactionState {
+  // Set when the transaction starts, then read-only.
+  std::string name;
+  std::string source;  // custom, url, route, view, component, task.
+  bool sampled = false;
+  // The envelope's "trace" header, and the baggage this trace propagates.
+  std::shared_ptr<const Dsc> dsc;
+  // Takes the finished transaction, with `dsc` (the hub that started it).
+  std::function<void(protocol::Event transaction,
+                     std::shared_ptr<const Dsc> dsc)>
+      sink;
+  // Where drops are counted (may be null).
+  std::shared_ptr<ClientReports> reports;
+
+  absl::Mutex mu;
+  bool finished ABSL_GUARDED_BY(mu) = false;
+  size_t children ABSL_GUARDED_BY(mu) = 0;                // Recorded or open.
+  std::vector<protocol::Span> spans ABSL_GUARDED_BY(mu);  // Finished.
+  std::vector<SpanRecord*> open ABSL_GUARDED_BY(mu);
+};
+
+struct SpanRecord {
+  SpanRecord(std::shared_ptr<TransactionState> transaction,
+             std::string trace_id, std::string span_id,
+             std::string parent_span_id, bool is_transaction);
+  // A span whose last handle goes away unfinished is finished then.
+  ~SpanRecord();
+
+  const std::shared_ptr<TransactionState> txn;
+  const std::string trace_id;
+  const std::string span_id;
+  const std::string parent_span_id;
+  const bool is_transaction;
+
+  // Guarded by txn->mu (not annotated: the analysis cannot name it).
+  protocol::Span data;
+  bool finished = false;
+  bool status_set = false;
+};
+
+class SpanAccess {
+ public:
+  static Span Make(std::shared_ptr<SpanRecord> record, bool borrowed = false) {
+    return Span(std::move(record), borrowed);
+  }
+  static const std::shared_ptr<SpanRecord>& Record(const Span& span) {
+    return span.record_;
+  }
+};
+
+}  // namespace sentry::internal
+
+#endif  // SENTRY_SDK_SRC_SPAN_RECORD_H_

@@ -1,0 +1,405 @@
+// Tracing through the public API: the trace of every event and envelope,
+// propagation headers in and out, transactions and their spans, sampling.
+#include <atomic>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "sdk/src/json.h"
+#include "sentry/sentry.h"
+#include "sentry/testing/test_transport.h"
+
+namespace sentry {
+namespace {
+
+using testing::TestTransport;
+
+constexpr char kDsn[] = "https://key@o42.ingest.sentry.io/7";
+constexpr char kTrace[] = "771a43a4192642f0b136d5159a501700";
+constexpr char kSpan[] = "b0e6f15b45c36b12";
+
+class TracingTest : public ::testing::Test {
+ protected:
+  void Init(Options options = Options()) {
+    options.dsn = kDsn;
+    options.release = "app@1.0";
+    options.environment = "staging";
+    options.transport = transport_;
+    guard_.emplace(sentry::Init(std::move(options)));
+    ASSERT_TRUE(guard_->status().ok()) << guard_->status();
+  }
+  void TearDown() override { guard_.reset(); }
+
+  // The "trace" header of each envelope that carries `item_type`.
+  std::vector<std::map<std::string, std::string>> DscHeaders(
+      absl::string_view item_type) {
+    EXPECT_TRUE(sentry::Flush(absl::Seconds(10)));
+    std::vector<std::map<std::string, std::string>> headers;
+    for (const Envelope& envelope : transport_->envelopes()) {
+      if (envelope.items().empty() || envelope.items()[0].type != item_type) {
+        continue;
+      }
+      std::map<std::string, std::string> fields;
+      if (auto raw = envelope.Header("trace")) {
+        auto members = internal::ParseJsonObject(*raw);
+        if (members.ok()) {
+          for (auto& [key, value] : *members) {
+            fields[key] = internal::DecodeJsonString(value).value_or(value);
+          }
+        }
+      }
+      headers.push_back(std::move(fields));
+    }
+    return headers;
+  }
+
+  static std::string TraceField(const protocol::Event& event,
+                                const std::string& key) {
+    auto it = event.contexts().find("trace");
+    if (it == event.contexts().end()) return "<no trace context>";
+    auto field = it->second.fields().find(key);
+    return field == it->second.fields().end() ? ""
+                                              : field->second.string_value();
+  }
+
+  std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
+  std::optional<InitGuard> guard_;
+};
+
+TEST_F(TracingTest, ErrorEventsCarryTheScopesTraceAndItsDsc) {
+  Init();
+  const TraceHeaders outgoing = GetTraceHeaders();
+  const std::vector<std::string> parts =
+      absl::StrSplit(outgoing.sentry_trace, '-');
+  ASSERT_EQ(parts.size(), 2u) << outgoing.sentry_trace;  // No decision yet.
+  CaptureMessage("boom");
+  ASSERT_TRUE(transport_->WaitForEvents(1, absl::Seconds(10)));
+  const protocol::Event event = transport_->events()[0];
+  EXPECT_EQ(TraceField(event, "trace_id"), parts[0]);
+  EXPECT_EQ(TraceField(event, "span_id"), parts[1]);
+  EXPECT_EQ(TraceField(event, "parent_span_id"), "");
+  const auto headers = DscHeaders("event");
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers[0].at("trace_id"), parts[0]);
+  EXPECT_EQ(headers[0].at("public_key"), "key");
+  EXPECT_EQ(headers[0].at("release"), "app@1.0");
+  EXPECT_EQ(headers[0].at("environment"), "staging");
+  EXPECT_EQ(headers[0].at("org_id"), "42");
+  EXPECT_EQ(headers[0].count("sampled"), 0u);
+  const double rand = std::stod(headers[0].at("sample_rand"));
+  EXPECT_GE(rand, 0);
+  EXPECT_LT(rand, 1);
+  // The same values go out as baggage.
+  EXPECT_NE(outgoing.baggage.find(absl::StrCat("sentry-trace_id=", parts[0])),
+            std::string::npos);
+  EXPECT_NE(outgoing.baggage.find(absl::StrCat("sentry-sample_rand=",
+                                               headers[0].at("sample_rand"))),
+            std::string::npos);
+}
+
+TEST_F(TracingTest, ContinuedTracesReachEventsWithTheFrozenDsc) {
+  Init();
+  ASSERT_TRUE(ContinueTrace(
+      absl::StrCat(kTrace, "-", kSpan, "-1"),
+      absl::StrCat("other=x,sentry-trace_id=", kTrace,
+                   ",sentry-public_key=upstream,sentry-sample_rate=0.5,"
+                   "sentry-sample_rand=0.25,sentry-sampled=true,"
+                   "sentry-release=upstream%401")));
+  CaptureMessage("continued");
+  ASSERT_TRUE(transport_->WaitForEvents(1, absl::Seconds(10)));
+  const protocol::Event event = transport_->events()[0];
+  EXPECT_EQ(TraceField(event, "trace_id"), kTrace);
+  EXPECT_EQ(TraceField(event, "parent_span_id"), kSpan);
+  const auto headers = DscHeaders("event");
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers[0],
+            (std::map<std::string, std::string>{{"trace_id", kTrace},
+                                                {"public_key", "upstream"},
+                                                {"sample_rate", "0.5"},
+                                                {"sample_rand", "0.25"},
+                                                {"sampled", "true"},
+                                                {"release", "upstream@1"}}));
+  // Propagated on: our span id, the incoming decision, the frozen DSC.
+  const TraceHeaders outgoing = GetTraceHeaders("vendor=1");
+  const std::vector<std::string> parts =
+      absl::StrSplit(outgoing.sentry_trace, '-');
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0], kTrace);
+  EXPECT_NE(parts[1], kSpan);
+  EXPECT_EQ(parts[2], "1");
+  EXPECT_EQ(outgoing.baggage,
+            absl::StrCat("vendor=1,sentry-trace_id=", kTrace,
+                         ",sentry-public_key=upstream,sentry-sample_rate=0.5,"
+                         "sentry-sample_rand=0.25,sentry-sampled=true,"
+                         "sentry-release=upstream%401"));
+  EXPECT_EQ(outgoing.traceparent, "");  // Not asked for.
+}
+
+TEST_F(TracingTest, InvalidHeadersStartANewTrace) {
+  Init();
+  const std::string before = GetTraceHeaders().sentry_trace;
+  EXPECT_FALSE(ContinueTrace("not-a-trace", "sentry-trace_id=zz"));
+  const std::string after = GetTraceHeaders().sentry_trace;
+  EXPECT_NE(after.substr(0, 32), before.substr(0, 32));
+  EXPECT_NE(after.substr(0, 32), kTrace);
+}
+
+TEST_F(TracingTest, ForkedHubsInheritTheTraceAndStartNewTraceLeavesThem) {
+  Init();
+  const std::string main_trace = GetTraceHeaders().sentry_trace.substr(0, 32);
+  std::string thread_trace, restarted;
+  std::thread([&] {
+    thread_trace = GetTraceHeaders().sentry_trace.substr(0, 32);
+    StartNewTrace();
+    restarted = GetTraceHeaders().sentry_trace.substr(0, 32);
+  }).join();
+  EXPECT_EQ(thread_trace, main_trace);
+  EXPECT_NE(restarted, main_trace);
+  EXPECT_EQ(GetTraceHeaders().sentry_trace.substr(0, 32), main_trace);
+}
+
+TEST_F(TracingTest, TraceparentIsSentOnlyWhenAskedFor) {
+  Options options;
+  options.propagate_traceparent = true;
+  Init(std::move(options));
+  ASSERT_TRUE(ContinueTrace(absl::StrCat(kTrace, "-", kSpan, "-1"), ""));
+  const TraceHeaders headers = GetTraceHeaders();
+  const std::vector<std::string> parts =
+      absl::StrSplit(headers.sentry_trace, '-');
+  EXPECT_EQ(headers.traceparent,
+            absl::StrCat("00-", kTrace, "-", parts[1], "-01"));
+}
+
+TEST_F(TracingTest, FinishedTransactionsAreSentWithTheirSpans) {
+  Options options;
+  options.traces_sample_rate = 1.0;
+  Init(std::move(options));
+  ConfigureScope([](Scope& scope) { scope.SetTag("tier", "gold"); });
+  Span transaction =
+      StartTransaction({"checkout", "task", TransactionSource::kTask});
+  ASSERT_TRUE(transaction.sampled());
+  Span query = transaction.StartChild("db.query", "SELECT 1");
+  query.SetData("db.rows", 3);
+  query.SetStatus(SpanStatus::kOk);
+  Span nested = query.StartChild("db.fetch");
+  nested.Finish();
+  query.Finish();
+  transaction.SetStatus(SpanStatus::kInternalError);
+  transaction.Finish();
+  transaction.Finish();  // Once only.
+  ASSERT_TRUE(transport_->WaitForTransactions(1, absl::Seconds(10)));
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  const auto transactions = transport_->transactions();
+  ASSERT_EQ(transactions.size(), 1u);
+  const protocol::Event& t = transactions[0];
+  EXPECT_EQ(t.type(), "transaction");
+  EXPECT_EQ(t.transaction(), "checkout");
+  EXPECT_EQ(t.transaction_info().source(), "task");
+  EXPECT_EQ(t.release(), "app@1.0");
+  EXPECT_EQ(t.tags().at("tier"), "gold");
+  EXPECT_EQ(t.level(), "");
+  EXPECT_LT(t.start_timestamp(), t.timestamp());
+  EXPECT_EQ(TraceField(t, "trace_id"), transaction.trace_id());
+  EXPECT_EQ(TraceField(t, "span_id"), transaction.span_id());
+  EXPECT_EQ(TraceField(t, "op"), "task");
+  EXPECT_EQ(TraceField(t, "status"), "internal_error");
+  ASSERT_EQ(t.spans_size(), 2);
+  const protocol::Span& fetch = t.spans(0);  // Finished first.
+  const protocol::Span& db = t.spans(1);
+  EXPECT_EQ(db.op(), "db.query");
+  EXPECT_EQ(db.description(), "SELECT 1");
+  EXPECT_EQ(db.status(), "ok");
+  EXPECT_EQ(db.data().fields().at("db.rows").number_value(), 3);
+  EXPECT_EQ(db.trace_id(), transaction.trace_id());
+  EXPECT_EQ(db.span_id(), query.span_id());
+  EXPECT_EQ(db.parent_span_id(), transaction.span_id());
+  EXPECT_EQ(fetch.parent_span_id(), query.span_id());
+  EXPECT_LE(db.start_timestamp(), db.timestamp());
+  const auto headers = DscHeaders("transaction");
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers[0].at("trace_id"), transaction.trace_id());
+  EXPECT_EQ(headers[0].at("sampled"), "true");
+  EXPECT_EQ(headers[0].at("sample_rate"), "1");
+  EXPECT_EQ(headers[0].at("transaction"), "checkout");
+}
+
+TEST_F(TracingTest, EventsInsideASpanCarryItsIds) {
+  Options options;
+  options.traces_sample_rate = 1.0;
+  Init(std::move(options));
+  Span transaction = StartTransaction({"GET /items", "http.server"});
+  {
+    SpanGuard active(transaction);
+    EXPECT_EQ(GetTraceHeaders().sentry_trace, transaction.ToSentryTrace());
+    CaptureMessage("inside");
+  }
+  CaptureMessage("outside");
+  transaction.Finish();
+  ASSERT_TRUE(transport_->WaitForEvents(2, absl::Seconds(10)));
+  const auto events = transport_->events();
+  EXPECT_EQ(TraceField(events[0], "span_id"), transaction.span_id());
+  EXPECT_EQ(TraceField(events[0], "op"), "http.server");
+  EXPECT_NE(TraceField(events[1], "span_id"), transaction.span_id());
+  EXPECT_EQ(TraceField(events[1], "trace_id"), transaction.trace_id());
+  const auto headers = DscHeaders("event");
+  ASSERT_EQ(headers.size(), 2u);
+  EXPECT_EQ(headers[0].at("transaction"), "GET /items");
+  EXPECT_EQ(headers[0].at("sampled"), "true");
+}
+
+TEST_F(TracingTest, UnsampledTransactionsSendNothingAndAreCounted) {
+  Options options;
+  options.traces_sample_rate = 0.0;
+  Init(std::move(options));
+  Span transaction = StartTransaction({"t", "task"});
+  EXPECT_FALSE(transaction.sampled());
+  Span child = transaction.StartChild("work");
+  EXPECT_EQ(child.span_id(), transaction.span_id());  // Ids for propagation.
+  EXPECT_EQ(child.ToSentryTrace(), absl::StrCat(transaction.trace_id(), "-",
+                                                transaction.span_id(), "-0"));
+  child.Finish();
+  transaction.Finish();
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  EXPECT_TRUE(transport_->transactions().empty());
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kSampleRate), 1u);
+}
+
+TEST_F(TracingTest, WithoutATracesRateTransactionsAreOffAndUncounted) {
+  Init();
+  Span transaction = StartTransaction({"t", "task"});
+  EXPECT_FALSE(transaction.sampled());
+  EXPECT_EQ(transaction.trace_id(),
+            GetTraceHeaders().sentry_trace.substr(0, 32));
+  transaction.Finish();
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  EXPECT_TRUE(transport_->transactions().empty());
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kSampleRate), 0u);
+}
+
+TEST_F(TracingTest, TheSamplerSeesTheParentAndDecides) {
+  Options options;
+  std::vector<std::string> seen;
+  options.traces_sampler = [&](const SamplingContext& context) {
+    seen.push_back(absl::StrCat(context.transaction.name, ":",
+                                context.parent_sampled.value_or(false), ":",
+                                context.parent_sample_rate.value_or(-1)));
+    return context.transaction.name == "keep" ? 1.0 : 0.0;
+  };
+  Init(std::move(options));
+  EXPECT_TRUE(StartTransaction({"keep", "task"}).sampled());
+  EXPECT_FALSE(StartTransaction({"drop", "task"}).sampled());
+  Span continued = StartTransaction(TransactionContext::FromHeaders(
+      "keep", "http.server", absl::StrCat(kTrace, "-", kSpan, "-1"),
+      "sentry-sample_rate=0.5"));
+  EXPECT_TRUE(continued.sampled());
+  EXPECT_EQ(continued.trace_id(), kTrace);
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"keep:0:-1", "drop:0:-1", "keep:1:0.5"}));
+}
+
+TEST_F(TracingTest, TheParentsDecisionIsInheritedWithoutASampler) {
+  Options options;
+  options.traces_sample_rate = 0.0;
+  Init(std::move(options));
+  Span continued = StartTransaction(TransactionContext::FromHeaders(
+      "t", "http.server", absl::StrCat(kTrace, "-", kSpan, "-1"), ""));
+  EXPECT_TRUE(continued.sampled());
+  Span refused = StartTransaction(TransactionContext::FromHeaders(
+      "t", "http.server", absl::StrCat(kTrace, "-", kSpan, "-0"), ""));
+  EXPECT_FALSE(refused.sampled());
+  // Through ContinueTrace on the scope, the same.
+  ASSERT_TRUE(ContinueTrace(absl::StrCat(kTrace, "-", kSpan, "-1"), ""));
+  Span from_scope = StartTransaction({"t", "task"});
+  EXPECT_TRUE(from_scope.sampled());
+  EXPECT_EQ(from_scope.trace_id(), kTrace);
+}
+
+TEST_F(TracingTest, OpenChildrenAreRecordedAndLateOnesCounted) {
+  Options options;
+  options.traces_sample_rate = 1.0;
+  Init(std::move(options));
+  Span transaction = StartTransaction({"t", "task"});
+  Span open = transaction.StartChild("still.running");
+  transaction.Finish();
+  Span late = transaction.StartChild("too.late");
+  late.Finish();
+  open.Finish();  // Recorded already: neither kept twice nor counted.
+  ASSERT_TRUE(transport_->WaitForTransactions(1, absl::Seconds(10)));
+  const auto t = transport_->transactions()[0];
+  ASSERT_EQ(t.spans_size(), 1);
+  EXPECT_EQ(t.spans(0).op(), "still.running");
+  EXPECT_EQ(t.spans(0).status(), "deadline_exceeded");
+  EXPECT_EQ(t.spans(0).timestamp(), t.timestamp());
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kBufferOverflow),
+      1u);
+}
+
+TEST_F(TracingTest, BeforeSendTransactionCanDropAndErrorsSkipIt) {
+  Options options;
+  options.traces_sample_rate = 1.0;
+  int calls = 0;
+  options.before_send_transaction = [&](protocol::Event& t) {
+    ++calls;
+    return t.transaction() != "secret";
+  };
+  options.before_send = [](protocol::Event& event) {
+    return event.type() != "transaction";  // Never sees one.
+  };
+  Init(std::move(options));
+  Span secret = StartTransaction({"secret", "task"});
+  secret.StartChild("a").Finish();
+  secret.Finish();
+  StartTransaction({"public", "task"}).Finish();
+  ASSERT_TRUE(transport_->WaitForTransactions(1, absl::Seconds(10)));
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  EXPECT_EQ(calls, 2);
+  const auto transactions = transport_->transactions();
+  ASSERT_EQ(transactions.size(), 1u);
+  EXPECT_EQ(transactions[0].transaction(), "public");
+  // The dropped transaction and its span, themselves counted as spans.
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kBeforeSend),
+      1u + 2u);
+}
+
+// 8 threads x 2000 children on one transaction, under TSan in CI: exactly
+// the first 1000 are kept, the rest counted, none lost or kept twice.
+TEST_F(TracingTest, ConcurrentChildrenAreKeptUpToTheLimitAndCounted) {
+  Options options;
+  options.traces_sample_rate = 1.0;
+  Init(std::move(options));
+  Span transaction = StartTransaction({"stress", "task"});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&transaction, t] {
+      for (int i = 0; i < 2000; ++i) {
+        Span child = transaction.StartChild("work", absl::StrCat(t, ":", i));
+        child.SetData("i", i);
+        child.Finish();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  transaction.Finish();
+  ASSERT_TRUE(transport_->WaitForTransactions(1, absl::Seconds(30)));
+  const auto t = transport_->transactions()[0];
+  EXPECT_EQ(t.spans_size(), 1000);
+  std::set<std::string> ids;
+  for (const auto& span : t.spans()) ids.insert(span.span_id());
+  EXPECT_EQ(ids.size(), 1000u);
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kBufferOverflow),
+      8u * 2000u - 1000u);
+}
+
+}  // namespace
+}  // namespace sentry
