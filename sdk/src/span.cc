@@ -55,9 +55,8 @@ google::protobuf::Struct TraceContext(const SpanRecord& record) {
 
 // Finishes `record` (not the transaction's own) with txn->mu held; false
 // when its transaction was already sent (the caller counts it).
-bool FinishChildLocked(SpanRecord& record, double end)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(record.txn->mu) {
-  TransactionState& txn = *record.txn;
+bool FinishChildLocked(TransactionState& txn, SpanRecord& record, double end)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(txn.mu) {
   record.finished = true;
   auto it = std::find(txn.open.begin(), txn.open.end(), &record);
   if (it == txn.open.end()) {
@@ -124,9 +123,10 @@ void Finish(SpanRecord& record) {
   if (record.is_transaction) return FinishTransaction(record);
   bool counted;
   {
-    absl::MutexLock lock(&record.txn->mu);
+    TransactionState& txn = *record.txn;
+    absl::MutexLock lock(&txn.mu);
     if (record.finished) return;
-    counted = FinishChildLocked(record, NowSeconds());
+    counted = FinishChildLocked(txn, record, NowSeconds());
   }
   if (!counted && record.txn->reports) {
     record.txn->reports->Record(DiscardReason::kBufferOverflow,
