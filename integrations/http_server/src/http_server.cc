@@ -147,25 +147,50 @@ RequestScope::RequestScope(const Request& request,
   crumb.set_category("http.server");
   crumb.set_message(absl::StrCat(method_, " ", PathOf(request.url)));
   hub_->AddBreadcrumb(std::move(crumb));
+
+  // The request continues its caller's trace (or starts one) and runs in a
+  // transaction, active on the request's scope.
+  auto header = [&request](absl::string_view name) -> absl::string_view {
+    for (const auto& [key, value] : request.headers) {
+      if (absl::EqualsIgnoreCase(key, name)) return value;
+    }
+    return "";
+  };
+  hub_->ContinueTrace(header("sentry-trace"), header("baggage"),
+                      header("traceparent"));
+  transaction_ = hub_->StartTransaction(
+      {target_, "http.server",
+       request.route.empty() ? TransactionSource::kUrl
+                             : TransactionSource::kRoute});
+  transaction_.SetData("http.request.method", method_);
+  hub_->ConfigureScope([&](Scope& scope) { scope.SetSpan(transaction_); });
 }
 
-RequestScope::~RequestScope() = default;
+RequestScope::~RequestScope() {
+  // A request that ended without Finish (an exception in the adapter).
+  transaction_.Finish();
+}
 
 void RequestScope::Finish(int status) {
+  transaction_.SetData("http.response.status_code", status);
+  transaction_.SetStatus(exception_captured_
+                             ? SpanStatus::kInternalError
+                             : SpanStatusFromHttpCode(status));
   if (auto client = hub_->client()) {
     internal::RecordRequestSession(*client, started_, status >= 500,
                                    exception_captured_);
   }
-  if (!options_.capture_server_errors || status < 500 || exception_captured_) {
-    return;
+  if (options_.capture_server_errors && status >= 500 &&
+      !exception_captured_) {
+    hub_->WithScope([&](Scope& scope) {
+      scope.SetTag("http.status_code", absl::StrCat(status));
+      scope.SetLevel(Level::kError);
+      hub_->CaptureMessage(
+          absl::StrCat("HTTP ", status, ": ", method_, " ", target_),
+          Level::kError);
+    });
   }
-  hub_->WithScope([&](Scope& scope) {
-    scope.SetTag("http.status_code", absl::StrCat(status));
-    scope.SetLevel(Level::kError);
-    hub_->CaptureMessage(
-        absl::StrCat("HTTP ", status, ": ", method_, " ", target_),
-        Level::kError);
-  });
+  transaction_.Finish();
 }
 
 std::string RequestScope::CaptureException(std::exception_ptr exception) {

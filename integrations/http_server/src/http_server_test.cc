@@ -75,6 +75,7 @@ class HttpServerTest : public ::testing::TestWithParam<bool> {
     Options options;
     options.transport = transport_;
     options.send_default_pii = GetParam();
+    options.traces_sample_rate = 1.0;
     guard_ = std::make_unique<InitGuard>(Init(std::move(options)));
     ASSERT_TRUE(guard_->status().ok());
 
@@ -203,6 +204,62 @@ TEST_P(HttpServerTest, ConcurrentRequestsCarryOnlyTheirOwnData) {
   }
   EXPECT_EQ(users, kThreads * kPerThread);
   EXPECT_EQ(booms, kThreads);
+}
+
+std::string TraceField(const protocol::Event& event, const std::string& key) {
+  auto it = event.contexts().find("trace");
+  if (it == event.contexts().end()) return "<no trace context>";
+  auto field = it->second.fields().find(key);
+  return field == it->second.fields().end() ? "" : field->second.string_value();
+}
+
+// Each request continues its caller's trace in an http.server transaction,
+// and what the handler captures belongs to it.
+TEST_P(HttpServerTest, RequestsContinueTheCallersTraceInATransaction) {
+  constexpr char kTrace[] = "771a43a4192642f0b136d5159a501700";
+  constexpr char kSpan[] = "b0e6f15b45c36b12";
+  ASSERT_EQ(Fetch(Url("/user/7"),
+                  {absl::StrCat("sentry-trace: ", kTrace, "-", kSpan, "-1"),
+                   absl::StrCat("baggage: sentry-trace_id=", kTrace,
+                                ",sentry-sample_rate=1,sentry-release=up")}),
+            200);
+  ASSERT_EQ(Fetch(Url("/boom"),
+                  {absl::StrCat("traceparent: 00-", kTrace, "-", kSpan,
+                                "-01")}),
+            500);
+  ASSERT_EQ(Fetch(Url("/unavailable")), 503);
+  ASSERT_TRUE(transport_->WaitForTransactions(3, absl::Seconds(10)));
+  const std::vector<protocol::Event> events = Events(3);
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  std::map<std::string, protocol::Event> transactions;
+  for (auto& t : transport_->transactions()) transactions[t.transaction()] = t;
+  ASSERT_EQ(transactions.size(), 3u);
+
+  const protocol::Event& user = transactions.at("/user/<id>");
+  EXPECT_EQ(user.transaction_info().source(), "route");
+  EXPECT_EQ(TraceField(user, "op"), "http.server");
+  EXPECT_EQ(TraceField(user, "trace_id"), kTrace);
+  EXPECT_EQ(TraceField(user, "parent_span_id"), kSpan);
+  EXPECT_EQ(TraceField(user, "status"), "ok");
+  const auto& data = user.contexts().at("trace").fields().at("data");
+  EXPECT_EQ(data.struct_value().fields().at("http.request.method").string_value(),
+            "GET");
+  EXPECT_EQ(
+      data.struct_value().fields().at("http.response.status_code").number_value(),
+      200);
+  // The handler's event is in the transaction's span.
+  const protocol::Event& message = events[0];
+  EXPECT_EQ(message.logentry().message(), "user 7");
+  EXPECT_EQ(TraceField(message, "trace_id"), kTrace);
+  EXPECT_EQ(TraceField(message, "span_id"), TraceField(user, "span_id"));
+
+  const protocol::Event& boom = transactions.at("/boom");
+  EXPECT_EQ(TraceField(boom, "trace_id"), kTrace);  // From traceparent.
+  EXPECT_EQ(TraceField(boom, "status"), "internal_error");
+  const protocol::Event& unavailable = transactions.at("/unavailable");
+  EXPECT_NE(TraceField(unavailable, "trace_id"), kTrace);  // A new trace.
+  EXPECT_EQ(TraceField(unavailable, "parent_span_id"), "");
+  EXPECT_EQ(TraceField(unavailable, "status"), "unavailable");
 }
 
 TEST_P(HttpServerTest, PrivacyRules) {

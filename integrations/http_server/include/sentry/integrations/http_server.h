@@ -1,7 +1,11 @@
 // HTTP-server middleware, framework-neutral: for each request, a fork of
 // the current hub is made current for the handler, with the request on its
 // scope (method, URL, query, filtered headers, transaction name from the
-// route) and a breadcrumb; an exception escaping the handler is captured
+// route) and a breadcrumb; the request continues its caller's trace
+// (sentry-trace and baggage, or W3C traceparent) and runs in a transaction
+// (op http.server, named after the route, with the method, the response
+// status and a span status from it) that is the scope's active span, so
+// errors captured in the handler carry its trace; an exception escaping the handler is captured
 // (mechanism "http_server", handled false) and answered with 500; 5xx
 // responses may be captured too. Adapters for real servers build a
 // sentry::http_server::Request and call Handle (see httplib.h and
@@ -85,8 +89,11 @@ class RequestScope {
   const std::shared_ptr<Hub>& hub() const { return hub_; }
   // Records the response: captures a 5xx if enabled and no exception was
   // captured for this request already; in request session mode, counts the
-  // request (crashed: an exception escaped; errored: a 5xx; else exited).
+  // request (crashed: an exception escaped; errored: a 5xx; else exited);
+  // finishes the request's transaction.
   void Finish(int status);
+  // The request's transaction (sampled by the client's options).
+  const Span& transaction() const { return transaction_; }
   // Captures an exception that escaped the handler.
   std::string CaptureException(std::exception_ptr exception);
 
@@ -98,6 +105,7 @@ class RequestScope {
   std::string target_;
   absl::Time started_;
   bool exception_captured_ = false;
+  Span transaction_;
 };
 
 // Runs `handler` (returning the HTTP status) within a RequestScope. An
