@@ -158,10 +158,10 @@ RequestScope::RequestScope(const Request& request,
   };
   hub_->ContinueTrace(header("sentry-trace"), header("baggage"),
                       header("traceparent"));
-  transaction_ = hub_->StartTransaction(
-      {target_, "http.server",
-       request.route.empty() ? TransactionSource::kUrl
-                             : TransactionSource::kRoute});
+  transaction_ = hub_->StartTransaction({target_, "http.server",
+                                         request.route.empty()
+                                             ? TransactionSource::kUrl
+                                             : TransactionSource::kRoute});
   transaction_.SetData("http.request.method", method_);
   hub_->ConfigureScope([&](Scope& scope) { scope.SetSpan(transaction_); });
 }
@@ -173,15 +173,13 @@ RequestScope::~RequestScope() {
 
 void RequestScope::Finish(int status) {
   transaction_.SetData("http.response.status_code", status);
-  transaction_.SetStatus(exception_captured_
-                             ? SpanStatus::kInternalError
-                             : SpanStatusFromHttpCode(status));
+  transaction_.SetStatus(exception_captured_ ? SpanStatus::kInternalError
+                                             : SpanStatusFromHttpCode(status));
   if (auto client = hub_->client()) {
     internal::RecordRequestSession(*client, started_, status >= 500,
                                    exception_captured_);
   }
-  if (options_.capture_server_errors && status >= 500 &&
-      !exception_captured_) {
+  if (options_.capture_server_errors && status >= 500 && !exception_captured_) {
     hub_->WithScope([&](Scope& scope) {
       scope.SetTag("http.status_code", absl::StrCat(status));
       scope.SetLevel(Level::kError);

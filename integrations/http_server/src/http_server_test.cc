@@ -223,9 +223,8 @@ TEST_P(HttpServerTest, RequestsContinueTheCallersTraceInATransaction) {
                    absl::StrCat("baggage: sentry-trace_id=", kTrace,
                                 ",sentry-sample_rate=1,sentry-release=up")}),
             200);
-  ASSERT_EQ(Fetch(Url("/boom"),
-                  {absl::StrCat("traceparent: 00-", kTrace, "-", kSpan,
-                                "-01")}),
+  ASSERT_EQ(Fetch(Url("/boom"), {absl::StrCat("traceparent: 00-", kTrace, "-",
+                                              kSpan, "-01")}),
             500);
   ASSERT_EQ(Fetch(Url("/unavailable")), 503);
   ASSERT_TRUE(transport_->WaitForTransactions(3, absl::Seconds(10)));
@@ -242,11 +241,14 @@ TEST_P(HttpServerTest, RequestsContinueTheCallersTraceInATransaction) {
   EXPECT_EQ(TraceField(user, "parent_span_id"), kSpan);
   EXPECT_EQ(TraceField(user, "status"), "ok");
   const auto& data = user.contexts().at("trace").fields().at("data");
-  EXPECT_EQ(data.struct_value().fields().at("http.request.method").string_value(),
-            "GET");
   EXPECT_EQ(
-      data.struct_value().fields().at("http.response.status_code").number_value(),
-      200);
+      data.struct_value().fields().at("http.request.method").string_value(),
+      "GET");
+  EXPECT_EQ(data.struct_value()
+                .fields()
+                .at("http.response.status_code")
+                .number_value(),
+            200);
   // The handler's event is in the transaction's span.
   const protocol::Event& message = events[0];
   EXPECT_EQ(message.logentry().message(), "user 7");

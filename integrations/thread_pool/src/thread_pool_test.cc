@@ -77,6 +77,7 @@ class ThreadPoolTest : public ::testing::Test {
     Options options;
     options.transport = transport_;
     options.max_queue_size = 20000;
+    options.traces_sample_rate = 1.0;
     guard_ = std::make_unique<InitGuard>(Init(std::move(options)));
     ASSERT_TRUE(guard_->status().ok());
   }
@@ -269,6 +270,54 @@ TEST_F(ThreadPoolTest, ThreadForksItsCreatorsHubNotTheMainHub) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].tags().at("creator"), "worker");
   EXPECT_EQ(events[0].tags().count("after_start"), 0u);
+}
+
+// The submitter's active span is active in the task (on a pool, on a
+// sentry::Thread and through Asio): children the task starts are its
+// children, and the task's events carry its trace.
+TEST_F(ThreadPoolTest, TasksRunWithTheSubmittersActiveSpan) {
+  Span transaction = StartTransaction({"batch", "task"});
+  std::vector<std::string> parents(3);
+  {
+    SpanGuard active(transaction);
+    auto child_of_active = [](std::string* parent) {
+      return [parent] {
+        Span active;
+        ConfigureScope([&](Scope& scope) { active = scope.GetSpan(); });
+        Span work = active.StartChild("work");
+        *parent = active.span_id();
+        work.Finish();
+        CaptureMessage("in task");
+      };
+    };
+    {
+      Pool pool(2);
+      pool.Submit(BindHub(child_of_active(&parents[0])));
+    }  // Runs it, then joins.
+    Thread thread(child_of_active(&parents[1]));
+    thread.join();
+    boost::asio::io_context context;
+    boost::asio::post(asio::PropagateHubs(context.get_executor()),
+                      child_of_active(&parents[2]));
+    context.run();
+  }
+  transaction.Finish();
+  for (const auto& parent : parents) EXPECT_EQ(parent, transaction.span_id());
+  const auto events = Events(3);
+  for (const auto& event : events) {
+    EXPECT_EQ(
+        event.contexts().at("trace").fields().at("span_id").string_value(),
+        transaction.span_id());
+  }
+  ASSERT_TRUE(transport_->WaitForTransactions(1, absl::Seconds(10)));
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  for (const auto& t : transport_->transactions()) {
+    if (t.transaction() != "batch") continue;
+    ASSERT_EQ(t.spans_size(), 3);
+    for (const auto& span : t.spans()) {
+      EXPECT_EQ(span.parent_span_id(), transaction.span_id());
+    }
+  }
 }
 
 TEST_F(ThreadPoolTest, AsioThreadPoolExecutorPropagates) {
