@@ -2,14 +2,17 @@
 """Parses Sentry envelopes and validates their events against Sentry's schema.
 
 Usage:
-  check_envelopes.py --schema event.schema.json --stream out.txt [--events N]
+  check_envelopes.py --schema event.schema.json --stream out.txt \
+      [--events N] [--transactions N]
   check_envelopes.py --schema event.schema.json --dir spool/ [--events N]
 
 A stream holds envelopes back to back (what the stdout transport prints); a
-directory holds one envelope per *.envelope file. Prints each event as one
-line of JSON (for further checks) and exits non-zero with a message on the
-first violation: a malformed envelope, a wrong "length", an event that fails
-the schema, a bad event_id or platform.
+directory holds one envelope per *.envelope file. Prints each event and
+transaction as one line of JSON (for further checks) and exits non-zero with
+a message on the first violation: a malformed envelope, a wrong "length",
+an event or transaction that fails the schema, a bad event_id or platform,
+or an envelope whose "trace" header (the dynamic sampling context) is not
+that of its event's trace.
 
 Runs with Debian's /usr/bin/python3 and python3-jsonschema.
 """
@@ -87,6 +90,60 @@ def check_event(event, validator, where):
         raise EnvelopeError(f"{where}: platform is {event.get('platform')!r}")
 
 
+SPAN_STATUSES = {
+    "ok", "cancelled", "unknown", "invalid_argument", "deadline_exceeded",
+    "not_found", "already_exists", "permission_denied", "resource_exhausted",
+    "failed_precondition", "aborted", "out_of_range", "unimplemented",
+    "internal_error", "unavailable", "data_loss", "unauthenticated"}
+TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+SPAN_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+def check_transaction(event, validator, where):
+    """Sentry's event schema covers errors only: a transaction is checked
+    against it without its transaction-only fields (start_timestamp, spans),
+    and those against the span payload of Sentry's developer docs."""
+    rest = {k: v for k, v in event.items() if k not in ("spans", "start_timestamp")}
+    check_event(rest, validator, where)
+    start, end = event.get("start_timestamp"), event.get("timestamp")
+    if not isinstance(start, (int, float)) or not isinstance(end, (int, float)) \
+            or start > end:
+        raise EnvelopeError(f"{where}: bad start_timestamp/timestamp")
+    if event.get("transaction_info", {}).get("source") not in (
+            "custom", "url", "route", "view", "component", "task"):
+        raise EnvelopeError(f"{where}: bad transaction_info.source")
+    trace = event.get("contexts", {}).get("trace", {})
+    for span in [trace] + event.get("spans", []):
+        if not TRACE_ID.match(span.get("trace_id", "")) or \
+                not SPAN_ID.match(span.get("span_id", "")):
+            raise EnvelopeError(f"{where}: bad span ids {span}")
+        if "parent_span_id" in span and not SPAN_ID.match(span["parent_span_id"]):
+            raise EnvelopeError(f"{where}: bad parent_span_id {span}")
+        if span.get("status", "ok") not in SPAN_STATUSES:
+            raise EnvelopeError(f"{where}: bad span status {span}")
+    for span in event.get("spans", []):
+        if span["trace_id"] != trace.get("trace_id"):
+            raise EnvelopeError(f"{where}: span of another trace {span}")
+        if not isinstance(span.get("start_timestamp"), (int, float)) or \
+                not isinstance(span.get("timestamp"), (int, float)) or \
+                span["start_timestamp"] > span["timestamp"]:
+            raise EnvelopeError(f"{where}: bad span timestamps {span}")
+        if not all(isinstance(v, str) for v in span.get("tags", {}).values()):
+            raise EnvelopeError(f"{where}: span tags must be strings {span}")
+
+
+def check_trace_header(headers, event, where):
+    """An event's envelope carries its trace's DSC (all values strings)."""
+    trace = headers.get("trace")
+    context = event.get("contexts", {}).get("trace")
+    if trace is None or context is None:
+        raise EnvelopeError(f"{where}: no trace header or no trace context")
+    if not all(isinstance(v, str) for v in trace.values()):
+        raise EnvelopeError(f"{where}: trace header values must be strings")
+    if trace.get("trace_id") != context.get("trace_id"):
+        raise EnvelopeError(f"{where}: trace header is another trace's")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--schema", required=True)
@@ -94,6 +151,8 @@ def main():
     parser.add_argument("--dir")
     parser.add_argument("--events", type=int,
                         help="expected number of events")
+    parser.add_argument("--transactions", type=int,
+                        help="expected number of transactions")
     args = parser.parse_args()
 
     with open(args.schema) as f:
@@ -111,6 +170,7 @@ def main():
                 sources.append((name, data))
 
     events = []
+    transactions = []
     try:
         for name, data in sources:
             envelopes = parse_stream(data)
@@ -118,16 +178,24 @@ def main():
                 raise EnvelopeError(f"{name}: {len(envelopes)} envelopes")
             for headers, items in envelopes:
                 for item_headers, payload in items:
-                    if item_headers["type"] != "event":
+                    kind = item_headers["type"]
+                    if kind not in ("event", "transaction"):
                         continue
                     event = json.loads(payload)
-                    where = f"{name} event {event.get('event_id')}"
-                    check_event(event, validator, where)
+                    where = f"{name} {kind} {event.get('event_id')}"
+                    if kind == "transaction":
+                        if event.get("type") != kind:
+                            raise EnvelopeError(f"{where}: type is not {kind}")
+                        check_transaction(event, validator, where)
+                    else:
+                        check_event(event, validator, where)
+                    check_trace_header(headers, event, where)
                     # Dashed and undashed UUIDs are the same id.
                     header_id = str(headers.get("event_id", "")).replace("-", "")
                     if header_id != event["event_id"]:
                         raise EnvelopeError(f"{where}: envelope event_id differs")
-                    events.append(event)
+                    (transactions if kind == "transaction" else events).append(
+                        event)
     except EnvelopeError as e:
         print(f"check_envelopes: {e}", file=sys.stderr)
         return 1
@@ -135,7 +203,12 @@ def main():
         print(f"check_envelopes: {len(events)} events, expected {args.events}",
               file=sys.stderr)
         return 1
-    for event in events:
+    if (args.transactions is not None and
+            len(transactions) != args.transactions):
+        print(f"check_envelopes: {len(transactions)} transactions, expected "
+              f"{args.transactions}", file=sys.stderr)
+        return 1
+    for event in events + transactions:
         print(json.dumps(event, sort_keys=True))
     return 0
 

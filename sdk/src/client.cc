@@ -391,17 +391,17 @@ std::shared_ptr<const internal::Dsc> Client::NewDsc(
     const std::string& trace_id, double sample_rand,
     std::optional<double> sample_rate, std::optional<bool> sampled,
     absl::string_view transaction) const {
-  auto dsc = std::make_shared<internal::Dsc>();
-  dsc->Set("trace_id", trace_id);
-  if (dsn_) dsc->Set("public_key", dsn_->public_key());
-  dsc->Set("release", options_.release);
-  dsc->Set("environment", options_.environment);
-  if (sample_rate) dsc->Set("sample_rate", internal::FormatRate(*sample_rate));
-  dsc->Set("sample_rand", internal::FormatRate(sample_rand));
-  if (sampled) dsc->Set("sampled", *sampled ? "true" : "false");
-  dsc->Set("transaction", std::string(transaction));
-  if (auto org = org_id()) dsc->Set("org_id", absl::StrCat(*org));
-  return dsc;
+  internal::HeadDscFields fields;
+  fields.trace_id = trace_id;
+  fields.sample_rand = sample_rand;
+  fields.sample_rate = sample_rate;
+  fields.sampled = sampled;
+  fields.transaction = transaction;
+  if (dsn_) fields.public_key = dsn_->public_key();
+  fields.release = options_.release;
+  fields.environment = options_.environment;
+  fields.org_id = org_id();
+  return std::make_shared<const internal::Dsc>(internal::HeadDsc(fields));
 }
 
 std::optional<uint64_t> Client::org_id() const {

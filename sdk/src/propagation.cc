@@ -376,6 +376,20 @@ std::optional<PropagationContext> ContinueFromHeaders(
   return context;
 }
 
+Dsc HeadDsc(const HeadDscFields& f) {
+  Dsc dsc;
+  dsc.Set("trace_id", std::string(f.trace_id));
+  dsc.Set("public_key", std::string(f.public_key));
+  dsc.Set("release", std::string(f.release));
+  dsc.Set("environment", std::string(f.environment));
+  if (f.sample_rate) dsc.Set("sample_rate", FormatRate(*f.sample_rate));
+  dsc.Set("sample_rand", FormatRate(f.sample_rand));
+  if (f.sampled) dsc.Set("sampled", *f.sampled ? "true" : "false");
+  dsc.Set("transaction", std::string(f.transaction));
+  if (f.org_id) dsc.Set("org_id", absl::StrCat(*f.org_id));
+  return dsc;
+}
+
 struct PropagationTargets::Regexes {
   std::vector<std::regex> compiled;
 };

@@ -102,6 +102,22 @@ std::optional<PropagationContext> ContinueFromHeaders(
     const IncomingHeaders& headers, std::optional<uint64_t> own_org_id,
     bool strict);
 
+// The DSC of a trace this SDK heads (not continued from a caller): what
+// Sentry's dynamic sampling needs, from the SDK's own settings. Optional
+// values are left out when unknown or empty.
+struct HeadDscFields {
+  absl::string_view trace_id;
+  double sample_rand = 0;
+  std::optional<double> sample_rate;
+  std::optional<bool> sampled;
+  absl::string_view transaction;  // Only a good-quality name.
+  absl::string_view public_key;
+  absl::string_view release;
+  absl::string_view environment;
+  std::optional<uint64_t> org_id;
+};
+Dsc HeadDsc(const HeadDscFields& fields);
+
 // Options::trace_propagation_targets, compiled once: an entry matches a URL
 // that contains it, or that it matches somewhere as an ECMAScript regular
 // expression (an entry that is not a valid one is only a substring).

@@ -25,6 +25,7 @@
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/os_context.h"
+#include "sdk/src/propagation.h"
 #include "sdk/src/random.h"
 #include "sdk/src/stacktrace.h"
 #include "sentry/client.h"
@@ -49,6 +50,7 @@ struct Prepared {
   size_t prefix_len = 0;
   char event_id[33] = {};
   char random[9] = {};
+  char trace[4096] = {};  // The envelope's "trace" header (DSC JSON).
 };
 Prepared g_prepared[2];
 std::atomic<int> g_active{-1};
@@ -231,6 +233,10 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
     envelope.Add(g_dsn);
     envelope.Add("\"");
   }
+  if (p.trace[0] != '\0') {
+    envelope.Add(",\"trace\":");
+    envelope.Add(p.trace);
+  }
   envelope.Add(",\"sdk\":{\"name\":\"");
   envelope.Add(kSdkName);
   envelope.Add("\",\"version\":\"");
@@ -339,8 +345,25 @@ void Prepare(const Options& options, RenderedFrom& last) {
   event.mutable_sdk()->set_version(kSdkVersion);
   event.set_server_name(options.server_name.empty() ? internal::HostName()
                                                     : options.server_name);
-  internal::ApplyScopes(scopes, static_cast<size_t>(options.max_breadcrumbs),
-                        /*copy_breadcrumbs=*/true, event);
+  const internal::AppliedScopes applied = internal::ApplyScopes(
+      scopes, static_cast<size_t>(options.max_breadcrumbs),
+      /*copy_breadcrumbs=*/true, event);
+  std::string trace;  // The DSC, as every other event's envelope has it.
+  if (applied.dsc != nullptr) {
+    trace = applied.dsc->ToJson();
+  } else if (!applied.trace_id.empty()) {
+    auto dsn = Dsn::Parse(options.dsn);
+    internal::HeadDscFields fields;
+    fields.trace_id = applied.trace_id;
+    fields.sample_rand = applied.sample_rand;
+    if (dsn.ok()) fields.public_key = dsn->public_key();
+    fields.release = options.release;
+    fields.environment = event.environment();
+    fields.org_id = options.org_id ? options.org_id
+                    : dsn.ok()     ? dsn->org_id()
+                                   : std::nullopt;
+    trace = internal::HeadDsc(fields).ToJson();
+  }
   event.set_level("fatal");  // Whatever level a scope set.
   // What every other event carries: the "os" context, unless a scope set
   // its own.
@@ -364,6 +387,11 @@ void Prepare(const Options& options, RenderedFrom& last) {
   Prepared& p = g_prepared[next];
   std::memcpy(p.prefix, json.data(), json.size());
   p.prefix_len = json.size();
+  if (trace.size() < sizeof(p.trace)) {
+    std::memcpy(p.trace, trace.c_str(), trace.size() + 1);
+  } else {
+    p.trace[0] = '\0';
+  }
   const std::string id = internal::NewEventId();
   std::memcpy(p.event_id, id.data(), 32);
   const std::string random = internal::RandomHex(4);
