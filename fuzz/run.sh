@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"
-targets=(dsn rate_limits envelope)
+targets=(dsn rate_limits envelope propagation)
 ./bazelw build --config=fuzz \
   $(printf '//fuzz:%s_fuzzer ' "${targets[@]}") >/dev/null
 bin="$(./bazelw info --config=fuzz bazel-bin 2>/dev/null)"

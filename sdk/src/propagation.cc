@@ -1,5 +1,6 @@
 #include "sdk/src/propagation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <regex>
@@ -134,7 +135,7 @@ double Truncate6(double value) { return std::floor(value * 1e6) / 1e6; }
 // A sample_rand as it is propagated: 6 decimals, truncated so that it stays
 // below 1 (and the decision made with it is the one others make).
 double NewSampleRand(double low = 0, double high = 1) {
-  return Truncate6(low + RandomUnit() * (high - low));
+  return std::min(Truncate6(low + RandomUnit() * (high - low)), 0.999999);
 }
 
 }  // namespace
@@ -358,7 +359,9 @@ std::optional<PropagationContext> ContinueFromHeaders(
   double rand;
   if (dsc && ParseUnit(dsc->Get("sample_rand"), /*closed=*/false, &rand)) {
     context.sample_rand = rand;
-  } else if (context.sampled && context.sample_rate) {
+  } else if (context.sampled && context.sample_rate &&
+             (*context.sampled ? *context.sample_rate > 0
+                               : *context.sample_rate < 1)) {
     // Consistent with the incoming decision: below the rate if sampled.
     const double r = *context.sample_rate;
     context.sample_rand =

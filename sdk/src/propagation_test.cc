@@ -139,6 +139,22 @@ TEST(PropagationTest, MissingSampleRandIsDrawnConsistentWithTheDecision) {
   }
 }
 
+// A decision that contradicts its rate (unsampled at rate 1) cannot be
+// matched: sample_rand is drawn from [0, 1), never 1 (found by fuzzing).
+TEST(PropagationTest, ContradictoryDecisionsStillGiveAValidSampleRand) {
+  for (const auto& [flag, rate] :
+       std::vector<std::pair<std::string, std::string>>{{"-0", "1"},
+                                                        {"-1", "0"}}) {
+    auto context =
+        ContinueFromHeaders({absl::StrCat(kTrace, "-", kSpan, flag),
+                             absl::StrCat("sentry-sample_rate=", rate), ""},
+                            std::nullopt, false);
+    ASSERT_TRUE(context.has_value());
+    EXPECT_GE(context->sample_rand, 0);
+    EXPECT_LT(context->sample_rand, 1);
+  }
+}
+
 TEST(PropagationTest, TraceparentIsTheFallbackWhenSentryTraceIsAbsent) {
   auto context = ContinueFromHeaders(
       {"", "", absl::StrCat("00-", kTrace, "-", kSpan, "-01")}, std::nullopt,
