@@ -5,6 +5,7 @@
 // snapshotting the scopes, queueing). The worker's share (scopes applied,
 // JSON, transport) is drained with Flush outside the timed region.
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -151,6 +152,71 @@ void BM_AddBreadcrumb(benchmark::State& state) {
   for (auto _ : state) AddBreadcrumb("clicked", "ui");
 }
 BENCHMARK(BM_AddBreadcrumb);
+
+// Tracing on the calling thread. range(0): 1 sampled, 0 unsampled. The
+// transaction is replaced (untimed) every 500 children, below the limit of
+// 1000 beyond which children cost less (they are not recorded).
+InitGuard InitForTracing(double rate) {
+  Options options;
+  options.transport = std::make_shared<NullTransport>();
+  options.traces_sample_rate = rate;
+  options.max_queue_size = 1 << 16;
+  return Init(std::move(options));
+}
+
+void BM_StartChildFinish(benchmark::State& state) {
+  InitGuard guard = InitForTracing(state.range(0) == 1 ? 1.0 : 0.0);
+  Span transaction = StartTransaction({"bench", "task"});
+  int n = 0;
+  for (auto _ : state) {
+    Span child = transaction.StartChild("db.query", "SELECT 1");
+    child.Finish();
+    if (++n % 500 == 0) {
+      state.PauseTiming();
+      transaction.Finish();
+      transaction = StartTransaction({"bench", "task"});
+      state.ResumeTiming();
+    }
+  }
+  transaction.Finish();
+  Flush(absl::Seconds(10));
+}
+BENCHMARK(BM_StartChildFinish)->Arg(1)->Arg(0);
+
+// The headers of an outgoing request: inside a sampled transaction (its
+// frozen DSC) and outside one (the scope's, computed).
+void BM_GetTraceHeaders(benchmark::State& state) {
+  InitGuard guard = InitForTracing(1.0);
+  ConfigureRealisticScope(10);
+  Span transaction = StartTransaction({"bench", "task"});
+  std::optional<SpanGuard> active;
+  if (state.range(0) == 1) active.emplace(transaction);
+  for (auto _ : state) benchmark::DoNotOptimize(GetTraceHeaders("vendor=1"));
+  active.reset();
+  transaction.Finish();
+}
+BENCHMARK(BM_GetTraceHeaders)->Arg(1)->Arg(0);
+
+// A transaction with 100 children, from Finish until the transport has its
+// envelope: the worker's share (scopes, JSON of 100 spans, envelope), plus
+// one hand-over to the worker thread.
+void BM_Transaction100Spans(benchmark::State& state) {
+  InitGuard guard = InitForTracing(1.0);
+  ConfigureRealisticScope(10);
+  for (auto _ : state) {
+    state.PauseTiming();
+    Span transaction = StartTransaction({"GET /items/<id>", "http.server"});
+    for (int i = 0; i < 100; ++i) {
+      Span child = transaction.StartChild("db.query", "SELECT * FROM items");
+      child.SetData("db.rows", i);
+      child.Finish();
+    }
+    state.ResumeTiming();
+    transaction.Finish();
+    Flush(absl::Seconds(10));
+  }
+}
+BENCHMARK(BM_Transaction100Spans)->UseRealTime();
 
 void BM_NewEventId(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(internal::NewEventId());
