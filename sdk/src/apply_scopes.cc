@@ -50,19 +50,20 @@ void ApplyTrace(const CapturedScopes& scopes, protocol::Event& event,
   auto& fields = *trace.mutable_fields();
   if (span != nullptr) {
     const auto& record = SpanAccess::Record(*span);
-    fields["trace_id"].set_string_value(record->trace_id);
-    fields["span_id"].set_string_value(record->span_id);
-    if (!record->parent_span_id.empty()) {
-      fields["parent_span_id"].set_string_value(record->parent_span_id);
+    fields["trace_id"].set_string_value(record->txn->trace_id);
+    fields["span_id"].set_string_value(SpanIdHex(record->data.span_id));
+    if (record->data.parent_span_id != 0) {
+      fields["parent_span_id"].set_string_value(
+          SpanIdHex(record->data.parent_span_id));
     }
     {
       absl::MutexLock lock(&record->txn->mu);
-      if (!record->data.op().empty()) {
-        fields["op"].set_string_value(record->data.op());
+      if (!record->data.op.empty()) {
+        fields["op"].set_string_value(record->data.op);
       }
     }
     applied.dsc = record->txn->dsc;
-    applied.trace_id = record->trace_id;
+    applied.trace_id = record->txn->trace_id;
   } else {
     const PropagationContext* context = &scopes.scope.propagation();
     if (context->trace_id.empty()) context = &scopes.global.propagation();

@@ -87,12 +87,17 @@ std::string NewTraceId() {
   return ToHex(reinterpret_cast<const uint8_t*>(words), sizeof(words));
 }
 
-std::string NewSpanId() {
+uint64_t NewSpanIdBits() {
   FastGenerator& generator = ThreadGenerator();
   uint64_t word;
   do {
     word = generator.Next();
   } while (word == 0);
+  return word;
+}
+
+std::string NewSpanId() {
+  const uint64_t word = NewSpanIdBits();
   return ToHex(reinterpret_cast<const uint8_t*>(&word), sizeof(word));
 }
 

@@ -9,6 +9,7 @@
 #ifndef SENTRY_SDK_SRC_RANDOM_H_
 #define SENTRY_SDK_SRC_RANDOM_H_
 
+#include <cstdint>
 #include <string>
 
 namespace sentry::internal {
@@ -20,6 +21,8 @@ std::string NewEventId();
 // from the per-thread generator.
 std::string NewTraceId();
 std::string NewSpanId();
+// A span id as its 64 bits (never 0).
+uint64_t NewSpanIdBits();
 
 // `bytes` random bytes as lowercase hex, straight from the CSPRNG.
 std::string RandomHex(int bytes);

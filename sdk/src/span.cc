@@ -15,59 +15,44 @@ namespace {
 
 double NowSeconds() { return absl::ToUnixMicros(absl::Now()) / 1e6; }
 
-// Records an open child as it is, ending with its transaction.
-protocol::Span RecordOpen(const SpanRecord& record, double end) {
-  protocol::Span span = record.data;
-  if (!record.status_set) span.set_status("deadline_exceeded");
-  span.set_timestamp(end);
-  return span;
-}
-
-void FillIds(const SpanRecord& record, protocol::Span& span) {
-  span.set_trace_id(record.trace_id);
-  span.set_span_id(record.span_id);
-  if (!record.parent_span_id.empty()) {
-    span.set_parent_span_id(record.parent_span_id);
-  }
-}
-
-google::protobuf::Struct TraceContext(const SpanRecord& record) {
+google::protobuf::Struct TraceContext(const TransactionState& txn,
+                                      const SpanData& data) {
   google::protobuf::Struct trace;
   auto& fields = *trace.mutable_fields();
-  fields["trace_id"].set_string_value(record.trace_id);
-  fields["span_id"].set_string_value(record.span_id);
-  if (!record.parent_span_id.empty()) {
-    fields["parent_span_id"].set_string_value(record.parent_span_id);
+  fields["trace_id"].set_string_value(txn.trace_id);
+  fields["span_id"].set_string_value(SpanIdHex(data.span_id));
+  if (data.parent_span_id != 0) {
+    fields["parent_span_id"].set_string_value(SpanIdHex(data.parent_span_id));
   }
-  if (!record.data.op().empty()) {
-    fields["op"].set_string_value(record.data.op());
-  }
-  fields["status"].set_string_value(
-      record.data.status().empty() ? "ok" : record.data.status());
-  if (!record.data.origin().empty()) {
-    fields["origin"].set_string_value(record.data.origin());
-  }
-  if (record.data.has_data()) {
-    *fields["data"].mutable_struct_value() = record.data.data();
+  if (!data.op.empty()) fields["op"].set_string_value(data.op);
+  fields["status"].set_string_value(std::string(
+      SpanStatusName(data.status < 0 ? SpanStatus::kOk
+                                     : static_cast<SpanStatus>(data.status))));
+  if (data.extra != nullptr) {
+    if (!data.extra->origin().empty()) {
+      fields["origin"].set_string_value(data.extra->origin());
+    }
+    if (data.extra->has_data()) {
+      *fields["data"].mutable_struct_value() = data.extra->data();
+    }
   }
   return trace;
 }
 
-// Finishes `record` (not the transaction's own) with txn->mu held; false
-// when its transaction was already sent (the caller counts it).
+// Finishes a child with txn.mu held; false when its transaction was already
+// sent (the caller counts it).
 bool FinishChildLocked(TransactionState& txn, SpanRecord& record, double end)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(txn.mu) {
   record.finished = true;
   auto it = std::find(txn.open.begin(), txn.open.end(), &record);
   if (it == txn.open.end()) {
-    // Not open: recorded when its transaction finished, or started after.
+    // Not open: started after its transaction was sent.
     return !txn.finished;
   }
   *it = txn.open.back();
   txn.open.pop_back();
   if (txn.finished) return false;
-  record.data.set_timestamp(end);
-  FillIds(record, record.data);
+  record.data.end = end;
   txn.spans.push_back(std::move(record.data));
   return true;
 }
@@ -75,33 +60,38 @@ bool FinishChildLocked(TransactionState& txn, SpanRecord& record, double end)
 void FinishTransaction(SpanRecord& record) {
   TransactionState& txn = *record.txn;
   const double end = NowSeconds();
+  std::vector<SpanData> spans;
   protocol::Event event;
   {
     absl::MutexLock lock(&txn.mu);
     if (record.finished) return;
     record.finished = true;
     txn.finished = true;
-    if (!txn.sampled) {
-      // Counted once, below; nothing else is kept.
-    } else {
+    if (txn.sampled) {
+      // Children still open are recorded as they are, ending now.
       for (SpanRecord* open : txn.open) {
-        protocol::Span span = RecordOpen(*open, end);
-        FillIds(*open, span);
-        txn.spans.push_back(std::move(span));
+        SpanData data = std::move(open->data);
+        if (data.status < 0) {
+          data.status = static_cast<int>(SpanStatus::kDeadlineExceeded);
+        }
+        data.end = end;
+        txn.spans.push_back(std::move(data));
         open->finished = true;  // Recorded: a later Finish does nothing.
       }
       txn.open.clear();
+      spans.swap(txn.spans);
+      record.data.end = end;
       event.set_type("transaction");
       event.set_transaction(txn.name);
       event.mutable_transaction_info()->set_source(txn.source);
-      event.set_start_timestamp(record.data.start_timestamp());
+      event.set_start_timestamp(record.data.start);
       event.set_timestamp(end);
-      (*event.mutable_contexts())["trace"] = TraceContext(record);
-      for (const auto& [key, value] : record.data.tags()) {
-        (*event.mutable_tags())[key] = value;
+      (*event.mutable_contexts())["trace"] = TraceContext(txn, record.data);
+      if (record.data.extra != nullptr) {
+        for (const auto& [key, value] : record.data.extra->tags()) {
+          (*event.mutable_tags())[key] = value;
+        }
       }
-      for (auto& span : txn.spans) *event.add_spans() = std::move(span);
-      txn.spans.clear();
     }
   }
   if (!txn.sampled) {
@@ -110,6 +100,11 @@ void FinishTransaction(SpanRecord& record) {
                           DataCategory::kTransaction);
     }
     return;
+  }
+  // The spans become protobuf only now, outside the lock.
+  event.mutable_spans()->Reserve(static_cast<int>(spans.size()));
+  for (const SpanData& span : spans) {
+    *event.add_spans() = span.ToProto(txn.trace_id);
   }
   if (txn.sink) {
     txn.sink(std::move(event), txn.dsc);
@@ -134,16 +129,46 @@ void Finish(SpanRecord& record) {
   }
 }
 
+// The span's tags and data, allocated on first use (txn.mu held).
+protocol::Span& Extra(SpanData& data) {
+  if (data.extra == nullptr) data.extra = std::make_unique<protocol::Span>();
+  return *data.extra;
+}
+
 }  // namespace
 
+std::string SpanIdHex(uint64_t id) {
+  if (id == 0) return "";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(16, '0');
+  for (int i = 15; i >= 0; --i, id >>= 4) hex[i] = kHex[id & 0xf];
+  return hex;
+}
+
+protocol::Span SpanData::ToProto(const std::string& trace_id) const {
+  protocol::Span span;
+  if (extra != nullptr) span = *extra;
+  span.set_trace_id(trace_id);
+  span.set_span_id(SpanIdHex(span_id));
+  if (parent_span_id != 0) span.set_parent_span_id(SpanIdHex(parent_span_id));
+  span.set_op(op);
+  if (!description.empty()) span.set_description(description);
+  span.set_start_timestamp(start);
+  span.set_timestamp(end);
+  if (status >= 0) {
+    span.set_status(
+        std::string(SpanStatusName(static_cast<SpanStatus>(status))));
+  }
+  return span;
+}
+
 SpanRecord::SpanRecord(std::shared_ptr<TransactionState> transaction,
-                       std::string trace, std::string span, std::string parent,
+                       uint64_t span_id, uint64_t parent_span_id,
                        bool transaction_span)
-    : txn(std::move(transaction)),
-      trace_id(std::move(trace)),
-      span_id(std::move(span)),
-      parent_span_id(std::move(parent)),
-      is_transaction(transaction_span) {}
+    : txn(std::move(transaction)), is_transaction(transaction_span) {
+  data.span_id = span_id;
+  data.parent_span_id = parent_span_id;
+}
 
 SpanRecord::~SpanRecord() {
   if (txn == nullptr) return;
@@ -234,12 +259,11 @@ Span Span::StartChild(absl::string_view op,
   internal::TransactionState& txn = *record_->txn;
   if (borrowed_ || !txn.sampled) return Span(record_, /*borrowed=*/true);
   auto child = std::make_shared<SpanRecord>(
-      record_->txn, record_->trace_id, internal::NewSpanId(), record_->span_id,
+      record_->txn, internal::NewSpanIdBits(), record_->data.span_id,
       /*is_transaction=*/false);
-  child->data.set_op(std::string(op));
-  if (!description.empty())
-    child->data.set_description(std::string(description));
-  child->data.set_start_timestamp(internal::NowSeconds());
+  child->data.op.assign(op.data(), op.size());
+  child->data.description.assign(description.data(), description.size());
+  child->data.start = internal::NowSeconds();
   {
     absl::MutexLock lock(&txn.mu);
     if (txn.children < internal::kMaxSpansPerTransaction) {
@@ -258,21 +282,22 @@ Span Span::StartChild(absl::string_view op,
 void Span::SetStatus(SpanStatus status) const {
   if (record_ == nullptr || borrowed_ || !record_->txn->sampled) return;
   absl::MutexLock lock(&record_->txn->mu);
-  record_->data.set_status(std::string(SpanStatusName(status)));
-  record_->status_set = true;
+  record_->data.status = static_cast<int>(status);
 }
 
 void Span::SetTag(absl::string_view key, absl::string_view value) const {
   if (record_ == nullptr || borrowed_ || !record_->txn->sampled) return;
   absl::MutexLock lock(&record_->txn->mu);
-  (*record_->data.mutable_tags())[std::string(key)] = std::string(value);
+  (*internal::Extra(record_->data).mutable_tags())[std::string(key)] =
+      std::string(value);
 }
 
 void Span::SetData(absl::string_view key, google::protobuf::Value value) const {
   if (record_ == nullptr || borrowed_ || !record_->txn->sampled) return;
   absl::MutexLock lock(&record_->txn->mu);
-  (*record_->data.mutable_data()->mutable_fields())[std::string(key)] =
-      std::move(value);
+  (*internal::Extra(record_->data)
+        .mutable_data()
+        ->mutable_fields())[std::string(key)] = std::move(value);
 }
 
 void Span::SetData(absl::string_view key, absl::string_view value) const {
@@ -313,11 +338,11 @@ void Span::Finish() const {
 }
 
 std::string Span::trace_id() const {
-  return record_ != nullptr ? record_->trace_id : "";
+  return record_ != nullptr ? record_->txn->trace_id : "";
 }
 
 std::string Span::span_id() const {
-  return record_ != nullptr ? record_->span_id : "";
+  return record_ != nullptr ? internal::SpanIdHex(record_->data.span_id) : "";
 }
 
 bool Span::sampled() const {
@@ -330,7 +355,8 @@ bool Span::is_transaction() const {
 
 std::string Span::ToSentryTrace() const {
   if (record_ == nullptr) return "";
-  return internal::FormatSentryTrace(record_->trace_id, record_->span_id,
+  return internal::FormatSentryTrace(record_->txn->trace_id,
+                                     internal::SpanIdHex(record_->data.span_id),
                                      record_->txn->sampled);
 }
 

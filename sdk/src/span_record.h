@@ -1,18 +1,22 @@
 // The shared state behind sentry::Span handles: one TransactionState per
-// transaction (its lock, finished children, open children, limits), one
-// SpanRecord per span. Every change to a span of a transaction happens
-// under that transaction's lock, so that finishing the transaction sees
-// each child whole, whichever thread is changing it.
+// transaction (its lock, trace id, finished children, open children,
+// limits), one SpanRecord per span. Every change to a span of a transaction
+// happens under that transaction's lock, so that finishing the transaction
+// sees each child whole, whichever thread is changing it. A span is kept
+// light until its transaction is sent (ids as integers, no protobuf): a
+// child costs one allocation when its op and description are short.
 //
-//   auto state = std::make_shared<internal::TransactionState>(...);
-//   Span transaction = internal::SpanAccess::Transaction(state, trace, parent);
+//   auto state = std::make_shared<internal::TransactionState>();
+//   auto record = std::make_shared<internal::SpanRecord>(state, span_id,
+//                                                        parent_id, true);
+//   Span transaction = internal::SpanAccess::Make(record);
 #ifndef SENTRY_SDK_SRC_SPAN_RECORD_H_
 #define SENTRY_SDK_SRC_SPAN_RECORD_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,10 +32,30 @@ namespace sentry::internal {
 // Children recorded per transaction; more are counted as dropped.
 inline constexpr size_t kMaxSpansPerTransaction = 1000;
 
+// 16 lowercase hex digits; "" for 0 (no span).
+std::string SpanIdHex(uint64_t id);
+
+// What a span records.
+struct SpanData {
+  uint64_t span_id = 0;
+  uint64_t parent_span_id = 0;  // 0: none.
+  std::string op;
+  std::string description;
+  double start = 0;
+  double end = 0;
+  int status = -1;  // A SpanStatus, or -1 when not set.
+  // Tags and data, allocated when the first is set.
+  std::unique_ptr<protocol::Span> extra;
+
+  // The span as sent, in the trace `trace_id`.
+  protocol::Span ToProto(const std::string& trace_id) const;
+};
+
 struct SpanRecord;
 
 struct TransactionState {
   // Set when the transaction starts, then read-only.
+  std::string trace_id;
   std::string name;
   std::string source;  // custom, url, route, view, component, task.
   bool sampled = false;
@@ -46,28 +70,24 @@ struct TransactionState {
 
   absl::Mutex mu;
   bool finished ABSL_GUARDED_BY(mu) = false;
-  size_t children ABSL_GUARDED_BY(mu) = 0;                // Recorded or open.
-  std::vector<protocol::Span> spans ABSL_GUARDED_BY(mu);  // Finished.
+  size_t children ABSL_GUARDED_BY(mu) = 0;          // Recorded or open.
+  std::vector<SpanData> spans ABSL_GUARDED_BY(mu);  // Finished children.
   std::vector<SpanRecord*> open ABSL_GUARDED_BY(mu);
 };
 
 struct SpanRecord {
-  SpanRecord(std::shared_ptr<TransactionState> transaction,
-             std::string trace_id, std::string span_id,
-             std::string parent_span_id, bool is_transaction);
+  SpanRecord(std::shared_ptr<TransactionState> transaction, uint64_t span_id,
+             uint64_t parent_span_id, bool is_transaction);
   // A span whose last handle goes away unfinished is finished then.
   ~SpanRecord();
 
   const std::shared_ptr<TransactionState> txn;
-  const std::string trace_id;
-  const std::string span_id;
-  const std::string parent_span_id;
   const bool is_transaction;
 
-  // Guarded by txn->mu (not annotated: the analysis cannot name it).
-  protocol::Span data;
+  // Guarded by txn->mu (not annotated: the analysis cannot name it), except
+  // the ids, which never change.
+  SpanData data;
   bool finished = false;
-  bool status_set = false;
 };
 
 class SpanAccess {

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "sdk/src/fork.h"
 #include "sdk/src/propagation.h"
@@ -113,6 +114,7 @@ Span Hub::StartTransaction(TransactionContext context) {
               : TraceOf(context, scope_trace, std::nullopt, false);
 
   auto state = std::make_shared<internal::TransactionState>();
+  state->trace_id = trace.trace_id;
   state->name = context.name;
   state->source = std::string(TransactionSourceName(context.source));
   std::optional<double> rate;
@@ -137,12 +139,13 @@ Span Hub::StartTransaction(TransactionContext context) {
                                  : std::nullopt,
         good_name ? absl::string_view(context.name) : absl::string_view());
   }
+  uint64_t parent = 0;
+  if (!absl::SimpleHexAtoi(trace.parent_span_id, &parent)) parent = 0;
   auto record = std::make_shared<internal::SpanRecord>(
-      state, trace.trace_id, internal::NewSpanId(), trace.parent_span_id,
-      /*is_transaction=*/true);
-  record->data.set_op(context.op);
-  record->data.set_description(context.name);
-  record->data.set_start_timestamp(absl::ToUnixMicros(absl::Now()) / 1e6);
+      state, internal::NewSpanIdBits(), parent, /*is_transaction=*/true);
+  record->data.op = context.op;
+  record->data.description = context.name;
+  record->data.start = absl::ToUnixMicros(absl::Now()) / 1e6;
   return internal::SpanAccess::Make(std::move(record));
 }
 
