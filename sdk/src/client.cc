@@ -391,6 +391,12 @@ std::shared_ptr<const internal::Dsc> Client::NewDsc(
     const std::string& trace_id, double sample_rand,
     std::optional<double> sample_rate, std::optional<bool> sampled,
     absl::string_view transaction) const {
+  DscKey key{trace_id, sample_rand, sample_rate, sampled,
+             std::string(transaction)};
+  {
+    absl::MutexLock lock(&dsc_mu_);
+    if (last_dsc_ != nullptr && last_dsc_key_ == key) return last_dsc_;
+  }
   internal::HeadDscFields fields;
   fields.trace_id = trace_id;
   fields.sample_rand = sample_rand;
@@ -401,7 +407,13 @@ std::shared_ptr<const internal::Dsc> Client::NewDsc(
   fields.release = options_.release;
   fields.environment = options_.environment;
   fields.org_id = org_id();
-  return std::make_shared<const internal::Dsc>(internal::HeadDsc(fields));
+  internal::Dsc dsc = internal::HeadDsc(fields);
+  dsc.Freeze();
+  auto shared = std::make_shared<const internal::Dsc>(std::move(dsc));
+  absl::MutexLock lock(&dsc_mu_);
+  last_dsc_key_ = std::move(key);
+  last_dsc_ = shared;
+  return shared;
 }
 
 std::optional<uint64_t> Client::org_id() const {

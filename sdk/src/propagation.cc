@@ -161,6 +161,8 @@ absl::string_view Dsc::Get(absl::string_view key) const {
 }
 
 void Dsc::Set(absl::string_view key, std::string value) {
+  json_.clear();
+  baggage_.clear();
   for (auto it = fields.begin(); it != fields.end(); ++it) {
     if (it->first != key) continue;
     if (value.empty()) {
@@ -173,7 +175,13 @@ void Dsc::Set(absl::string_view key, std::string value) {
   if (!value.empty()) fields.emplace_back(std::string(key), std::move(value));
 }
 
+void Dsc::Freeze() {
+  json_ = ToJson();
+  baggage_ = ToBaggage();
+}
+
 std::string Dsc::ToJson() const {
+  if (!json_.empty()) return json_;
   std::string json = "{";
   for (const auto& [key, value] : fields) {
     if (json.size() > 1) json.push_back(',');
@@ -186,6 +194,7 @@ std::string Dsc::ToJson() const {
 }
 
 std::string Dsc::ToBaggage() const {
+  if (!baggage_.empty()) return baggage_;
   std::string baggage;
   for (const auto& [key, value] : fields) {
     if (!baggage.empty()) baggage.push_back(',');
@@ -307,6 +316,14 @@ std::string MergeBaggage(absl::string_view existing, const Dsc& dsc) {
     merged.append(member.data(), member.size());
     ++members;
   }
+  // Ours whole when they fit (the usual case: encoded once per DSC).
+  const std::string ours = dsc.ToBaggage();
+  if (members + dsc.fields.size() <= kMaxBaggageMembers &&
+      merged.size() + 1 + ours.size() <= kMaxBaggageBytes) {
+    if (!merged.empty() && !ours.empty()) merged.push_back(',');
+    merged.append(ours);
+    return merged;
+  }
   for (const auto& [key, value] : dsc.fields) {
     std::string member = absl::StrCat("sentry-", key, "=");
     PercentEncode(value, &member);
@@ -374,6 +391,7 @@ std::optional<PropagationContext> ContinueFromHeaders(
     if (dsc->Get("sample_rand").empty()) {
       dsc->Set("sample_rand", FormatRate(context.sample_rand));
     }
+    dsc->Freeze();
     context.dsc = std::make_shared<const Dsc>(*std::move(dsc));
   }
   return context;

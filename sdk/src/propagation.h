@@ -32,6 +32,7 @@ inline constexpr size_t kMaxBaggageBytes = 8192;
 // A dynamic sampling context: the DSC fields (without the "sentry-"
 // prefix), in order, values decoded. All values are strings on the wire.
 struct Dsc {
+ public:
   std::vector<std::pair<std::string, std::string>> fields;
 
   // The value of `key`, or "".
@@ -42,6 +43,14 @@ struct Dsc {
   std::string ToJson() const;
   // sentry-trace_id=...,sentry-public_key=...: baggage members.
   std::string ToBaggage() const;
+
+  // Encodes both once, for a DSC that will not change any more (one that
+  // is shared): ToJson and ToBaggage then return the encodings.
+  void Freeze();
+
+ private:
+  std::string json_;
+  std::string baggage_;
 };
 
 // The trace that a scope's events belong to when no span is active.

@@ -172,23 +172,26 @@ TraceHeaders Hub::GetTraceHeaders(absl::string_view existing_baggage) {
   PropagationContext trace;
   ConfigureScope([&](Scope& scope) {
     span = scope.GetSpan();
-    if (span.trace_id().empty()) {
+    if (internal::SpanAccess::Record(span) == nullptr) {
       trace = internal::ScopeAccess::Propagation(scope);
     }
   });
   std::shared_ptr<Client> client = this->client();
   std::shared_ptr<const internal::Dsc> dsc;
-  bool sampled = false;
-  if (!span.trace_id().empty()) {
-    headers.sentry_trace = span.ToSentryTrace();
-    dsc = internal::SpanAccess::Record(span)->txn->dsc;
-    sampled = span.sampled();
-    trace.trace_id = span.trace_id();
-    trace.span_id = span.span_id();
+  std::string span_id;
+  bool sampled;
+  if (const auto& record = internal::SpanAccess::Record(span)) {
+    span_id = internal::SpanIdHex(record->data.span_id);
+    sampled = record->txn->sampled;
+    trace.trace_id = record->txn->trace_id;
+    headers.sentry_trace =
+        internal::FormatSentryTrace(trace.trace_id, span_id, sampled);
+    dsc = record->txn->dsc;
   } else {
+    span_id = trace.span_id;
+    sampled = trace.sampled.value_or(false);
     headers.sentry_trace = internal::FormatSentryTrace(
         trace.trace_id, trace.span_id, trace.sampled);
-    sampled = trace.sampled.value_or(false);
     dsc = trace.dsc;
     if (dsc == nullptr && client != nullptr) {
       dsc = client->NewDsc(trace.trace_id, trace.sample_rand, trace.sample_rate,
@@ -199,7 +202,7 @@ TraceHeaders Hub::GetTraceHeaders(absl::string_view existing_baggage) {
       existing_baggage, dsc != nullptr ? *dsc : internal::Dsc());
   if (client != nullptr && client->options().propagate_traceparent) {
     headers.traceparent =
-        internal::FormatTraceparent(trace.trace_id, trace.span_id, sampled);
+        internal::FormatTraceparent(trace.trace_id, span_id, sampled);
   }
   return headers;
 }

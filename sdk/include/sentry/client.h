@@ -157,6 +157,24 @@ class Client {
   std::string server_name_;
   std::vector<std::string> integration_names_;
   std::unique_ptr<const internal::PropagationTargets> propagation_targets_;
+  // The last head DSC NewDsc made, and what it was made from: most calls
+  // ask for the same trace's (every thread shares the main hub's trace).
+  struct DscKey {
+    std::string trace_id;
+    double sample_rand = 0;
+    std::optional<double> sample_rate;
+    std::optional<bool> sampled;
+    std::string transaction;
+    bool operator==(const DscKey& o) const {
+      return trace_id == o.trace_id && sample_rand == o.sample_rand &&
+             sample_rate == o.sample_rate && sampled == o.sampled &&
+             transaction == o.transaction;
+    }
+  };
+  mutable absl::Mutex dsc_mu_;
+  mutable DscKey last_dsc_key_ ABSL_GUARDED_BY(dsc_mu_);
+  mutable std::shared_ptr<const internal::Dsc> last_dsc_
+      ABSL_GUARDED_BY(dsc_mu_);
   // Null when sessions are off; thread-safe itself.
   std::unique_ptr<internal::SessionTracker> session_;
   std::unique_ptr<internal::SessionAggregator> aggregator_;
