@@ -326,27 +326,8 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   internal::AppliedScopes applied = internal::ApplyScopes(
       work.scopes, /*max_breadcrumbs=*/0, /*copy_breadcrumbs=*/false, event);
   event.set_level("");  // Transactions have no level.
-  for (const EventProcessor* processor : work.scopes.processors()) {
-    if (!internal::CallUserCallback("an event processor",
-                                    [&] { return (*processor)(event); })) {
-      return Drop(DiscardReason::kEventProcessor, event,
-                  DataCategory::kTransaction);
-    }
-  }
-  for (const auto& integration : options_.integrations) {
-    if (integration != nullptr &&
-        !internal::CallUserCallback(integration->name(), [&] {
-          return integration->ProcessEvent(event);
-        })) {
-      return Drop(DiscardReason::kEventProcessor, event,
-                  DataCategory::kTransaction);
-    }
-  }
-  if (options_.before_send_transaction &&
-      !internal::CallUserCallback("before_send_transaction", [&] {
-        return options_.before_send_transaction(event);
-      })) {
-    return Drop(DiscardReason::kBeforeSend, event, DataCategory::kTransaction);
+  if (auto dropped = RunUserCode(work.scopes, event)) {
+    return Drop(*dropped, event, DataCategory::kTransaction);
   }
   std::optional<std::string> json =
       EncodeEvent(event, {}, /*os_context_encoded=*/false);
@@ -446,7 +427,8 @@ void Client::ApplyOptions(protocol::Event& event) const {
 }
 
 // Event processors (the hub's scope, then the global scope), integrations,
-// then before_send: user code, run with no SDK lock held.
+// then before_send (before_send_transaction for a transaction): user code,
+// run with no SDK lock held.
 std::optional<DiscardReason> Client::RunUserCode(
     const internal::CapturedScopes& scopes, protocol::Event& event) const {
   for (const EventProcessor* processor : scopes.processors()) {
@@ -463,9 +445,13 @@ std::optional<DiscardReason> Client::RunUserCode(
       return DiscardReason::kEventProcessor;
     }
   }
-  if (options_.before_send && !internal::CallUserCallback("before_send", [&] {
-        return options_.before_send(event);
-      })) {
+  // Transactions have their own last callback.
+  const bool transaction = event.type() == "transaction";
+  const auto& last =
+      transaction ? options_.before_send_transaction : options_.before_send;
+  if (last && !internal::CallUserCallback(
+                  transaction ? "before_send_transaction" : "before_send",
+                  [&] { return last(event); })) {
     return DiscardReason::kBeforeSend;
   }
   return std::nullopt;

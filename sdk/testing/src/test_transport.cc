@@ -77,17 +77,7 @@ std::vector<protocol::Event> TestTransport::transactions() const {
 
 bool TestTransport::WaitForTransactions(size_t n,
                                         absl::Duration timeout) const {
-  struct Arg {
-    const TestTransport* self;
-    size_t n;
-  } arg{this, n};
-  absl::MutexLock lock(&mu_);
-  return mu_.AwaitWithTimeout(absl::Condition(
-                                  +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                    return a->self->transaction_count_ >= a->n;
-                                  },
-                                  &arg),
-                              timeout);
+  return WaitForCount(&transaction_count_, n, timeout);
 }
 
 size_t TestTransport::event_count() const {
@@ -101,14 +91,19 @@ std::shared_ptr<ClientReports> TestTransport::client_reports() const {
 }
 
 bool TestTransport::WaitForEvents(size_t n, absl::Duration timeout) const {
+  return WaitForCount(&event_count_, n, timeout);
+}
+
+bool TestTransport::WaitForCount(const size_t* count, size_t n,
+                                 absl::Duration timeout) const {
   struct Arg {
-    const TestTransport* self;
+    const size_t* count;
     size_t n;
-  } arg{this, n};
+  } arg{count, n};
   absl::MutexLock lock(&mu_);
   return mu_.AwaitWithTimeout(absl::Condition(
                                   +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                    return a->self->event_count_ >= a->n;
+                                    return *a->count >= a->n;
                                   },
                                   &arg),
                               timeout);

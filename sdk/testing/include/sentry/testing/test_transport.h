@@ -56,6 +56,10 @@ class TestTransport : public Transport {
   void Clear();
 
  private:
+  // Waits until `*count` (guarded by mu_) reaches `n`.
+  bool WaitForCount(const size_t* count, size_t n,
+                    absl::Duration timeout) const;
+
   mutable absl::Mutex mu_;
   std::vector<Envelope> envelopes_ ABSL_GUARDED_BY(mu_);
   size_t event_count_ ABSL_GUARDED_BY(mu_) = 0;
