@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "sdk/src/json.h"
 #include "sdk/src/span_record.h"
 #include "sentry/level.h"
 
@@ -35,49 +36,75 @@ void ApplyFields(const ScopeFields& f, protocol::Event& event,
   }
 }
 
+// The trace context's fields, in the order the JSON encoder sorts them.
+struct TraceFields {
+  std::string op;
+  std::string parent_span_id;
+  std::string span_id;
+  std::string trace_id;
+};
+
 // contexts.trace (unless the event has one) and the DSC source, from the
-// active span or else the propagation context.
-void ApplyTrace(const CapturedScopes& scopes, protocol::Event& event,
-                AppliedScopes& applied) {
+// active span or else the propagation context. With `encode`, the context
+// is written as JSON for the encoder (as the "os" context is) instead of
+// into the event.
+void ApplyTrace(const CapturedScopes& scopes, bool encode,
+                protocol::Event& event, AppliedScopes& applied) {
   const Span* span = nullptr;
   for (const auto* snapshot : {&scopes.scope, &scopes.global}) {
-    if (!snapshot->span().trace_id().empty()) {
+    if (SpanAccess::Record(snapshot->span()) != nullptr) {
       span = &snapshot->span();
       break;
     }
   }
-  google::protobuf::Struct trace;
-  auto& fields = *trace.mutable_fields();
+  TraceFields trace;
   if (span != nullptr) {
     const auto& record = SpanAccess::Record(*span);
-    fields["trace_id"].set_string_value(record->txn->trace_id);
-    fields["span_id"].set_string_value(SpanIdHex(record->data.span_id));
-    if (record->data.parent_span_id != 0) {
-      fields["parent_span_id"].set_string_value(
-          SpanIdHex(record->data.parent_span_id));
-    }
+    trace.trace_id = record->txn->trace_id;
+    trace.span_id = SpanIdHex(record->data.span_id);
+    trace.parent_span_id = SpanIdHex(record->data.parent_span_id);
     {
       absl::MutexLock lock(&record->txn->mu);
-      if (!record->data.op.empty()) {
-        fields["op"].set_string_value(record->data.op);
-      }
+      trace.op = record->data.op;
     }
     applied.dsc = record->txn->dsc;
-    applied.trace_id = record->txn->trace_id;
   } else {
     const PropagationContext* context = &scopes.scope.propagation();
     if (context->trace_id.empty()) context = &scopes.global.propagation();
     if (context->trace_id.empty()) return;
-    fields["trace_id"].set_string_value(context->trace_id);
-    fields["span_id"].set_string_value(context->span_id);
-    if (!context->parent_span_id.empty()) {
-      fields["parent_span_id"].set_string_value(context->parent_span_id);
-    }
+    trace.trace_id = context->trace_id;
+    trace.span_id = context->span_id;
+    trace.parent_span_id = context->parent_span_id;
     applied.dsc = context->dsc;
-    applied.trace_id = context->trace_id;
     applied.sample_rand = context->sample_rand;
   }
-  event.mutable_contexts()->insert({"trace", std::move(trace)});
+  applied.trace_id = trace.trace_id;
+  if (event.contexts().count("trace") != 0) return;  // The event's own.
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"op", &trace.op},
+      {"parent_span_id", &trace.parent_span_id},
+      {"span_id", &trace.span_id},
+      {"trace_id", &trace.trace_id}};
+  if (encode) {
+    std::string& json = applied.trace_json;
+    json.push_back('{');
+    for (const auto& [key, value] : fields) {
+      if (value->empty()) continue;
+      if (json.size() > 1) json.push_back(',');
+      json.append(JsonQuote(key));
+      json.push_back(':');
+      json.append(JsonQuote(*value));
+    }
+    json.push_back('}');
+    return;
+  }
+  google::protobuf::Struct context;
+  for (const auto& [key, value] : fields) {
+    if (!value->empty()) {
+      (*context.mutable_fields())[key].set_string_value(*value);
+    }
+  }
+  event.mutable_contexts()->insert({"trace", std::move(context)});
 }
 
 }  // namespace
@@ -107,7 +134,7 @@ AppliedScopes ApplyScopes(const CapturedScopes& scopes, size_t max_breadcrumbs,
   AppliedScopes applied;
   ApplyFields(scopes.scope.fields(), event, &applied.attachments);
   ApplyFields(scopes.global.fields(), event, &applied.attachments);
-  ApplyTrace(scopes, event, applied);
+  ApplyTrace(scopes, /*encode=*/!copy_breadcrumbs, event, applied);
   if (auto level =
           scopes.scope.level() ? scopes.scope.level() : scopes.global.level()) {
     event.set_level(std::string(LevelName(*level)));

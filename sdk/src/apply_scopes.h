@@ -50,6 +50,9 @@ struct AppliedScopes {
   std::shared_ptr<const Dsc> dsc;
   std::string trace_id;
   double sample_rand = 0;
+  // contexts.trace as JSON, when it was not put into the event (no user
+  // code sees it): for the encoder, as the "os" context is.
+  std::string trace_json;
 };
 
 // Applies `scopes` to `event`: tags, extras, contexts, user, transaction and
@@ -57,7 +60,8 @@ struct AppliedScopes {
 // else the propagation context (the hub's scope's, else the global's); the
 // level ("error" when no one set one); the newest `max_breadcrumbs` of the
 // scopes' and the event's own breadcrumbs, merged by time, copied into the
-// event when `copy_breadcrumbs` (needed when user code will see the event) or
+// event when `copy_breadcrumbs` (needed when user code will see the event; else
+// contexts.trace is returned encoded too) or
 // when the event has breadcrumbs of its own, else returned for encoding;
 // attachments returned.
 AppliedScopes ApplyScopes(const CapturedScopes& scopes, size_t max_breadcrumbs,

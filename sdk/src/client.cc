@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "absl/types/span.h"
 #include "sdk/src/apply_scopes.h"
 #include "sdk/src/chunked_queue.h"
 #include "sdk/src/event_json.h"
@@ -304,9 +305,9 @@ void Client::Process(internal::CaptureWork& work) {
     if (session_update) SendSessionUpdate(*std::move(session_update));
     return Drop(DiscardReason::kSampleRate, event);
   }
-  std::optional<std::string> json =
-      EncodeEvent(event, applied.breadcrumbs,
-                  /*os_context_encoded=*/!user_code_sees_event);
+  std::optional<std::string> json = EncodeEvent(
+      event, applied.breadcrumbs,
+      /*os_context_encoded=*/!user_code_sees_event, applied.trace_json);
   if (!json) return Drop(DiscardReason::kInternalSdkError, event);
   const std::shared_ptr<const internal::Dsc> dsc =
       applied.dsc != nullptr ? applied.dsc
@@ -330,7 +331,7 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
     return Drop(*dropped, event, DataCategory::kTransaction);
   }
   std::optional<std::string> json =
-      EncodeEvent(event, {}, /*os_context_encoded=*/false);
+      EncodeEvent(event, {}, /*os_context_encoded=*/false, "");
   if (!json) {
     return Drop(DiscardReason::kInternalSdkError, event,
                 DataCategory::kTransaction);
@@ -460,16 +461,18 @@ std::optional<DiscardReason> Client::RunUserCode(
 std::optional<std::string> Client::EncodeEvent(
     protocol::Event& event,
     const std::vector<const internal::StoredBreadcrumb*>& breadcrumbs,
-    bool os_context_encoded) const {
+    bool os_context_encoded, absl::string_view trace_json) const {
   std::vector<absl::string_view> breadcrumbs_json;
   breadcrumbs_json.reserve(breadcrumbs.size());
   for (const auto* crumb : breadcrumbs) {
     breadcrumbs_json.push_back(crumb->Json(&internal::BreadcrumbJson));
   }
-  const std::pair<absl::string_view, absl::string_view> os_context[] = {
-      {"os", os_context_json_}};
+  std::pair<absl::string_view, absl::string_view> contexts[2];
+  size_t count = 0;
+  if (os_context_encoded) contexts[count++] = {"os", os_context_json_};
+  if (!trace_json.empty()) contexts[count++] = {"trace", trace_json};
   internal::EncodedParts encoded{breadcrumbs_json, {}};
-  if (os_context_encoded) encoded.contexts = os_context;
+  encoded.contexts = absl::MakeConstSpan(contexts, count);
   std::string json = internal::EventToJson(event, encoded);
   if (json.size() <= kMaxEventBytes) return json;
   internal::Log(LogLevel::kWarning, "event ", event.event_id(), " is ",

@@ -118,12 +118,13 @@ class Client {
   std::optional<DiscardReason> RunUserCode(
       const internal::CapturedScopes& scopes, protocol::Event& event) const;
   // The event's JSON with the scopes' `breadcrumbs` (and the "os" context
-  // when `os_context_encoded`) written from their cached encodings; shrunk
-  // when too large; nullopt when it stays too large.
+  // when `os_context_encoded`, the trace context when `trace_json` is not
+  // empty) written from their encodings; shrunk when too large; nullopt
+  // when it stays too large.
   std::optional<std::string> EncodeEvent(
       protocol::Event& event,
       const std::vector<const internal::StoredBreadcrumb*>& breadcrumbs,
-      bool os_context_encoded) const;
+      bool os_context_encoded, absl::string_view trace_json) const;
   Envelope EventEnvelope(const std::string& event_id, std::string json,
                          std::vector<Attachment> attachments,
                          std::optional<std::string> session_update,
