@@ -1,5 +1,7 @@
 #include "transports/http/src/gzip.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 
 #include "absl/status/status.h"
@@ -17,17 +19,28 @@ constexpr int kMemLevel = 4;
 // Compression must save at least this much to be used.
 constexpr size_t kMinSaving = 64;
 
-}  // namespace
+// A raw-deflate compressor that keeps its state (costly to allocate and
+// clear) from one input to the next. Not thread-safe.
+class Deflater {
+ public:
+  Deflater() {
+    ok_ = deflateInit2(&stream_, kLevel, Z_DEFLATED, -MAX_WBITS, kMemLevel,
+                       Z_DEFAULT_STRATEGY) == Z_OK;
+  }
+  ~Deflater() {
+    if (ok_) deflateEnd(&stream_);
+  }
+  Deflater(const Deflater&) = delete;
+  Deflater& operator=(const Deflater&) = delete;
 
-Deflater::Deflater(bool gzip) {
-  ok_ = deflateInit2(&stream_, kLevel, Z_DEFLATED,
-                     gzip ? MAX_WBITS + 16 : -MAX_WBITS, kMemLevel,
-                     Z_DEFAULT_STRATEGY) == Z_OK;
-}
+  // Appends the compressed `data` to `out`, ending with a final block.
+  // False (and `out` as it was) if zlib fails.
+  bool Append(absl::string_view data, std::string* out);
 
-Deflater::~Deflater() {
-  if (ok_) deflateEnd(&stream_);
-}
+ private:
+  z_stream stream_{};
+  bool ok_ = false;
+};
 
 bool Deflater::Append(absl::string_view data, std::string* out) {
   if (!ok_ || deflateReset(&stream_) != Z_OK) return false;
@@ -42,8 +55,10 @@ bool Deflater::Append(absl::string_view data, std::string* out) {
   return done;
 }
 
+}  // namespace
+
 std::optional<DeflatedItems> DeflateItems(absl::string_view items) {
-  thread_local Deflater deflater(/*gzip=*/false);
+  thread_local Deflater deflater;
   // Compressed into a scratch buffer of the worst-case size (which keeps its
   // capacity), then copied into one of the exact size.
   thread_local std::string scratch;

@@ -11,15 +11,10 @@
 //   internal::AssembleGzip(header_line, items->deflated, items->crc,
 //                          items->size, &body);          // a gzip member
 //
-//   internal::Deflater gzip(/*gzip=*/true);              // whole bodies
-//   gzip.Append(bytes, &out);
-//
 // Inflate undoes either form (for the rare paths that need the items back,
 // and for tests).
 #ifndef SENTRY_TRANSPORTS_HTTP_SRC_GZIP_H_
 #define SENTRY_TRANSPORTS_HTTP_SRC_GZIP_H_
-
-#include <zlib.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -30,25 +25,6 @@
 #include "absl/strings/string_view.h"
 
 namespace sentry::internal {
-
-// A zlib compressor that keeps its state (costly to allocate and clear) from
-// one input to the next. `gzip` selects the gzip wrapper; otherwise it
-// writes raw deflate data. Not thread-safe.
-class Deflater {
- public:
-  explicit Deflater(bool gzip);
-  ~Deflater();
-  Deflater(const Deflater&) = delete;
-  Deflater& operator=(const Deflater&) = delete;
-
-  // Appends the compressed `data` to `out`, ending with a final block.
-  // False (and `out` as it was) if zlib fails.
-  bool Append(absl::string_view data, std::string* out);
-
- private:
-  z_stream stream_{};
-  bool ok_ = false;
-};
 
 // Items compressed as raw deflate data ending with a final block, with what
 // the gzip trailer needs of the uncompressed bytes.

@@ -52,21 +52,6 @@ TEST(GzipTest, ItemsThatDoNotShrinkBy64BytesAreNotDeflated) {
   EXPECT_FALSE(DeflateItems("{\"type\":\"session\"}\n{}\n").has_value());
 }
 
-TEST(GzipTest, DeflaterWritesWholeGzipMembers) {
-  Deflater gzip(/*gzip=*/true);
-  const std::string data = Json(3000);
-  std::string out = "prefix";
-  ASSERT_TRUE(gzip.Append(data, &out));
-  ASSERT_EQ(out.substr(0, 6), "prefix");
-  auto plain = Inflate(out.substr(6), /*gzip=*/true);
-  ASSERT_TRUE(plain.ok()) << plain.status();
-  EXPECT_EQ(*plain, data);
-  // The same compressor again, after a reset.
-  std::string again;
-  ASSERT_TRUE(gzip.Append("second", &again));
-  EXPECT_EQ(*Inflate(again, /*gzip=*/true), "second");
-}
-
 TEST(GzipTest, TruncatedStreamsAreErrors) {
   auto deflated = DeflateItems(Json(5000));
   ASSERT_TRUE(deflated.has_value());

@@ -1,14 +1,14 @@
 // HTTP-server middleware, framework-neutral: for each request, a fork of
 // the current hub is made current for the handler, with the request on its
 // scope (method, URL, query, filtered headers, transaction name from the
-// route) and a breadcrumb; the request continues its caller's trace
+// route) and a breadcrumb. The request continues its caller's trace
 // (sentry-trace and baggage, or W3C traceparent) and runs in a transaction
 // (op http.server, named after the route, with the method, the response
 // status and a span status from it) that is the scope's active span, so
-// errors captured in the handler carry its trace; an exception escaping the handler is captured
-// (mechanism "http_server", handled false) and answered with 500; 5xx
-// responses may be captured too. Adapters for real servers build a
-// sentry::http_server::Request and call Handle (see httplib.h and
+// errors captured in the handler carry its trace. An exception escaping the
+// handler is captured (mechanism "http_server", handled false) and answered
+// with 500; 5xx responses may be captured too. Adapters for real servers
+// build a sentry::http_server::Request and call Handle (see httplib.h and
 // microhttpd.h next to this header).
 //
 //   sentry::http_server::Request request;   // from your server's request
