@@ -28,6 +28,8 @@
 #include "sdk/src/request_sessions.h"
 #include "sdk/src/session.h"
 #include "sdk/src/stacktrace.h"
+#include "sdk/src/telemetry.h"
+#include "sdk/src/telemetry_buffer.h"
 #include "sdk/src/timestamps.h"
 #include "sdk/src/user_callback.h"
 #include "sentry/version.h"
@@ -60,7 +62,7 @@ struct CaptureQueue {
 
 namespace {
 
-using internal::LogLevel;
+using DebugLevel = internal::LogLevel;  // (sentry::LogLevel is for logs)
 
 // Events above this many bytes of JSON are shrunk, then dropped
 // (PROTOCOL.md section 2.6: 1 MiB per event).
@@ -179,6 +181,19 @@ Client::Client(Options options)
     }
   }
   if (options_.transport != nullptr) {
+    using internal::TelemetryAccess;
+    using internal::TelemetryBuffer;
+    using Batch = absl::Span<internal::TelemetryRecord* const>;
+    if (options_.enable_logs) {
+      logs_ = std::make_unique<TelemetryBuffer>(
+          TelemetryBuffer::Limits{},
+          [this](Batch batch) { TelemetryAccess::SendLogs(*this, batch); });
+    }
+    if (options_.enable_metrics) {
+      metrics_ = std::make_unique<TelemetryBuffer>(
+          TelemetryBuffer::Limits{},
+          [this](Batch batch) { TelemetryAccess::SendMetrics(*this, batch); });
+    }
     options_.transport->Start(reports_);
     worker_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "sentry-client");
@@ -202,7 +217,7 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
   } else if (!internal::NormalizeEventId(event.mutable_event_id())) {
     // Relay would reject the whole envelope.
     const std::string id = internal::NewEventId();
-    internal::Log(LogLevel::kWarning, "event id \"", event.event_id(),
+    internal::Log(DebugLevel::kWarning, "event id \"", event.event_id(),
                   "\" is not a UUID: replaced by ", id);
     event.set_event_id(id);
   }
@@ -227,7 +242,7 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
     }
   }
   reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
-  internal::Log(LogLevel::kWarning, "queue full: dropped event ", id);
+  internal::Log(DebugLevel::kWarning, "queue full: dropped event ", id);
   return "";
 }
 
@@ -273,7 +288,7 @@ void Client::Drop(DiscardReason reason, const protocol::Event& event,
     reports_->Record(reason, DataCategory::kSpan,
                      static_cast<uint64_t>(event.spans_size()) + 1);
   }
-  internal::Log(LogLevel::kDebug, "dropped event ", event.event_id(), " (",
+  internal::Log(DebugLevel::kDebug, "dropped event ", event.event_id(), " (",
                 DiscardReasonName(reason), ")");
 }
 
@@ -480,7 +495,7 @@ std::optional<std::string> Client::EncodeEvent(
   encoded.contexts = absl::MakeConstSpan(contexts, count);
   std::string json = internal::EventToJson(event, encoded);
   if (json.size() <= kMaxEventBytes) return json;
-  internal::Log(LogLevel::kWarning, "event ", event.event_id(), " is ",
+  internal::Log(DebugLevel::kWarning, "event ", event.event_id(), " is ",
                 json.size(), " bytes: dropping breadcrumbs and extra");
   event.clear_breadcrumbs();
   event.clear_extra();
@@ -501,7 +516,7 @@ Envelope Client::EventEnvelope(const std::string& event_id, std::string json,
   for (auto& attachment : attachments) {
     std::string bytes = std::move(attachment.bytes);
     if (!attachment.path.empty() && !ReadFile(attachment.path, &bytes)) {
-      internal::Log(LogLevel::kWarning, "cannot read attachment ",
+      internal::Log(DebugLevel::kWarning, "cannot read attachment ",
                     attachment.path);
       reports_->Record(DiscardReason::kInternalSdkError,
                        DataCategory::kAttachment);
@@ -532,11 +547,14 @@ Envelope Client::EventEnvelope(const std::string& event_id, std::string json,
 void Client::AbandonInForkedChild() {
   static std::atomic<bool> logged{false};
   if (!logged.exchange(true)) {
-    internal::Log(LogLevel::kInfo,
+    internal::Log(DebugLevel::kInfo,
                   "forked child: the SDK is disabled in this process (its "
                   "parent's queued events stay the parent's)");
   }
   if (worker_.joinable()) new std::thread(std::move(worker_));
+  // Their threads are the parent's: never joined here.
+  logs_.release();
+  metrics_.release();
   if (options_.transport != nullptr) {
     new std::shared_ptr<Transport>(std::move(options_.transport));
   }
@@ -601,7 +619,11 @@ bool Client::SendClientReportIfAny() {
 bool Client::Flush(absl::Duration timeout) {
   if (internal::InForkedChild()) return false;
   const absl::Time deadline = absl::Now() + timeout;
-  bool drained;
+  // Logs and metrics recorded before the call reach the transport first.
+  bool drained = true;
+  for (auto* buffer : {logs_.get(), metrics_.get()}) {
+    if (buffer != nullptr) drained = buffer->Flush(deadline) && drained;
+  }
   {
     absl::MutexLock lock(&mu_);
     if (options_.transport == nullptr) return true;
@@ -610,13 +632,14 @@ bool Client::Flush(absl::Duration timeout) {
       Client* client;
       uint64_t target;
     } arg{this, target};
-    drained =
+    const bool events =
         mu_.AwaitWithDeadline(absl::Condition(
                                   +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
                                     return a->client->processed_ >= a->target;
                                   },
                                   &arg),
                               deadline);
+    drained = events && drained;
   }
   SendSessionAggregates();
   return FlushTransport(deadline) && drained;
@@ -659,13 +682,22 @@ bool Client::Close(absl::Duration timeout) {
     processed_ += abandoned.size();
   }
   if (!abandoned.empty()) {
-    internal::Log(LogLevel::kWarning, "shutdown timeout: dropped ",
+    internal::Log(DebugLevel::kWarning, "shutdown timeout: dropped ",
                   abandoned.size(), " queued events");
   }
   reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError,
                    abandoned.size());
   abandoned = {};
   if (worker_.joinable()) worker_.join();
+  for (auto [buffer, category] :
+       {std::pair{logs_.get(), DataCategory::kLogItem},
+        std::pair{metrics_.get(), DataCategory::kTraceMetric}}) {
+    if (buffer == nullptr) continue;
+    // Sends what waits (the flush above had its share of the timeout).
+    if (const size_t lost = buffer->Close(deadline)) {
+      reports_->Record(DiscardReason::kQueueOverflow, category, lost);
+    }
+  }
   if (session_ != nullptr) {
     if (auto update = session_->End()) SendSessionUpdate(*std::move(update));
   }

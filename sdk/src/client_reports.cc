@@ -1,5 +1,6 @@
 #include "sentry/client_reports.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -46,6 +47,12 @@ absl::string_view DataCategoryName(DataCategory category) {
       return "attachment";
     case DataCategory::kSpan:
       return "span";
+    case DataCategory::kLogItem:
+      return "log_item";
+    case DataCategory::kLogByte:
+      return "log_byte";
+    case DataCategory::kTraceMetric:
+      return "trace_metric";
     case DataCategory::kInternal:
     case DataCategory::kCount:
       break;
@@ -60,19 +67,40 @@ DataCategory CategoryOfItemType(absl::string_view item_type) {
   if (item_type == "session" || item_type == "sessions") {
     return DataCategory::kSession;
   }
+  if (item_type == "log") return DataCategory::kLogItem;
+  if (item_type == "trace_metric") return DataCategory::kTraceMetric;
   if (item_type == "client_report") return DataCategory::kInternal;
   return DataCategory::kDefault;
 }
 
 void ClientReports::RecordItem(DiscardReason reason,
-                               absl::string_view item_type) {
+                               absl::string_view item_type, uint64_t item_count,
+                               uint64_t bytes) {
   if (item_type == "client_report") return;
-  Record(reason, CategoryOfItemType(item_type));
+  const DataCategory category = CategoryOfItemType(item_type);
+  Record(reason, category, item_count);
+  if (category == DataCategory::kLogItem) {
+    Record(reason, DataCategory::kLogByte, bytes);
+  }
 }
+
+namespace {
+
+uint64_t ItemCount(const EnvelopeItem& item) {
+  uint64_t count = 1;
+  if (auto raw = item.Header("item_count")) {
+    if (!absl::SimpleAtoi(*raw, &count) || count == 0) count = 1;
+  }
+  return count;
+}
+
+}  // namespace
 
 void ClientReports::RecordEnvelope(DiscardReason reason,
                                    const Envelope& envelope) {
-  for (const auto& item : envelope.items()) RecordItem(reason, item.type);
+  for (const auto& item : envelope.items()) {
+    RecordItem(reason, item.type, ItemCount(item), item.payload.size());
+  }
 }
 
 void ClientReports::Record(DiscardReason reason, DataCategory category,

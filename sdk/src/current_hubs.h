@@ -1,16 +1,24 @@
-// The threads' current hubs, as sentry::Init resets them (implemented in
-// hub.cc, which owns them).
+// The threads' current hubs, as sentry::Init resets them and the SDK reads
+// them (implemented in hub.cc, which owns them).
 //
 //   internal::ResetCurrentHubs();  // after Hub::Main() got its new client
 #ifndef SENTRY_SDK_SRC_CURRENT_HUBS_H_
 #define SENTRY_SDK_SRC_CURRENT_HUBS_H_
 
-namespace sentry::internal {
+namespace sentry {
+class Hub;
+namespace internal {
 
 // Starts a new generation (every thread's implicit hub is forked again from
 // the main hub) and makes the main hub current on the calling thread.
 void ResetCurrentHubs();
 
-}  // namespace sentry::internal
+// Hub::Current() without copying the shared pointer (whose count the
+// calling thread would write): valid until this thread's hub is replaced;
+// null only while a null hub is bound.
+Hub* CurrentHub();
+
+}  // namespace internal
+}  // namespace sentry
 
 #endif  // SENTRY_SDK_SRC_CURRENT_HUBS_H_

@@ -147,15 +147,20 @@ std::shared_ptr<Hub> Hub::Main() {
 }
 
 std::shared_ptr<Hub> Hub::Current() {
+  internal::CurrentHub();
+  return ThisThreadHub().hub;
+}
+
+Hub* internal::CurrentHub() {
   ThreadHub& t = ThisThreadHub();
-  if (t.bound) return t.hub;
+  if (t.bound) return t.hub.get();
   const uint64_t generation =
       current_generation.load(std::memory_order_acquire);
   if (t.hub == nullptr || t.generation != generation) {
-    t.hub = Main()->Clone();
+    t.hub = Hub::Main()->Clone();
     t.generation = generation;
   }
-  return t.hub;
+  return t.hub.get();
 }
 
 void internal::ResetCurrentHubs() {

@@ -1,9 +1,12 @@
 #include "sentry/scope.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <utility>
 
 #include "sdk/src/scope_data.h"
+#include "sdk/src/span_record.h"
 #include "sdk/src/timestamps.h"
 
 namespace sentry {
@@ -37,6 +40,10 @@ const ScopeFields& Read(const internal::CowNode<ScopeFields>* node) {
   static const ScopeFields* const empty = new ScopeFields();
   return node != nullptr ? node->value : *empty;
 }
+
+// Set once the global scope gets an attribute: until then logs and metrics
+// do not take its lock (the one lock every thread would share).
+std::atomic<bool> global_has_attributes{false};
 
 }  // namespace
 
@@ -229,6 +236,41 @@ size_t Scope::breadcrumb_count() const {
   return Read(fields_).breadcrumbs->size();
 }
 
+void Scope::SetAttribute(absl::string_view key, AttributeValue value) {
+  if (this == &GlobalScope()) {
+    global_has_attributes.store(true, std::memory_order_release);
+  }
+  Mutate([&](ScopeFields& f) {
+    LogAttributes& attributes = f.attributes.Mut();
+    for (auto& [k, v] : attributes) {
+      if (k == key) {
+        v = std::move(value);
+        return;
+      }
+    }
+    attributes.emplace_back(std::string(key), std::move(value));
+  });
+}
+
+void Scope::RemoveAttribute(absl::string_view key) {
+  Mutate([&](ScopeFields& f) {
+    const LogAttributes& attributes = f.attributes.get();
+    if (std::none_of(attributes.begin(), attributes.end(),
+                     [&](const auto& a) { return a.first == key; })) {
+      return;
+    }
+    LogAttributes& mut = f.attributes.Mut();
+    mut.erase(std::remove_if(mut.begin(), mut.end(),
+                             [&](const auto& a) { return a.first == key; }),
+              mut.end());
+  });
+}
+
+LogAttributes Scope::attributes() const {
+  absl::MutexLock lock(&mu_);
+  return Read(fields_).attributes.get();
+}
+
 void Scope::SetSpan(Span span) {
   Mutate([&](ScopeFields& f) { f.span = std::move(span); });
 }
@@ -247,6 +289,28 @@ PropagationContext ScopeAccess::Propagation(const Scope& scope) {
 
 void ScopeAccess::SetPropagation(Scope& scope, PropagationContext context) {
   scope.Mutate([&](ScopeFields& f) { f.propagation = std::move(context); });
+}
+
+bool ScopeAccess::ReadForTelemetry(const Scope& scope, char (&trace_id)[32],
+                                   uint64_t* span_id,
+                                   Cow<LogAttributes>* attributes) {
+  absl::MutexLock lock(&scope.mu_);
+  const ScopeFields& f = Read(scope.fields_);
+  if (!f.attributes->empty()) *attributes = f.attributes;
+  const auto& record = SpanAccess::Record(f.span);
+  const std::string* id = &f.propagation.trace_id;
+  *span_id = 0;
+  if (record != nullptr) {
+    id = &record->txn->trace_id;
+    *span_id = record->data.span_id;
+  }
+  if (id->size() != sizeof(trace_id)) return false;
+  std::memcpy(trace_id, id->data(), sizeof(trace_id));
+  return true;
+}
+
+bool ScopeAccess::GlobalHasAttributes() {
+  return global_has_attributes.load(std::memory_order_acquire);
 }
 
 ScopeSnapshot ScopeAccess::Snapshot(const Scope& scope) {

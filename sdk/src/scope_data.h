@@ -62,6 +62,7 @@ struct ScopeFields {
   Cow<Breadcrumbs> breadcrumbs;
   Cow<std::vector<std::shared_ptr<const EventProcessor>>> processors;
   Cow<std::vector<Attachment>> attachments;
+  Cow<LogAttributes> attributes;  // For logs and metrics.
   std::optional<Level> level;
   std::string transaction;
   bool has_user = false;
@@ -96,6 +97,13 @@ class ScopeAccess {
   static ScopeSnapshot Snapshot(const Scope& scope);
   static PropagationContext Propagation(const Scope& scope);
   static void SetPropagation(Scope& scope, PropagationContext context);
+  // What a log or metric takes from `scope`: the trace id (false when the
+  // scope has none), the active span's id (0: none) and the attributes.
+  static bool ReadForTelemetry(const Scope& scope, char (&trace_id)[32],
+                               uint64_t* span_id,
+                               Cow<LogAttributes>* attributes);
+  // Whether the global scope has attributes (read without its lock).
+  static bool GlobalHasAttributes();
 };
 
 }  // namespace sentry::internal

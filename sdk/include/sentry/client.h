@@ -45,6 +45,8 @@ struct CapturedScopes;
 class StoredBreadcrumb;
 struct Dsc;
 class PropagationTargets;
+class TelemetryBuffer;
+class TelemetryAccess;
 // Request-mode release health (sdk/src/request_sessions.h).
 void RecordRequestSession(Client& client, absl::Time started, bool errored,
                           bool crashed);
@@ -93,6 +95,7 @@ class Client {
   explicit Client(Options options);
   void WorkerLoop();
   friend class Hub;  // Tracing: DSCs, sampling, finished transactions.
+  friend class internal::TelemetryAccess;  // Logs and metrics.
   friend void internal::RecordRequestSession(Client& client, absl::Time started,
                                              bool errored, bool crashed);
 
@@ -176,6 +179,10 @@ class Client {
   mutable DscKey last_dsc_key_ ABSL_GUARDED_BY(dsc_mu_);
   mutable std::shared_ptr<const internal::Dsc> last_dsc_
       ABSL_GUARDED_BY(dsc_mu_);
+  // Structured logs and metrics waiting to be sent (null when off or
+  // without a transport); thread-safe themselves.
+  std::unique_ptr<internal::TelemetryBuffer> logs_;
+  std::unique_ptr<internal::TelemetryBuffer> metrics_;
   // Null when sessions are off; thread-safe itself.
   std::unique_ptr<internal::SessionTracker> session_;
   std::unique_ptr<internal::SessionAggregator> aggregator_;

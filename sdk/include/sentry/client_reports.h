@@ -42,6 +42,9 @@ enum class DataCategory {
   kSession,
   kAttachment,
   kSpan,
+  kLogItem,      // A structured log.
+  kLogByte,      // Its bytes.
+  kTraceMetric,  // A metric.
   kInternal,
   kCount,  // Not a category: the number of categories.
 };
@@ -55,9 +58,12 @@ class ClientReports {
  public:
   void Record(DiscardReason reason, DataCategory category,
               uint64_t quantity = 1);
-  // One drop of an item of type `item_type` ("event", ...). Client reports
-  // are not counted: a lost report is not itself reported.
-  void RecordItem(DiscardReason reason, absl::string_view item_type);
+  // One drop of an item of type `item_type` ("event", ...) that holds
+  // `item_count` records ("log" and "trace_metric" items hold many) in
+  // `bytes` bytes. Client reports are not counted: a lost report is not
+  // itself reported.
+  void RecordItem(DiscardReason reason, absl::string_view item_type,
+                  uint64_t item_count = 1, uint64_t bytes = 0);
   // RecordItem for every item of `envelope`.
   void RecordEnvelope(DiscardReason reason, const Envelope& envelope);
 

@@ -44,6 +44,7 @@
 namespace sentry {
 namespace internal {
 struct Dsc;
+class TelemetryAccess;
 }  // namespace internal
 
 class Hub : public std::enable_shared_from_this<Hub> {
@@ -126,6 +127,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void StartNewTrace();
 
  private:
+  friend class internal::TelemetryAccess;  // Logs and metrics.
   void CaptureTransaction(protocol::Event transaction,
                           std::shared_ptr<const internal::Dsc> dsc);
 

@@ -24,6 +24,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "sentry/integration.h"
+#include "sentry/logs.h"
+#include "sentry/metrics.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/tracing.h"
 #include "sentry/transport.h"
@@ -100,6 +102,16 @@ struct Options {
   // This organization's id, for the rule above and the DSC; by default
   // parsed from the DSN host (o{N}.ingest.sentry.io).
   std::optional<uint64_t> org_id;
+  // Structured logs (sentry/logs.h): sent unless off.
+  bool enable_logs = true;
+  // Changes or drops a log (false drops it; so does a throw). Runs on the
+  // SDK's thread that sends logs, never under an SDK lock.
+  std::function<bool(Log& log)> before_send_log;
+  // Trace metrics (sentry/metrics.h): sent unless off.
+  bool enable_metrics = true;
+  // Changes or drops a metric, as before_send_log does for logs.
+  std::function<bool(Metric& metric)> before_send_metric;
+
   // Changes or drops a breadcrumb (false drops it). Runs on the calling
   // thread, never under an SDK lock.
   std::function<bool(protocol::Breadcrumb& breadcrumb)> before_breadcrumb;

@@ -1,6 +1,7 @@
 // sentry::Scope: the data applied to every event captured through it: tags,
 // extras, contexts, user, level, fingerprint, transaction name, breadcrumbs,
-// event processors and attachments.
+// event processors and attachments; and the attributes of every structured
+// log and metric captured through it.
 //
 //   sentry::ConfigureScope([](sentry::Scope& scope) {
 //     scope.SetTag("region", "eu-west-1");
@@ -29,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/struct.pb.h"
+#include "sentry/attributes.h"
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/span.h"
@@ -94,6 +96,11 @@ class Scope {
   void AddEventProcessor(EventProcessor processor);
   void AddAttachment(Attachment attachment);
   void ClearAttachments();
+  // Structured logs and metrics captured under this scope carry these
+  // attributes (sentry/logs.h, sentry/metrics.h); a call's own win.
+  void SetAttribute(absl::string_view key, AttributeValue value);
+  void RemoveAttribute(absl::string_view key);
+  LogAttributes attributes() const;
   // Removes all data; event processors and the trace are kept.
   void Clear();
 

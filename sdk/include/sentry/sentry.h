@@ -34,6 +34,8 @@
 #include "sentry/envelope.h"
 #include "sentry/hub.h"
 #include "sentry/level.h"
+#include "sentry/logs.h"
+#include "sentry/metrics.h"
 #include "sentry/options.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/scope.h"

@@ -13,6 +13,12 @@ void TestTransport::Start(std::shared_ptr<ClientReports> reports) noexcept {
 
 void TestTransport::SendEnvelope(Envelope envelope) noexcept {
   absl::MutexLock lock(&mu_);
+  if (paused_) {
+    ++paused_sends_;
+    mu_.Await(absl::Condition(
+        +[](bool* paused) { return !*paused; }, &paused_));
+    --paused_sends_;
+  }
   for (const auto& item : envelope.items()) {
     if (item.type == "event") ++event_count_;
     if (item.type == "transaction") ++transaction_count_;
@@ -107,6 +113,46 @@ bool TestTransport::WaitForCount(const size_t* count, size_t n,
                                   },
                                   &arg),
                               timeout);
+}
+
+std::vector<google::protobuf::Struct> TestTransport::logs() const {
+  return Records("log");
+}
+
+std::vector<google::protobuf::Struct> TestTransport::metrics() const {
+  return Records("trace_metric");
+}
+
+std::vector<google::protobuf::Struct> TestTransport::Records(
+    absl::string_view item_type) const {
+  std::vector<google::protobuf::Struct> records;
+  for (const auto& envelope : envelopes()) {
+    for (const auto& item : envelope.items()) {
+      if (item.type != item_type) continue;
+      google::protobuf::Struct payload;
+      (void)google::protobuf::util::JsonStringToMessage(item.payload, &payload);
+      auto it = payload.fields().find("items");
+      if (it == payload.fields().end()) continue;
+      for (const auto& value : it->second.list_value().values()) {
+        records.push_back(value.struct_value());
+      }
+    }
+  }
+  return records;
+}
+
+void TestTransport::Pause() {
+  absl::MutexLock lock(&mu_);
+  paused_ = true;
+}
+
+void TestTransport::Resume() {
+  absl::MutexLock lock(&mu_);
+  paused_ = false;
+}
+
+bool TestTransport::WaitForPausedSends(size_t n, absl::Duration timeout) const {
+  return WaitForCount(&paused_sends_, n, timeout);
 }
 
 void TestTransport::Clear() {

@@ -188,8 +188,8 @@ class DeliveryWorker final : public Transport {
 
   void Record(DiscardReason reason, const PackedEnvelope& envelope) {
     if (auto r = reports()) {
-      for (const absl::string_view type : envelope.item_types()) {
-        r->RecordItem(reason, type);
+      for (const auto& item : envelope.item_summaries()) {
+        r->RecordItem(reason, item.type, item.count, item.bytes);
       }
     }
   }
@@ -290,14 +290,14 @@ class DeliveryWorker final : public Transport {
       return false;
     }
     auto& items = envelope->mutable_items();
-    std::vector<std::string> dropped;
+    std::vector<EnvelopeItem> dropped;
     items.erase(std::remove_if(items.begin(), items.end(),
                                [&](EnvelopeItem& item) {
                                  if (!limits_.IsLimited(
                                          RateLimitCategory(item.type), now)) {
                                    return false;
                                  }
-                                 dropped.push_back(std::move(item.type));
+                                 dropped.push_back(std::move(item));
                                  return true;
                                }),
                 items.end());
@@ -313,9 +313,9 @@ class DeliveryWorker final : public Transport {
       if (only_reports) {
         for (const auto& item : items) reports->Restore(item.payload);
       }
-      for (const auto& type : dropped) {
-        reports->RecordItem(DiscardReason::kRatelimitBackoff, type);
-      }
+      Envelope lost;
+      lost.mutable_items() = std::move(dropped);
+      reports->RecordEnvelope(DiscardReason::kRatelimitBackoff, lost);
     }
     if (only_reports) return false;
     // Compressed here, in this rare case, on the sending thread.

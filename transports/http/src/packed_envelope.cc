@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "transports/http/src/gzip.h"
@@ -15,7 +16,12 @@ PackedEnvelope PackedEnvelope::Pack(Envelope envelope, bool compress) {
   packed.header_.resize(packed.header_.size() - 2);  // "}\n"
   for (const auto& item : envelope.items()) {
     if (!packed.types_.empty()) packed.types_.push_back('\n');
-    packed.types_.append(item.type);
+    uint64_t count = 1;
+    if (auto raw = item.Header("item_count")) {
+      if (!absl::SimpleAtoi(*raw, &count) || count == 0) count = 1;
+    }
+    absl::StrAppend(&packed.types_, item.type, " ", count, " ",
+                    item.payload.size());
   }
   if (compress) {
     thread_local std::string items;  // Keeps its capacity.
@@ -68,8 +74,26 @@ std::string PackedEnvelope::event_id() const {
 }
 
 std::vector<absl::string_view> PackedEnvelope::item_types() const {
-  if (types_.empty()) return {};
-  return absl::StrSplit(types_, '\n');
+  std::vector<absl::string_view> types;
+  for (const ItemSummary& item : item_summaries()) types.push_back(item.type);
+  return types;
+}
+
+std::vector<PackedEnvelope::ItemSummary> PackedEnvelope::item_summaries()
+    const {
+  std::vector<ItemSummary> items;
+  if (types_.empty()) return items;
+  for (absl::string_view line : absl::StrSplit(types_, '\n')) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, ' ');
+    ItemSummary item;
+    item.type = parts[0];
+    if (parts.size() == 3) {
+      (void)absl::SimpleAtoi(parts[1], &item.count);
+      (void)absl::SimpleAtoi(parts[2], &item.bytes);
+    }
+    items.push_back(item);
+  }
+  return items;
 }
 
 }  // namespace sentry::internal

@@ -47,6 +47,14 @@ class PackedEnvelope {
   std::string event_id() const;
   // The item types, in order ("event", "client_report", ...).
   std::vector<absl::string_view> item_types() const;
+  // What a drop of the items loses, for client reports: per item its type,
+  // how many records it holds (its "item_count", else 1) and its bytes.
+  struct ItemSummary {
+    absl::string_view type;
+    uint64_t count = 1;
+    uint64_t bytes = 0;
+  };
+  std::vector<ItemSummary> item_summaries() const;
   bool compressed() const { return compressed_; }
   // The bytes it holds: its weight in the queue's byte bound.
   size_t size() const { return header_.size() + items_.size() + types_.size(); }
@@ -56,7 +64,7 @@ class PackedEnvelope {
   std::string header_;
   // The items' wire bytes, or their raw deflate stream when compressed_.
   std::string items_;
-  // The item types joined by '\n'.
+  // Per item "type count bytes", joined by '\n'.
   std::string types_;
   bool compressed_ = false;
   uint32_t crc_ = 0;         // When compressed_: of the plain items.

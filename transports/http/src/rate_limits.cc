@@ -38,6 +38,7 @@ absl::string_view RateLimitCategory(absl::string_view item_type) {
   if (item_type == "profile_chunk") return "profile_chunk";
   if (item_type == "feedback") return "feedback";
   if (item_type == "log") return "log_item";
+  if (item_type == "trace_metric") return "trace_metric";
   if (absl::StartsWith(item_type, "replay_")) return "replay";
   if (item_type == "client_report") return "internal";
   return "default";

@@ -18,8 +18,10 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "google/protobuf/struct.pb.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/transport.h"
 
@@ -45,6 +47,10 @@ class TestTransport : public Transport {
   // The "transaction" items parsed back, in order.
   std::vector<protocol::Event> transactions() const;
   size_t event_count() const;
+  // The records of every "log" / "trace_metric" item, in order, each as
+  // its JSON object ({"body": ..., "attributes": {...}, ...}).
+  std::vector<google::protobuf::Struct> logs() const;
+  std::vector<google::protobuf::Struct> metrics() const;
   // Client reports are sent at flush and close; this is their total.
   std::shared_ptr<ClientReports> client_reports() const;
 
@@ -55,7 +61,16 @@ class TestTransport : public Transport {
   // Forgets everything received.
   void Clear();
 
+  // A transport that stalls, as one behind a slow network does: after
+  // Pause, SendEnvelope waits (holding up its caller) until Resume.
+  void Pause();
+  void Resume();
+  // Waits until `n` calls are waiting in a paused SendEnvelope.
+  bool WaitForPausedSends(size_t n, absl::Duration timeout) const;
+
  private:
+  std::vector<google::protobuf::Struct> Records(
+      absl::string_view item_type) const;
   // Waits until `*count` (guarded by mu_) reaches `n`.
   bool WaitForCount(const size_t* count, size_t n,
                     absl::Duration timeout) const;
@@ -64,6 +79,8 @@ class TestTransport : public Transport {
   std::vector<Envelope> envelopes_ ABSL_GUARDED_BY(mu_);
   size_t event_count_ ABSL_GUARDED_BY(mu_) = 0;
   size_t transaction_count_ ABSL_GUARDED_BY(mu_) = 0;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
+  size_t paused_sends_ ABSL_GUARDED_BY(mu_) = 0;
   std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
 };
 

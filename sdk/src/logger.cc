@@ -1,0 +1,134 @@
+// The calling side of structured logs and metrics (sentry/logs.h,
+// sentry/metrics.h): one record into the current client's buffer.
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "sdk/src/current_hubs.h"
+#include "sdk/src/fork.h"
+#include "sdk/src/log.h"
+#include "sdk/src/scope_data.h"
+#include "sdk/src/telemetry.h"
+#include "sentry/client.h"
+#include "sentry/hub.h"
+#include "sentry/logs.h"
+#include "sentry/metrics.h"
+
+namespace sentry::internal {
+namespace {
+
+size_t ApproximateBytes(const LogAttributes* attributes) {
+  size_t bytes = 0;
+  if (attributes == nullptr) return bytes;
+  for (const auto& [key, value] : *attributes) {
+    bytes += key.size() + value.string_value().size() + 32;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+void TelemetryAccess::Capture(TelemetryKind kind,
+                              absl::FunctionRef<void(TelemetryRecord&)> fill,
+                              size_t approximate_bytes) {
+  if (InForkedChild()) return;
+  Hub* hub = CurrentHub();
+  if (hub == nullptr) return;
+  // Under the hub's lock (this thread's own hub): neither the client's nor
+  // the scope's reference count, shared with other threads, is touched.
+  absl::MutexLock lock(&hub->mu_);
+  const std::shared_ptr<Client>& client = hub->TopClientLocked();
+  if (client == nullptr) return;
+  TelemetryBuffer* buffer = kind == TelemetryKind::kLog
+                                ? client->logs_.get()
+                                : client->metrics_.get();
+  if (buffer == nullptr) return;
+  std::shared_ptr<Scope> keep;
+  const Scope* scope = hub->TopLocked(&keep);
+  const bool added = buffer->Add([&](TelemetryRecord& record) {
+    record.timestamp = absl::Now();
+    record.scope_attributes.Reset();
+    record.global_attributes.Reset();
+    char unused_trace[32];
+    uint64_t unused_span;
+    if (!ScopeAccess::ReadForTelemetry(*scope, record.trace_id, &record.span_id,
+                                       &record.scope_attributes) &&
+        !ScopeAccess::ReadForTelemetry(GlobalScope(), record.trace_id,
+                                       &unused_span,
+                                       &record.global_attributes)) {
+      std::memset(record.trace_id, 0, sizeof(record.trace_id));
+    } else if (ScopeAccess::GlobalHasAttributes()) {
+      ScopeAccess::ReadForTelemetry(GlobalScope(), unused_trace, &unused_span,
+                                    &record.global_attributes);
+    }
+    fill(record);
+  });
+  if (added || buffer->closed()) return;
+  const bool log = kind == TelemetryKind::kLog;
+  client->reports_->Record(
+      DiscardReason::kQueueOverflow,
+      log ? DataCategory::kLogItem : DataCategory::kTraceMetric);
+  if (log) {
+    client->reports_->Record(DiscardReason::kQueueOverflow,
+                             DataCategory::kLogByte, approximate_bytes);
+  }
+}
+
+void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
+                absl::string_view message_template,
+                absl::Span<const LogArg> args) {
+  size_t bytes = message_template.size() + 200 + ApproximateBytes(attributes);
+  for (const LogArg& arg : args) bytes += arg.string.size() + 16;
+  TelemetryAccess::Capture(
+      TelemetryKind::kLog,
+      [&](TelemetryRecord& record) {
+        record.kind = static_cast<int>(level);
+        record.text.assign(message_template.data(), message_template.size());
+        record.arg_count = args.size();
+        if (record.args.size() < args.size()) record.args.resize(args.size());
+        for (size_t i = 0; i < args.size(); ++i) {
+          args[i].AssignTo(record.args[i]);
+        }
+        record.attribute_count = attributes != nullptr ? attributes->size() : 0;
+        if (record.attributes.size() < record.attribute_count) {
+          record.attributes.resize(record.attribute_count);
+        }
+        for (size_t i = 0; i < record.attribute_count; ++i) {
+          record.attributes[i].first = (*attributes)[i].first;
+          record.attributes[i].second = (*attributes)[i].second;
+        }
+      },
+      bytes);
+}
+
+void CaptureMetric(MetricType type, absl::string_view name, double value,
+                   absl::string_view unit, const LogAttributes& attributes) {
+  if (name.empty() || !std::isfinite(value)) {
+    Log(LogLevel::kWarning, "metric \"", name, "\" with value ", value,
+        " ignored: a metric needs a name and a finite value");
+    return;
+  }
+  TelemetryAccess::Capture(
+      TelemetryKind::kMetric,
+      [&](TelemetryRecord& record) {
+        record.kind = static_cast<int>(type);
+        record.text.assign(name.data(), name.size());
+        record.unit.assign(unit.data(), unit.size());
+        record.value = value;
+        record.arg_count = 0;
+        record.attribute_count = attributes.size();
+        if (record.attributes.size() < record.attribute_count) {
+          record.attributes.resize(record.attribute_count);
+        }
+        for (size_t i = 0; i < record.attribute_count; ++i) {
+          record.attributes[i].first = attributes[i].first;
+          record.attributes[i].second = attributes[i].second;
+        }
+      },
+      0);
+}
+
+}  // namespace sentry::internal

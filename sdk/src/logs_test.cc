@@ -1,0 +1,411 @@
+// Structured logs and metrics through the public API: what each record
+// carries (body, template, parameters, level, trace, attributes), how they
+// are batched and bounded, the user's callbacks, and the envelopes.
+#include "sentry/logs.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "sdk/src/json.h"
+#include "sentry/metrics.h"
+#include "sentry/sentry.h"
+#include "sentry/testing/test_transport.h"
+
+namespace sentry {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+using testing::TestTransport;
+
+constexpr char kDsn[] = "https://key@o42.ingest.sentry.io/7";
+
+// An attribute's {"value": ..., "type": ...} as "type:value".
+std::string Attr(const Struct& record, const std::string& key) {
+  const auto& attributes = record.fields().at("attributes").struct_value();
+  auto it = attributes.fields().find(key);
+  if (it == attributes.fields().end()) return "<absent>";
+  const auto& f = it->second.struct_value().fields();
+  const Value& value = f.at("value");
+  std::string text;
+  switch (value.kind_case()) {
+    case Value::kStringValue:
+      text = value.string_value();
+      break;
+    case Value::kBoolValue:
+      text = value.bool_value() ? "true" : "false";
+      break;
+    case Value::kNumberValue:
+      text = absl::StrCat(value.number_value());
+      break;
+    default:
+      text = "<other>";
+  }
+  return absl::StrCat(f.at("type").string_value(), ":", text);
+}
+
+std::string Field(const Struct& record, const std::string& key) {
+  auto it = record.fields().find(key);
+  if (it == record.fields().end()) return "<absent>";
+  if (it->second.has_number_value()) {
+    return absl::StrCat(it->second.number_value());
+  }
+  return it->second.string_value();
+}
+
+class LogsTest : public ::testing::Test {
+ protected:
+  void Init(Options options = Options()) {
+    options.dsn = kDsn;
+    options.release = "app@1.0";
+    options.environment = "staging";
+    options.server_name = "host-1";
+    options.transport = transport_;
+    guard_.emplace(sentry::Init(std::move(options)));
+    ASSERT_TRUE(guard_->status().ok()) << guard_->status();
+  }
+  void TearDown() override {
+    transport_->Resume();
+    guard_.reset();
+    GlobalScope().RemoveAttribute("service");
+  }
+  // The log and metric envelopes' items: each checked against the item
+  // format (TELEMETRY.md sections 5, 6).
+  void ExpectValidItems() {
+    for (const Envelope& envelope : transport_->envelopes()) {
+      for (const EnvelopeItem& item : envelope.items()) {
+        if (item.type != "log" && item.type != "trace_metric") continue;
+        // Logs and metrics travel alone, without a dynamic sampling context.
+        EXPECT_EQ(envelope.items().size(), 1u);
+        EXPECT_FALSE(envelope.Header("trace").has_value());
+        Struct payload;
+        ASSERT_TRUE(
+            google::protobuf::util::JsonStringToMessage(item.payload, &payload)
+                .ok());
+        const auto& items = payload.fields().at("items").list_value();
+        EXPECT_EQ(item.Header("item_count"), absl::StrCat(items.values_size()));
+        EXPECT_LE(items.values_size(), 100);
+        EXPECT_EQ(item.StringHeader("content_type"),
+                  item.type == "log"
+                      ? "application/vnd.sentry.items.log+json"
+                      : "application/vnd.sentry.items.trace-metric+json");
+        for (const Value& v : items.values()) {
+          const Struct& r = v.struct_value();
+          EXPECT_TRUE(r.fields().at("timestamp").has_number_value());
+          EXPECT_EQ(Field(r, "trace_id").size(), 32u);
+          for (const auto& [key, attribute] :
+               r.fields().at("attributes").struct_value().fields()) {
+            const std::string type =
+                attribute.struct_value().fields().at("type").string_value();
+            EXPECT_TRUE(type == "string" || type == "boolean" ||
+                        type == "integer" || type == "double")
+                << key << ": " << type;
+          }
+        }
+      }
+    }
+  }
+
+  std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
+  std::optional<InitGuard> guard_;
+};
+
+TEST_F(LogsTest, LogCarriesBodyTemplateTypedParametersAndDefaults) {
+  Init();
+  logger::Info("order $0 paid by $1 ($2, $3)", 4711, "ann", true, 2.5);
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  const auto logs = transport_->logs();
+  ASSERT_EQ(logs.size(), 1u);
+  const Struct& log = logs[0];
+  EXPECT_EQ(Field(log, "body"), "order 4711 paid by ann (true, 2.5)");
+  EXPECT_EQ(Field(log, "level"), "info");
+  EXPECT_EQ(Field(log, "severity_number"), "9");
+  EXPECT_EQ(Attr(log, "sentry.message.template"),
+            "string:order $0 paid by $1 ($2, $3)");
+  EXPECT_EQ(Attr(log, "sentry.message.parameter.0"), "integer:4711");
+  EXPECT_EQ(Attr(log, "sentry.message.parameter.1"), "string:ann");
+  EXPECT_EQ(Attr(log, "sentry.message.parameter.2"), "boolean:true");
+  EXPECT_EQ(Attr(log, "sentry.message.parameter.3"), "double:2.5");
+  EXPECT_EQ(Attr(log, "sentry.environment"), "string:staging");
+  EXPECT_EQ(Attr(log, "sentry.release"), "string:app@1.0");
+  EXPECT_EQ(Attr(log, "sentry.sdk.name"), "string:sentry.cpp");
+  EXPECT_EQ(Attr(log, "sentry.sdk.version"),
+            absl::StrCat("string:", kSdkVersion));
+  EXPECT_EQ(Attr(log, "server.address"), "string:host-1");
+  ExpectValidItems();
+}
+
+TEST_F(LogsTest, LogWithoutArgumentsHasNoTemplate) {
+  Init();
+  logger::Warn("disk at 91%, $ signs stay");
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  const auto logs = transport_->logs();
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(Field(logs[0], "body"), "disk at 91%, $ signs stay");
+  EXPECT_EQ(Attr(logs[0], "sentry.message.template"), "<absent>");
+  EXPECT_EQ(Attr(logs[0], "sentry.message.parameter.0"), "<absent>");
+}
+
+TEST_F(LogsTest, EachLevelHasItsNameAndSeverityNumber) {
+  Init();
+  logger::Trace("t");
+  logger::Debug("d");
+  logger::Info("i");
+  logger::Warn("w");
+  logger::Error("e");
+  logger::Fatal("f");
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  std::map<std::string, std::string> got;
+  for (const Struct& log : transport_->logs()) {
+    got[Field(log, "body")] =
+        Field(log, "level") + "/" + Field(log, "severity_number");
+  }
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"t", "trace/1"},
+                                                     {"d", "debug/5"},
+                                                     {"i", "info/9"},
+                                                     {"w", "warn/13"},
+                                                     {"e", "error/17"},
+                                                     {"f", "fatal/21"}}));
+}
+
+TEST_F(LogsTest, LogsShareTheTraceOfTheScopesErrorsAndTheActiveSpansId) {
+  Options options;
+  options.traces_sample_rate = 1.0;
+  Init(std::move(options));
+  logger::Info("no span");
+  sentry::CaptureMessage("an error");
+  Span transaction = sentry::StartTransaction({"job", "task"});
+  Span child = transaction.StartChild("db", "select");
+  ConfigureScope([&](Scope& scope) { scope.SetSpan(child); });
+  logger::Info("in span");
+  ConfigureScope([&](Scope& scope) { scope.SetSpan(Span()); });
+  child.Finish();
+  transaction.Finish();
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+
+  const auto events = transport_->events();
+  ASSERT_EQ(events.size(), 1u);
+  const std::string error_trace =
+      events[0].contexts().at("trace").fields().at("trace_id").string_value();
+  std::map<std::string, Struct> logs;
+  for (const Struct& log : transport_->logs()) logs[Field(log, "body")] = log;
+  ASSERT_EQ(logs.size(), 2u);
+  EXPECT_EQ(Field(logs["no span"], "trace_id"), error_trace);
+  EXPECT_EQ(Field(logs["no span"], "span_id"), "<absent>");
+  EXPECT_EQ(Field(logs["in span"], "trace_id"), child.trace_id());
+  EXPECT_EQ(Field(logs["in span"], "span_id"), child.span_id());
+}
+
+TEST_F(LogsTest, ScopeAttributesApplyAndTheCallsWin) {
+  Init();
+  GlobalScope().SetAttribute("service", "billing");
+  ConfigureScope([](Scope& scope) {
+    scope.SetAttribute("region", "eu");
+    scope.SetAttribute("tier", 1);
+  });
+  logger::Info(LogAttributes{{"region", "us"}, {"retry", false}}, "call");
+  WithScope([](Scope& scope) {
+    scope.SetAttribute("step", 2.5);
+    logger::Info("pushed");
+  });
+  logger::Info("after");
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  std::map<std::string, Struct> logs;
+  for (const Struct& log : transport_->logs()) logs[Field(log, "body")] = log;
+  ASSERT_EQ(logs.size(), 3u);
+  EXPECT_EQ(Attr(logs["call"], "service"), "string:billing");
+  EXPECT_EQ(Attr(logs["call"], "region"), "string:us");
+  EXPECT_EQ(Attr(logs["call"], "tier"), "integer:1");
+  EXPECT_EQ(Attr(logs["call"], "retry"), "boolean:false");
+  EXPECT_EQ(Attr(logs["pushed"], "step"), "double:2.5");
+  EXPECT_EQ(Attr(logs["pushed"], "region"), "string:eu");
+  EXPECT_EQ(Attr(logs["after"], "step"), "<absent>");
+  EXPECT_EQ(Attr(logs["after"], "service"), "string:billing");
+}
+
+TEST_F(LogsTest, SendsAtMostOneHundredPerEnvelope) {
+  Init();
+  for (int i = 0; i < 250; ++i) logger::Info("line $0", i);
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  std::vector<std::string> counts;
+  std::set<std::string> bodies;
+  for (const Envelope& envelope : transport_->envelopes()) {
+    if (envelope.items()[0].type != "log") continue;
+    counts.push_back(envelope.items()[0].Header("item_count").value_or(""));
+  }
+  for (const Struct& log : transport_->logs())
+    bodies.insert(Field(log, "body"));
+  EXPECT_EQ(bodies.size(), 250u);
+  EXPECT_TRUE(bodies.count("line 0") && bodies.count("line 249"));
+  // The thread sends 100 as soon as they wait; Flush sends the rest.
+  EXPECT_EQ(counts, (std::vector<std::string>{"100", "100", "50"}));
+  ExpectValidItems();
+}
+
+TEST_F(LogsTest, BeyondOneThousandWaitingAreDroppedAndCounted) {
+  Init();
+  transport_->Pause();
+  // The first 100 wake the batching thread, which stalls sending them.
+  for (int i = 0; i < 100; ++i) logger::Info("first $0", i);
+  ASSERT_TRUE(transport_->WaitForPausedSends(1, absl::Seconds(30)));
+  for (int i = 0; i < 1000; ++i) logger::Info("waits $0", i);
+  for (int i = 0; i < 7; ++i) logger::Info("dropped $0", i);
+  transport_->Resume();
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  EXPECT_EQ(transport_->logs().size(), 1100u);
+  for (const Struct& log : transport_->logs()) {
+    EXPECT_NE(Field(log, "body").rfind("dropped", 0), 0u);
+  }
+  const auto reports = transport_->client_reports();
+  std::map<std::string, uint64_t> dropped;
+  for (const Envelope& envelope : transport_->envelopes()) {
+    for (const EnvelopeItem& item : envelope.items()) {
+      if (item.type != "client_report") continue;
+      Struct report;
+      ASSERT_TRUE(
+          google::protobuf::util::JsonStringToMessage(item.payload, &report)
+              .ok());
+      for (const Value& d :
+           report.fields().at("discarded_events").list_value().values()) {
+        const auto& f = d.struct_value().fields();
+        dropped[f.at("reason").string_value() + "/" +
+                f.at("category").string_value()] +=
+            static_cast<uint64_t>(f.at("quantity").number_value());
+      }
+    }
+  }
+  EXPECT_EQ(dropped["queue_overflow/log_item"], 7u);
+  // Each about its template, its argument and a record's overhead.
+  EXPECT_GT(dropped["queue_overflow/log_byte"], 7u * 20);
+}
+
+TEST_F(LogsTest, BeforeSendLogChangesOrDropsAndAThrowDrops) {
+  Options options;
+  options.before_send_log = [](Log& log) {
+    if (log.body == "secret") return false;
+    if (log.body == "throws") throw std::runtime_error("bug");
+    log.body += " (seen)";
+    log.attributes["checked"] = true;
+    return true;
+  };
+  Init(std::move(options));
+  logger::Info("kept");
+  logger::Info("secret");
+  logger::Info("throws");
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  const auto logs = transport_->logs();
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(Field(logs[0], "body"), "kept (seen)");
+  EXPECT_EQ(Attr(logs[0], "checked"), "boolean:true");
+}
+
+TEST_F(LogsTest, EnableLogsOffSendsNoLogsButStillEvents) {
+  Options options;
+  options.enable_logs = false;
+  options.enable_metrics = false;
+  Init(std::move(options));
+  logger::Error("not sent");
+  metrics::Count("not.sent");
+  sentry::CaptureMessage("sent");
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  EXPECT_TRUE(transport_->logs().empty());
+  EXPECT_TRUE(transport_->metrics().empty());
+  EXPECT_EQ(transport_->events().size(), 1u);
+}
+
+TEST_F(LogsTest,
+       EachThreadsLogsCarryItsOwnScopesAttributesWhileTheTransportStalls) {
+  Init();
+  transport_->Pause();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 100;  // 800 in all: within the 1000 that wait.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t] {
+      ConfigureScope([t](Scope& scope) { scope.SetAttribute("thread", t); });
+      for (int i = 0; i < kPerThread; ++i) {
+        logger::Info("thread $0 line $1", t, i);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  transport_->Resume();
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(30)));
+  const auto logs = transport_->logs();
+  ASSERT_EQ(logs.size(), static_cast<size_t>(kThreads * kPerThread));
+  std::set<std::string> bodies;
+  for (const Struct& log : logs) {
+    const std::string body = Field(log, "body");
+    bodies.insert(body);
+    // "thread T line I" carries thread T's attribute, no other's.
+    EXPECT_EQ(Attr(log, "thread"),
+              absl::StrCat("integer:", body.substr(7, body.find(' ', 7) - 7)));
+  }
+  EXPECT_EQ(bodies.size(), static_cast<size_t>(kThreads * kPerThread));
+  ExpectValidItems();
+}
+
+TEST_F(LogsTest, MetricsCarryTypeValueUnitTraceAndAttributes) {
+  Init();
+  ConfigureScope([](Scope& scope) { scope.SetAttribute("region", "eu"); });
+  metrics::Count("checkout.failed");
+  metrics::Gauge("queue.depth", 1200, "", {{"queue", "billing"}});
+  metrics::Distribution("payment.latency", 87.5, "millisecond",
+                        {{"region", "us"}});
+  sentry::CaptureMessage("an error");
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  const std::string trace = transport_->events()[0]
+                                .contexts()
+                                .at("trace")
+                                .fields()
+                                .at("trace_id")
+                                .string_value();
+  std::map<std::string, Struct> metrics;
+  for (const Struct& m : transport_->metrics()) metrics[Field(m, "name")] = m;
+  ASSERT_EQ(metrics.size(), 3u);
+  EXPECT_EQ(Field(metrics["checkout.failed"], "type"), "counter");
+  EXPECT_EQ(Field(metrics["checkout.failed"], "value"), "1");
+  EXPECT_EQ(Field(metrics["checkout.failed"], "unit"), "<absent>");
+  EXPECT_EQ(Field(metrics["queue.depth"], "type"), "gauge");
+  EXPECT_EQ(Field(metrics["queue.depth"], "value"), "1200");
+  EXPECT_EQ(Attr(metrics["queue.depth"], "queue"), "string:billing");
+  EXPECT_EQ(Attr(metrics["queue.depth"], "region"), "string:eu");
+  EXPECT_EQ(Field(metrics["payment.latency"], "type"), "distribution");
+  EXPECT_EQ(Field(metrics["payment.latency"], "value"), "87.5");
+  EXPECT_EQ(Field(metrics["payment.latency"], "unit"), "millisecond");
+  EXPECT_EQ(Attr(metrics["payment.latency"], "region"), "string:us");
+  for (auto& [name, m] : metrics) {
+    EXPECT_EQ(Field(m, "trace_id"), trace) << name;
+    EXPECT_EQ(Attr(m, "sentry.environment"), "string:staging") << name;
+  }
+  ExpectValidItems();
+}
+
+TEST_F(LogsTest, BeforeSendMetricDropsAreCounted) {
+  Options options;
+  options.before_send_metric = [](Metric& metric) {
+    return metric.name != "noise";
+  };
+  Init(std::move(options));
+  metrics::Count("noise");
+  metrics::Count("signal", 3);
+  // Not finite: refused at the call.
+  metrics::Gauge("broken", std::nan(""));
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  const auto metrics = transport_->metrics();
+  ASSERT_EQ(metrics.size(), 1u);
+  EXPECT_EQ(Field(metrics[0], "name"), "signal");
+  EXPECT_EQ(Field(metrics[0], "value"), "3");
+  EXPECT_EQ(transport_->client_reports()->Count(DiscardReason::kBeforeSend),
+            1u);
+}
+
+}  // namespace
+}  // namespace sentry

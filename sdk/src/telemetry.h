@@ -1,0 +1,66 @@
+// Structured logs and trace metrics between the public calls (sentry/logs.h,
+// sentry/metrics.h) and the envelope: recording on the calling thread, then,
+// on the buffer's thread, the finished Log or Metric (attributes merged),
+// the user's callback and the JSON of the item (TELEMETRY.md sections 5, 6).
+//
+//   std::string body;
+//   internal::FormatTemplate("order $0 paid", args, &body);
+//   internal::AppendLogJson(log, &items_json);
+#ifndef SENTRY_SDK_SRC_TELEMETRY_H_
+#define SENTRY_SDK_SRC_TELEMETRY_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "sdk/src/telemetry_buffer.h"
+#include "sentry/attributes.h"
+#include "sentry/logs.h"
+#include "sentry/metrics.h"
+
+namespace sentry {
+class Client;
+class Envelope;
+
+namespace internal {
+
+// absl::Substitute's syntax: `$0`..`$9` are args[0..9], `$$` is "$". A
+// reference to a missing argument, or a `$` followed by anything else, is
+// kept as written.
+void FormatTemplate(absl::string_view message_template,
+                    absl::Span<const AttributeValue> args, std::string* out);
+
+// One item of a "log" / "trace_metric" payload's "items" array.
+void AppendLogJson(const sentry::Log& log, std::string* out);
+void AppendMetricJson(const Metric& metric, std::string* out);
+
+// The item of `count` logs or metrics whose JSON `items` holds (comma
+// separated), added to `envelope`.
+void AddLogItem(Envelope& envelope, absl::string_view items, size_t count);
+void AddMetricItem(Envelope& envelope, absl::string_view items, size_t count);
+
+enum class TelemetryKind { kLog, kMetric };
+
+// The SDK's side of logs and metrics (a friend of Client and Hub).
+class TelemetryAccess {
+ public:
+  // Records one log or metric with the current hub's client and top scope:
+  // the timestamp, trace, span and the scopes' attributes, then `fill`.
+  // `approximate_bytes` is what a drop counts as log_byte.
+  static void Capture(TelemetryKind kind,
+                      absl::FunctionRef<void(TelemetryRecord&)> fill,
+                      size_t approximate_bytes);
+  // The buffers' sinks: finish the records, run the user's callback and
+  // send one envelope.
+  static void SendLogs(Client& client,
+                       absl::Span<TelemetryRecord* const> batch);
+  static void SendMetrics(Client& client,
+                          absl::Span<TelemetryRecord* const> batch);
+};
+
+}  // namespace internal
+}  // namespace sentry
+
+#endif  // SENTRY_SDK_SRC_TELEMETRY_H_

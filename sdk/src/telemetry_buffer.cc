@@ -1,0 +1,140 @@
+#include "sdk/src/telemetry_buffer.h"
+
+#include <pthread.h>
+
+#include <utility>
+
+namespace sentry::internal {
+
+TelemetryBuffer::TelemetryBuffer(Limits limits, Sink sink)
+    : limits_(limits), sink_(std::move(sink)) {}
+
+TelemetryBuffer::~TelemetryBuffer() { Close(absl::InfinitePast()); }
+
+size_t TelemetryBuffer::ThisThreadShard() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t shard =
+      next.fetch_add(1, std::memory_order_relaxed) % kShards;
+  return shard;
+}
+
+void TelemetryBuffer::StartOnce() {
+  absl::MutexLock lock(&mu_);
+  if (started_.load(std::memory_order_relaxed) || stop_) return;
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "sentry-batch");
+    Loop();
+  });
+  started_.store(true, std::memory_order_release);
+}
+
+void TelemetryBuffer::Wake() {
+  absl::MutexLock lock(&mu_);
+  wake_ = true;
+}
+
+void TelemetryBuffer::Loop() {
+  for (;;) {
+    uint64_t flush_target;
+    bool stop;
+    bool everything;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(
+          absl::Condition(
+              +[](TelemetryBuffer* b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(b->mu_) {
+                return b->wake_ || b->stop_ ||
+                       b->flush_requested_ != b->flush_done_;
+              },
+              this),
+          limits_.interval);
+      // Everything goes on a flush, at the end, and when the interval
+      // passed; a wake by the batch size sends full batches.
+      everything = !wake_ || stop_ || flush_requested_ != flush_done_;
+      wake_ = false;
+      flush_target = flush_requested_;
+      stop = stop_;
+    }
+    Drain(everything);
+    absl::MutexLock lock(&mu_);
+    flush_done_ = flush_target;
+    if (stop) return;
+  }
+}
+
+void TelemetryBuffer::Drain(bool everything) {
+  // Oldest first: what the last drain kept back, then the shards'.
+  std::vector<TelemetryRecord*> taken;
+  std::array<size_t, kShards> counts{};
+  size_t total = carry_used_;
+  for (size_t i = 0; i < kShards; ++i) {
+    Shard& shard = shards_[i];
+    absl::MutexLock lock(&shard.mu);
+    if (shard.used == 0) continue;
+    std::swap(shard.records, spare_[i]);
+    counts[i] = std::exchange(shard.used, 0);
+    total += counts[i];
+  }
+  if (total == 0) return;
+  taken.reserve(total);
+  for (size_t j = 0; j < carry_used_; ++j) taken.push_back(&carry_[j]);
+  for (size_t i = 0; i < kShards; ++i) {
+    for (size_t j = 0; j < counts[i]; ++j) taken.push_back(&spare_[i][j]);
+  }
+  // Woken by the batch size, only full batches go; the rest waits for the
+  // next one, the interval or a flush.
+  const size_t sending =
+      everything ? total : total - total % limits_.batch_size;
+  // Kept back: moved out of the records the shards get back next time.
+  size_t kept = 0;
+  for (size_t k = sending; k < total; ++k, ++kept) {
+    if (next_carry_.size() == kept) next_carry_.emplace_back();
+    std::swap(next_carry_[kept], *taken[k]);
+  }
+  // Handed over: no longer waiting here (the transport bounds its queue).
+  waiting_.fetch_sub(sending, std::memory_order_relaxed);
+  for (size_t start = 0; start < sending; start += limits_.batch_size) {
+    const size_t n = std::min(limits_.batch_size, sending - start);
+    sink_(absl::MakeConstSpan(taken.data() + start, n));
+  }
+  // The scopes' attributes are not kept alive by spare records.
+  for (size_t k = 0; k < sending; ++k) {
+    taken[k]->global_attributes.Reset();
+    taken[k]->scope_attributes.Reset();
+  }
+  std::swap(carry_, next_carry_);
+  carry_used_ = kept;
+}
+
+bool TelemetryBuffer::Flush(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  if (!started_.load(std::memory_order_relaxed) || stop_) return true;
+  const uint64_t target = ++flush_requested_;
+  struct Arg {
+    TelemetryBuffer* buffer;
+    uint64_t target;
+  } arg{this, target};
+  return mu_.AwaitWithDeadline(absl::Condition(
+                                   +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                     return a->buffer->flush_done_ >= a->target;
+                                   },
+                                   &arg),
+                               deadline);
+}
+
+size_t TelemetryBuffer::Close(absl::Time deadline) {
+  if (closed_.exchange(true, std::memory_order_acq_rel)) return 0;
+  Flush(deadline);
+  std::thread thread;
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+    thread = std::move(thread_);
+  }
+  // The thread finishes the batch it is sending, if any, and one more
+  // drain (which a flush that timed out had asked for).
+  if (thread.joinable()) thread.join();
+  return waiting_.load(std::memory_order_relaxed);
+}
+
+}  // namespace sentry::internal

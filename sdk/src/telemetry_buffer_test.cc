@@ -1,0 +1,160 @@
+#include "sdk/src/telemetry_buffer.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+
+namespace sentry::internal {
+namespace {
+
+// Records every batch the buffer hands over (as the texts of its records).
+class Batches {
+ public:
+  TelemetryBuffer::Sink Sink() {
+    return [this](absl::Span<TelemetryRecord* const> batch) {
+      std::vector<std::string> texts;
+      for (const TelemetryRecord* r : batch) texts.push_back(r->text);
+      if (block_ != nullptr) block_->WaitForNotification();
+      absl::MutexLock lock(&mu_);
+      batches_.push_back(std::move(texts));
+    };
+  }
+  std::vector<std::vector<std::string>> Get() {
+    absl::MutexLock lock(&mu_);
+    return batches_;
+  }
+  // Makes the sink wait for `n` before it records.
+  void BlockOn(absl::Notification* n) { block_ = n; }
+  // Waits until `count` batches were handed over.
+  bool WaitFor(size_t count) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return batches_.size() >= count;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(30));
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::vector<std::string>> batches_ ABSL_GUARDED_BY(mu_);
+  absl::Notification* block_ = nullptr;
+};
+
+bool AddText(TelemetryBuffer& buffer, std::string text) {
+  return buffer.Add([&](TelemetryRecord& r) { r.text = text; });
+}
+
+TEST(TelemetryBufferTest, SendsFullBatchesAtTheBatchSizeWithoutWaiting) {
+  Batches batches;
+  // An interval no test waits for: only the batch size can send.
+  TelemetryBuffer buffer({/*max_waiting=*/1000, /*batch_size=*/100,
+                          /*interval=*/absl::Hours(1)},
+                         batches.Sink());
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(AddText(buffer, std::to_string(i)));
+  ASSERT_TRUE(batches.WaitFor(1));
+  const auto got = batches.Get();
+  ASSERT_EQ(got[0].size(), 100u);
+  EXPECT_EQ(got[0].front(), "0");
+  EXPECT_EQ(got[0].back(), "99");
+}
+
+TEST(TelemetryBufferTest, FlushSendsWhatWaitsInBatchesOfAtMostTheBatchSize) {
+  Batches batches;
+  TelemetryBuffer buffer({1000, 100, absl::Hours(1)}, batches.Sink());
+  absl::Notification release;
+  batches.BlockOn(&release);
+  // The first 100 wake the thread, which blocks in the sink; 150 more wait.
+  for (int i = 0; i < 250; ++i) ASSERT_TRUE(AddText(buffer, std::to_string(i)));
+  release.Notify();
+  ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
+  size_t total = 0;
+  std::vector<std::string> all;
+  for (const auto& batch : batches.Get()) {
+    EXPECT_LE(batch.size(), 100u);
+    total += batch.size();
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  EXPECT_EQ(total, 250u);
+  EXPECT_EQ(all.front(), "0");
+  EXPECT_EQ(all.back(), "249");
+  EXPECT_EQ(buffer.waiting(), 0u);
+}
+
+TEST(TelemetryBufferTest, SendsAfterTheIntervalBelowTheBatchSize) {
+  Batches batches;
+  TelemetryBuffer buffer({1000, 100, absl::Milliseconds(50)}, batches.Sink());
+  ASSERT_TRUE(AddText(buffer, "only"));
+  ASSERT_TRUE(batches.WaitFor(1));
+  EXPECT_EQ(batches.Get()[0], std::vector<std::string>{"only"});
+}
+
+TEST(TelemetryBufferTest, RefusesBeyondMaxWaitingUntilTheyAreSent) {
+  Batches batches;
+  absl::Notification release;
+  batches.BlockOn(&release);
+  TelemetryBuffer buffer(
+      {/*max_waiting=*/10, /*batch_size=*/100, absl::Hours(1)}, batches.Sink());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(AddText(buffer, "kept"));
+  EXPECT_FALSE(AddText(buffer, "dropped"));
+  EXPECT_EQ(buffer.waiting(), 10u);
+  release.Notify();
+  ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
+  EXPECT_TRUE(AddText(buffer, "room again"));
+  ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
+  std::vector<std::string> all;
+  for (const auto& batch : batches.Get()) {
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  EXPECT_EQ(std::count(all.begin(), all.end(), "kept"), 10);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "dropped"), 0);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "room again"), 1);
+}
+
+TEST(TelemetryBufferTest, CloseSendsWhatWaitsAndRefusesLaterAdds) {
+  Batches batches;
+  TelemetryBuffer buffer({1000, 100, absl::Hours(1)}, batches.Sink());
+  ASSERT_TRUE(AddText(buffer, "a"));
+  ASSERT_TRUE(AddText(buffer, "b"));
+  EXPECT_EQ(buffer.Close(absl::Now() + absl::Seconds(30)), 0u);
+  EXPECT_FALSE(AddText(buffer, "late"));
+  EXPECT_TRUE(buffer.closed());
+  ASSERT_EQ(batches.Get().size(), 1u);
+  EXPECT_EQ(batches.Get()[0], (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(TelemetryBufferTest, EightThreadsLoseNothingAndKeepEachThreadsOrder) {
+  Batches batches;
+  TelemetryBuffer buffer({100000, 100, absl::Hours(1)}, batches.Sink());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        ASSERT_TRUE(AddText(buffer, std::to_string(t * kPerThread + i)));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
+  std::vector<int> last(kThreads, -1);
+  size_t total = 0;
+  for (const auto& batch : batches.Get()) {
+    EXPECT_LE(batch.size(), 100u);
+    for (const std::string& text : batch) {
+      const int n = std::stoi(text);
+      const int t = n / kPerThread;
+      EXPECT_GT(n, last[t]) << "thread " << t << " out of order";
+      last[t] = n;
+      ++total;
+    }
+  }
+  EXPECT_EQ(total, static_cast<size_t>(kThreads * kPerThread));
+}
+
+}  // namespace
+}  // namespace sentry::internal
