@@ -207,6 +207,67 @@ TEST(DeliveryWorkerTest, CategoryLimitRemovesOnlyThatCategorysItems) {
             (std::map<std::string, uint64_t>{{"ratelimit_backoff/error", 1}}));
 }
 
+// A "log_item" limit holds back log items; each dropped item counts its
+// logs (item_count) as log_item and its bytes as log_byte. Metrics have
+// their own category.
+TEST(DeliveryWorkerTest, LogItemLimitDropsLogsCountingEveryLogAndItsBytes) {
+  Harness h;
+  h.network->SetScript([](const FakeSender::Request& r) {
+    return r.index == 0 ? FakeSender::Status(200, "60:log_item:organization")
+                        : FakeSender::Status(200);
+  });
+  h.transport->SendEnvelope(EventEnvelope(1));
+  ASSERT_TRUE(h.transport->Flush(kWait));
+  const std::string logs =
+      "{\"items\":[{\"body\":\"a\"},{\"body\":\"b\"},"
+      "{\"body\":\"c\"}]}";
+  Envelope log_envelope;
+  log_envelope.AddItem("log", logs, {{"item_count", "3"}});
+  h.transport->SendEnvelope(std::move(log_envelope));
+  Envelope metric_envelope;
+  metric_envelope.AddItem("trace_metric", "{\"items\":[{}]}",
+                          {{"item_count", "1"}});
+  h.transport->SendEnvelope(std::move(metric_envelope));
+  ASSERT_TRUE(h.transport->Flush(kWait));
+  const auto requests = h.network->requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(ItemTypesOf(requests[1]),
+            (std::vector<std::string>{"trace_metric"}));
+  EXPECT_EQ(Pending(*h.reports),
+            (std::map<std::string, uint64_t>{
+                {"ratelimit_backoff/log_item", 3},
+                {"ratelimit_backoff/log_byte", logs.size()}}));
+}
+
+// Envelopes of logs dropped whole (here: the queue is full) count each
+// log and their bytes too.
+TEST(DeliveryWorkerTest, QueueOverflowOfALogEnvelopeCountsEveryLog) {
+  DeliveryOptions options = Harness::Fast();
+  options.max_requests_in_flight = 1;
+  options.max_queue_envelopes = 1;
+  Harness h(options);
+  h.network->SetScript(
+      [](const FakeSender::Request&) -> std::optional<SendResult> {
+        return std::nullopt;
+      });
+  h.transport->SendEnvelope(EventEnvelope(0));  // In flight, unanswered.
+  ASSERT_TRUE(h.network->WaitForRequests(1, kWait));
+  h.transport->SendEnvelope(EventEnvelope(1));  // Fills the queue.
+  const std::string logs = "{\"items\":[{},{}]}";
+  Envelope log_envelope;
+  log_envelope.AddItem("log", logs, {{"item_count", "2"}});
+  h.transport->SendEnvelope(std::move(log_envelope));
+  EXPECT_EQ(Pending(*h.reports),
+            (std::map<std::string, uint64_t>{
+                {"queue_overflow/log_item", 2},
+                {"queue_overflow/log_byte", logs.size()}}));
+  for (size_t i = 0; i < 2; ++i) {
+    ASSERT_TRUE(h.network->WaitForRequests(i + 1, kWait));
+    ASSERT_TRUE(h.network->Answer(i, FakeSender::Status(200)));
+  }
+  ASSERT_TRUE(h.transport->Flush(kWait));
+}
+
 // A client report never makes a request of its own because of a limit: it
 // goes back to the reports, to leave with a later envelope.
 TEST(DeliveryWorkerTest, ClientReportsOfALimitedEnvelopeGoBackToTheReports) {
