@@ -18,7 +18,7 @@ packages=(
   libcurl4-gnutls-dev zlib1g-dev
   python3 python3-jsonschema libssl-dev binutils openssl
   clang-14 libclang-rt-14-dev
-  libboost-dev libcpp-httplib-dev libmicrohttpd-dev
+  libboost-dev libcpp-httplib-dev libmicrohttpd-dev libspdlog-dev
   nghttp2-server
 )
 

@@ -3,7 +3,7 @@
 
 Usage:
   check_envelopes.py --schema event.schema.json --stream out.txt \
-      [--events N] [--transactions N]
+      [--events N] [--transactions N] [--logs N] [--metrics N]
   check_envelopes.py --schema event.schema.json --dir spool/ [--events N]
 
 A stream holds envelopes back to back (what the stdout transport prints); a
@@ -11,8 +11,11 @@ directory holds one envelope per *.envelope file. Prints each event and
 transaction as one line of JSON (for further checks) and exits non-zero with
 a message on the first violation: a malformed envelope, a wrong "length",
 an event or transaction that fails the schema, a bad event_id or platform,
-or an envelope whose "trace" header (the dynamic sampling context) is not
-that of its event's trace.
+an envelope whose "trace" header (the dynamic sampling context) is not
+that of its event's trace, or a "log" / "trace_metric" item whose headers
+(item_count, content_type) or records do not have the shape of Sentry's
+telemetry docs. Logs and metrics are printed too, one JSON line per record
+with "_item" set to "log" or "trace_metric".
 
 Runs with Debian's /usr/bin/python3 and python3-jsonschema.
 """
@@ -132,6 +135,55 @@ def check_transaction(event, validator, where):
             raise EnvelopeError(f"{where}: span tags must be strings {span}")
 
 
+LOG_LEVELS = {"trace": 1, "debug": 5, "info": 9, "warn": 13, "error": 17,
+              "fatal": 21}
+METRIC_TYPES = ("counter", "gauge", "distribution")
+CONTENT_TYPES = {"log": "application/vnd.sentry.items.log+json",
+                 "trace_metric": "application/vnd.sentry.items.trace-metric+json"}
+ATTRIBUTE_TYPES = {"string": (str,), "boolean": (bool,), "integer": (int,),
+                   "double": (int, float)}
+
+
+def check_records(kind, item_headers, headers, payload, where):
+    """A log or trace_metric item: its headers, then every record."""
+    if item_headers.get("content_type") != CONTENT_TYPES[kind]:
+        raise EnvelopeError(f"{where}: content_type {item_headers.get('content_type')}")
+    if "trace" in headers:
+        raise EnvelopeError(f"{where}: {kind} envelopes carry no trace header")
+    records = payload.get("items")
+    if not isinstance(records, list) or not records:
+        raise EnvelopeError(f"{where}: no items")
+    if item_headers.get("item_count") != len(records):
+        raise EnvelopeError(f"{where}: item_count {item_headers.get('item_count')}"
+                            f" but {len(records)} items")
+    if len(records) > 100:
+        raise EnvelopeError(f"{where}: {len(records)} records (at most 100)")
+    for record in records:
+        if not isinstance(record.get("timestamp"), (int, float)):
+            raise EnvelopeError(f"{where}: bad timestamp {record}")
+        if not TRACE_ID.match(record.get("trace_id", "")):
+            raise EnvelopeError(f"{where}: bad trace_id {record}")
+        if "span_id" in record and not SPAN_ID.match(record["span_id"]):
+            raise EnvelopeError(f"{where}: bad span_id {record}")
+        if kind == "log":
+            if LOG_LEVELS.get(record.get("level")) != record.get("severity_number"):
+                raise EnvelopeError(f"{where}: bad level/severity {record}")
+            if not isinstance(record.get("body"), str):
+                raise EnvelopeError(f"{where}: bad body {record}")
+        else:
+            if record.get("type") not in METRIC_TYPES or \
+                    not isinstance(record.get("name"), str) or \
+                    isinstance(record.get("value"), bool) or \
+                    not isinstance(record.get("value"), (int, float)):
+                raise EnvelopeError(f"{where}: bad metric {record}")
+        for key, attribute in record.get("attributes", {}).items():
+            types = ATTRIBUTE_TYPES.get(attribute.get("type"))
+            value = attribute.get("value")
+            if types is None or not isinstance(value, types) or \
+                    (attribute["type"] != "boolean" and isinstance(value, bool)):
+                raise EnvelopeError(f"{where}: bad attribute {key}: {attribute}")
+
+
 def check_trace_header(headers, event, where):
     """An event's envelope carries its trace's DSC (all values strings)."""
     trace = headers.get("trace")
@@ -153,6 +205,9 @@ def main():
                         help="expected number of events")
     parser.add_argument("--transactions", type=int,
                         help="expected number of transactions")
+    parser.add_argument("--logs", type=int, help="expected number of logs")
+    parser.add_argument("--metrics", type=int,
+                        help="expected number of metrics")
     args = parser.parse_args()
 
     with open(args.schema) as f:
@@ -171,6 +226,7 @@ def main():
 
     events = []
     transactions = []
+    records = {"log": [], "trace_metric": []}
     try:
         for name, data in sources:
             envelopes = parse_stream(data)
@@ -179,6 +235,13 @@ def main():
             for headers, items in envelopes:
                 for item_headers, payload in items:
                     kind = item_headers["type"]
+                    if kind in records:
+                        where = f"{name} {kind}"
+                        check_records(kind, item_headers, headers,
+                                      json.loads(payload), where)
+                        for record in json.loads(payload)["items"]:
+                            records[kind].append(dict(record, _item=kind))
+                        continue
                     if kind not in ("event", "transaction"):
                         continue
                     event = json.loads(payload)
@@ -208,7 +271,12 @@ def main():
         print(f"check_envelopes: {len(transactions)} transactions, expected "
               f"{args.transactions}", file=sys.stderr)
         return 1
-    for event in events + transactions:
+    for flag, kind in ((args.logs, "log"), (args.metrics, "trace_metric")):
+        if flag is not None and len(records[kind]) != flag:
+            print(f"check_envelopes: {len(records[kind])} {kind} records, "
+                  f"expected {flag}", file=sys.stderr)
+            return 1
+    for event in events + transactions + records["log"] + records["trace_metric"]:
         print(json.dumps(event, sort_keys=True))
     return 0
 

@@ -31,6 +31,18 @@ size_t ApproximateBytes(const LogAttributes* attributes) {
 
 }  // namespace
 
+bool TelemetryAccess::Enabled(TelemetryKind kind) {
+  if (InForkedChild()) return false;
+  Hub* hub = CurrentHub();
+  if (hub == nullptr) return false;
+  absl::MutexLock lock(&hub->mu_);
+  const std::shared_ptr<Client>& client = hub->TopClientLocked();
+  if (client == nullptr) return false;
+  const auto& buffer =
+      kind == TelemetryKind::kLog ? client->logs_ : client->metrics_;
+  return buffer != nullptr && !buffer->closed();
+}
+
 void TelemetryAccess::Capture(TelemetryKind kind,
                               absl::FunctionRef<void(TelemetryRecord&)> fill,
                               size_t approximate_bytes) {
@@ -132,3 +144,11 @@ void CaptureMetric(MetricType type, absl::string_view name, double value,
 }
 
 }  // namespace sentry::internal
+
+namespace sentry::logger {
+
+bool Enabled() {
+  return internal::TelemetryAccess::Enabled(internal::TelemetryKind::kLog);
+}
+
+}  // namespace sentry::logger

@@ -144,13 +144,21 @@ TEST_F(LogsTest, LogCarriesBodyTemplateTypedParametersAndDefaults) {
 
 TEST_F(LogsTest, LogWithoutArgumentsHasNoTemplate) {
   Init();
-  logger::Warn("disk at 91%, $ signs stay");
+  logger::Warn("disk at 91%, $0 and $$ stay");
   ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
   const auto logs = transport_->logs();
   ASSERT_EQ(logs.size(), 1u);
-  EXPECT_EQ(Field(logs[0], "body"), "disk at 91%, $ signs stay");
+  EXPECT_EQ(Field(logs[0], "body"), "disk at 91%, $0 and $$ stay");
   EXPECT_EQ(Attr(logs[0], "sentry.message.template"), "<absent>");
   EXPECT_EQ(Attr(logs[0], "sentry.message.parameter.0"), "<absent>");
+}
+
+TEST_F(LogsTest, EnabledSaysWhetherALogWouldBeRecorded) {
+  EXPECT_FALSE(logger::Enabled());  // No SDK yet.
+  Init();
+  EXPECT_TRUE(logger::Enabled());
+  guard_.reset();
+  EXPECT_FALSE(logger::Enabled());
 }
 
 TEST_F(LogsTest, EachLevelHasItsNameAndSeverityNumber) {

@@ -253,9 +253,14 @@ void TelemetryAccess::SendLogs(Client& client,
   for (const TelemetryRecord* record : batch) {
     log.timestamp = record->timestamp;
     log.level = static_cast<sentry::LogLevel>(record->kind);
-    FormatTemplate(record->text,
-                   absl::MakeConstSpan(record->args.data(), record->arg_count),
-                   &log.body);
+    if (record->arg_count == 0) {
+      log.body = record->text;
+    } else {
+      FormatTemplate(
+          record->text,
+          absl::MakeConstSpan(record->args.data(), record->arg_count),
+          &log.body);
+    }
     ReadTrace(*record, &log.trace_id, &log.span_id);
     MergeAttributes(options, client.server_name_, *record, &log.attributes);
     if (record->arg_count > 0) {

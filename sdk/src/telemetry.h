@@ -49,6 +49,8 @@ class TelemetryAccess {
   // Records one log or metric with the current hub's client and top scope:
   // the timestamp, trace, span and the scopes' attributes, then `fill`.
   // `approximate_bytes` is what a drop counts as log_byte.
+  // Whether Capture would record on this thread now.
+  static bool Enabled(TelemetryKind kind);
   static void Capture(TelemetryKind kind,
                       absl::FunctionRef<void(TelemetryRecord&)> fill,
                       size_t approximate_bytes);

@@ -10,8 +10,9 @@
 // The template uses absl::Substitute's syntax: `$0` .. `$9` are the
 // arguments, `$$` is a dollar sign. It is sent as `sentry.message.template`,
 // each argument as `sentry.message.parameter.N` (typed), and the text as
-// the log's body. Arguments are strings, booleans, integers or floating
-// point numbers; any other type does not compile.
+// the log's body. Without arguments the text is the body as written. Arguments
+// are strings, booleans, integers or floating point numbers; any other type
+// does not compile.
 //
 // The calling thread only copies the call into a buffer (no formatting, no
 // JSON, no I/O, no lock shared by all threads); the SDK formats, runs
@@ -99,6 +100,10 @@ void EmitLog(sentry::LogLevel level, const LogAttributes* attributes,
 }  // namespace internal
 
 namespace logger {
+
+// Whether a log call on this thread now would be recorded (an SDK with
+// Options::enable_logs on): lets integrations skip building attributes.
+bool Enabled();
 
 #define SENTRY_INTERNAL_LOG_FUNCTION(Name, Level)                      \
   template <typename... Args>                                          \
