@@ -34,35 +34,48 @@ void TelemetryBuffer::Wake() {
 }
 
 void TelemetryBuffer::Loop() {
+  // After a drain that sent full batches (a burst), the thread polls for
+  // the next ones instead of sleeping until woken: waking it costs the
+  // recording thread a system call, which in a burst would recur every
+  // batch. A poll that finds no full batch puts it back to sleep.
+  bool polling = false;
   for (;;) {
     uint64_t flush_target;
     bool stop;
     bool everything;
     {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(
+      // Set before the condition is evaluated: a recorder that fills a
+      // batch after this sees it (and wakes the thread), or the condition
+      // sees the full batch (both sides are sequentially consistent).
+      if (!polling) sleeping_.store(true);
+      const bool ready = mu_.AwaitWithTimeout(
           absl::Condition(
               +[](TelemetryBuffer* b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(b->mu_) {
                 return b->wake_ || b->stop_ ||
-                       b->flush_requested_ != b->flush_done_;
+                       b->flush_requested_ != b->flush_done_ ||
+                       b->waiting_.load() >= b->limits_.batch_size;
               },
               this),
-          limits_.interval);
+          polling ? kPoll : limits_.interval);
+      sleeping_.store(false, std::memory_order_relaxed);
       // Everything goes on a flush, at the end, and when the interval
-      // passed; a wake by the batch size sends full batches.
-      everything = !wake_ || stop_ || flush_requested_ != flush_done_;
+      // passed; otherwise only full batches.
+      everything =
+          stop_ || flush_requested_ != flush_done_ || (!ready && !polling);
       wake_ = false;
       flush_target = flush_requested_;
       stop = stop_;
     }
-    Drain(everything);
+    const size_t sent = Drain(everything);
+    polling = sent > 0 && !everything;
     absl::MutexLock lock(&mu_);
     flush_done_ = flush_target;
     if (stop) return;
   }
 }
 
-void TelemetryBuffer::Drain(bool everything) {
+size_t TelemetryBuffer::Drain(bool everything) {
   // Oldest first: what the last drain kept back, then the shards'.
   std::vector<TelemetryRecord*> taken;
   std::array<size_t, kShards> counts{};
@@ -75,7 +88,7 @@ void TelemetryBuffer::Drain(bool everything) {
     counts[i] = std::exchange(shard.used, 0);
     total += counts[i];
   }
-  if (total == 0) return;
+  if (total == 0) return 0;
   taken.reserve(total);
   for (size_t j = 0; j < carry_used_; ++j) taken.push_back(&carry_[j]);
   for (size_t i = 0; i < kShards; ++i) {
@@ -104,6 +117,7 @@ void TelemetryBuffer::Drain(bool everything) {
   }
   std::swap(carry_, next_carry_);
   carry_used_ = kept;
+  return sending;
 }
 
 bool TelemetryBuffer::Flush(absl::Time deadline) {

@@ -95,6 +95,8 @@ class TelemetryBuffer {
 
  private:
   static constexpr size_t kShards = 8;
+  // How often the thread looks for full batches during a burst.
+  static constexpr absl::Duration kPoll = absl::Microseconds(200);
   struct alignas(64) Shard {
     absl::Mutex mu;
     std::vector<TelemetryRecord> records ABSL_GUARDED_BY(mu);
@@ -106,8 +108,9 @@ class TelemetryBuffer {
   void Wake();
   void Loop();
   // Takes every shard's records and sends them in batches: all of them, or
-  // only full batches (keeping the rest in carry_).
-  void Drain(bool everything);
+  // only full batches (keeping the rest in carry_). Returns how many it
+  // sent.
+  size_t Drain(bool everything);
 
   const Limits limits_;
   const Sink sink_;
@@ -122,6 +125,8 @@ class TelemetryBuffer {
   std::atomic<size_t> waiting_{0};
   std::atomic<bool> started_{false};
   std::atomic<bool> closed_{false};
+  // Whether the thread waits to be woken (rather than polling).
+  std::atomic<bool> sleeping_{false};
 
   absl::Mutex mu_;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
@@ -134,7 +139,8 @@ class TelemetryBuffer {
 template <typename Fill>
 bool TelemetryBuffer::Add(Fill&& fill) {
   if (closed_.load(std::memory_order_acquire)) return false;
-  const size_t before = waiting_.fetch_add(1, std::memory_order_relaxed);
+  // Sequentially consistent, as the thread's sleeping_ (see Loop).
+  const size_t before = waiting_.fetch_add(1);
   if (before >= limits_.max_waiting) {
     waiting_.fetch_sub(1, std::memory_order_relaxed);
     return false;
@@ -146,7 +152,8 @@ bool TelemetryBuffer::Add(Fill&& fill) {
     if (shard.used == shard.records.size()) shard.records.emplace_back();
     fill(shard.records[shard.used++]);
   }
-  if (before + 1 == limits_.batch_size) Wake();
+  // A full batch: the thread is woken unless it is polling anyway.
+  if (before + 1 == limits_.batch_size && sleeping_.load()) Wake();
   return true;
 }
 
