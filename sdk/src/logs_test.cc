@@ -27,37 +27,11 @@ using testing::TestTransport;
 
 constexpr char kDsn[] = "https://key@o42.ingest.sentry.io/7";
 
-// An attribute's {"value": ..., "type": ...} as "type:value".
-std::string Attr(const Struct& record, const std::string& key) {
-  const auto& attributes = record.fields().at("attributes").struct_value();
-  auto it = attributes.fields().find(key);
-  if (it == attributes.fields().end()) return "<absent>";
-  const auto& f = it->second.struct_value().fields();
-  const Value& value = f.at("value");
-  std::string text;
-  switch (value.kind_case()) {
-    case Value::kStringValue:
-      text = value.string_value();
-      break;
-    case Value::kBoolValue:
-      text = value.bool_value() ? "true" : "false";
-      break;
-    case Value::kNumberValue:
-      text = absl::StrCat(value.number_value());
-      break;
-    default:
-      text = "<other>";
-  }
-  return absl::StrCat(f.at("type").string_value(), ":", text);
-}
-
 std::string Field(const Struct& record, const std::string& key) {
-  auto it = record.fields().find(key);
-  if (it == record.fields().end()) return "<absent>";
-  if (it->second.has_number_value()) {
-    return absl::StrCat(it->second.number_value());
-  }
-  return it->second.string_value();
+  return testing::RecordField(record, key);
+}
+std::string Attr(const Struct& record, const std::string& key) {
+  return testing::RecordAttribute(record, key);
 }
 
 class LogsTest : public ::testing::Test {

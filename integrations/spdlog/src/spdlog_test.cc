@@ -20,23 +20,8 @@ namespace {
 using google::protobuf::Struct;
 using testing::TestTransport;
 
-std::string Field(const Struct& record, const std::string& key) {
-  auto it = record.fields().find(key);
-  if (it == record.fields().end()) return "<absent>";
-  if (it->second.has_number_value()) {
-    return absl::StrCat(it->second.number_value());
-  }
-  return it->second.string_value();
-}
-
-std::string Attr(const Struct& record, const std::string& key) {
-  const auto& attributes = record.fields().at("attributes").struct_value();
-  auto it = attributes.fields().find(key);
-  if (it == attributes.fields().end()) return "<absent>";
-  const auto& value = it->second.struct_value().fields().at("value");
-  return value.has_number_value() ? absl::StrCat(value.number_value())
-                                  : value.string_value();
-}
+using testing::RecordAttribute;
+using testing::RecordField;
 
 class SpdlogSinkTest : public ::testing::Test {
  protected:
@@ -66,14 +51,16 @@ TEST_F(SpdlogSinkTest, RecordsBecomeLogsWithTheirTextOriginLoggerAndSource) {
   const auto logs = transport_->logs();
   ASSERT_EQ(logs.size(), 1u);
   // Formatted once, by spdlog; no template of the SDK's applied.
-  EXPECT_EQ(Field(logs[0], "body"), "order 4711 costs $0 EUR");
-  EXPECT_EQ(Field(logs[0], "level"), "warn");
-  EXPECT_EQ(Attr(logs[0], "sentry.origin"), "auto.log.spdlog");
-  EXPECT_EQ(Attr(logs[0], "logger.name"), "billing");
-  EXPECT_EQ(Attr(logs[0], "sentry.message.template"), "<absent>");
-  EXPECT_NE(Attr(logs[0], "code.file.path").find("spdlog_test.cc"),
+  EXPECT_EQ(RecordField(logs[0], "body"), "order 4711 costs $0 EUR");
+  EXPECT_EQ(RecordField(logs[0], "level"), "warn");
+  EXPECT_EQ(RecordAttribute(logs[0], "sentry.origin"),
+            "string:auto.log.spdlog");
+  EXPECT_EQ(RecordAttribute(logs[0], "logger.name"), "string:billing");
+  EXPECT_EQ(RecordAttribute(logs[0], "sentry.message.template"), "<absent>");
+  EXPECT_NE(RecordAttribute(logs[0], "code.file.path").find("spdlog_test.cc"),
             std::string::npos);
-  EXPECT_EQ(Attr(logs[0], "code.line.number"), absl::StrCat(line));
+  EXPECT_EQ(RecordAttribute(logs[0], "code.line.number"),
+            absl::StrCat("integer:", line));
 }
 
 TEST_F(SpdlogSinkTest, LevelsMapToSentryLevels) {
@@ -89,7 +76,7 @@ TEST_F(SpdlogSinkTest, LevelsMapToSentryLevels) {
   ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
   std::map<std::string, std::string> levels;
   for (const Struct& log : transport_->logs()) {
-    levels[Field(log, "body")] = Field(log, "level");
+    levels[RecordField(log, "body")] = RecordField(log, "level");
   }
   EXPECT_EQ(levels, (std::map<std::string, std::string>{{"t", "trace"},
                                                         {"d", "debug"},
@@ -120,7 +107,7 @@ TEST_F(SpdlogSinkTest, ErrorsBecomeEventsWithEarlierRecordsAsBreadcrumbs) {
       events[0].contexts().at("trace").fields().at("trace_id").string_value();
   const auto logs = transport_->logs();
   ASSERT_EQ(logs.size(), 2u);
-  for (const Struct& log : logs) EXPECT_EQ(Field(log, "trace_id"), trace);
+  for (const Struct& log : logs) EXPECT_EQ(RecordField(log, "trace_id"), trace);
 }
 
 TEST_F(SpdlogSinkTest, ThreadsLoggingThroughOneSinkLoseNothing) {
@@ -134,7 +121,8 @@ TEST_F(SpdlogSinkTest, ThreadsLoggingThroughOneSinkLoseNothing) {
   for (auto& thread : threads) thread.join();
   ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
   std::map<std::string, int> bodies;
-  for (const Struct& log : transport_->logs()) ++bodies[Field(log, "body")];
+  for (const Struct& log : transport_->logs())
+    ++bodies[RecordField(log, "body")];
   EXPECT_EQ(bodies.size(), 400u);
   EXPECT_EQ(bodies["thread 3 line 99"], 1);
 }

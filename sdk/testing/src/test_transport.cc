@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace sentry::testing {
@@ -160,6 +161,44 @@ void TestTransport::Clear() {
   envelopes_.clear();
   event_count_ = 0;
   transaction_count_ = 0;
+}
+
+namespace {
+
+std::string ValueText(const google::protobuf::Value& value) {
+  switch (value.kind_case()) {
+    case google::protobuf::Value::kStringValue:
+      return value.string_value();
+    case google::protobuf::Value::kBoolValue:
+      return value.bool_value() ? "true" : "false";
+    case google::protobuf::Value::kNumberValue:
+      return absl::StrCat(value.number_value());
+    default:
+      return "<other>";
+  }
+}
+
+}  // namespace
+
+std::string RecordField(const google::protobuf::Struct& record,
+                        absl::string_view key) {
+  auto it = record.fields().find(std::string(key));
+  return it == record.fields().end() ? "<absent>" : ValueText(it->second);
+}
+
+std::string RecordAttribute(const google::protobuf::Struct& record,
+                            absl::string_view key) {
+  auto attributes = record.fields().find("attributes");
+  if (attributes == record.fields().end()) return "<absent>";
+  const auto& fields = attributes->second.struct_value().fields();
+  auto it = fields.find(std::string(key));
+  if (it == fields.end()) return "<absent>";
+  const auto& attribute = it->second.struct_value().fields();
+  auto type = attribute.find("type");
+  auto value = attribute.find("value");
+  if (type == attribute.end() || value == attribute.end()) return "<other>";
+  return absl::StrCat(type->second.string_value(), ":",
+                      ValueText(value->second));
 }
 
 }  // namespace sentry::testing

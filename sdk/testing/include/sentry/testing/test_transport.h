@@ -84,6 +84,16 @@ class TestTransport : public Transport {
   std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
 };
 
+// A field of a log or metric record (from logs() / metrics()) as text:
+// strings as they are, numbers as absl::StrCat prints them; "<absent>"
+// when the record has no such field.
+std::string RecordField(const google::protobuf::Struct& record,
+                        absl::string_view key);
+// One of its attributes as "type:value" ("integer:42", "string:eu"), or
+// "<absent>".
+std::string RecordAttribute(const google::protobuf::Struct& record,
+                            absl::string_view key);
+
 }  // namespace sentry::testing
 
 #endif  // SENTRY_TESTING_TEST_TRANSPORT_H_
