@@ -288,6 +288,46 @@ TEST_F(LogsTest, BeforeSendLogChangesOrDropsAndAThrowDrops) {
   EXPECT_EQ(Attr(logs[0], "checked"), "boolean:true");
 }
 
+// Every attribute of a record as "key" -> "type:value".
+std::map<std::string, std::string> AllAttributes(const Struct& record) {
+  std::map<std::string, std::string> all;
+  for (const auto& [key, value] :
+       record.fields().at("attributes").struct_value().fields()) {
+    all[key] = Attr(record, key);
+  }
+  return all;
+}
+
+TEST_F(LogsTest, WithOrWithoutBeforeSendLogTheSameLogIsSent) {
+  const auto log_once = [this](Options options) {
+    Init(std::move(options));
+    ConfigureScope([](Scope& scope) {
+      scope.SetAttribute("region", "eu");
+      scope.SetAttribute("tier", 1);
+    });
+    logger::Error(LogAttributes{{"region", "us"}, {"ratio", 0.5}},
+                  "job $0 failed: $1", 7, "timeout");
+    EXPECT_TRUE(sentry::Flush(absl::Seconds(10)));
+    const auto logs = transport_->logs();
+    EXPECT_EQ(logs.size(), 1u);
+    guard_.reset();
+    transport_->Clear();
+    return logs.empty() ? Struct() : logs[0];
+  };
+  Options seen;
+  seen.before_send_log = [](Log&) { return true; };
+  const Struct direct = log_once(Options());
+  const Struct through_callback = log_once(std::move(seen));
+  EXPECT_EQ(Field(direct, "body"), "job 7 failed: timeout");
+  EXPECT_EQ(Field(through_callback, "body"), "job 7 failed: timeout");
+  EXPECT_EQ(AllAttributes(direct), AllAttributes(through_callback));
+  EXPECT_EQ(AllAttributes(direct)["region"], "string:us");
+  EXPECT_EQ(AllAttributes(direct)["tier"], "integer:1");
+  EXPECT_EQ(AllAttributes(direct)["ratio"], "double:0.5");
+  EXPECT_EQ(AllAttributes(direct)["sentry.message.parameter.1"],
+            "string:timeout");
+}
+
 TEST_F(LogsTest, EnableLogsOffSendsNoLogsButStillEvents) {
   Options options;
   options.enable_logs = false;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -103,45 +104,126 @@ void AppendCommon(absl::Time timestamp, const std::string& trace_id,
   }
 }
 
-void AppendAttributes(const std::map<std::string, AttributeValue>& attributes,
-                      JsonWriter& w) {
+// Attributes as the JSON writers take them: keys unique, in order.
+using AttributeRefs =
+    std::vector<std::pair<absl::string_view, const AttributeValue*>>;
+
+void AppendAttributes(const AttributeRefs& attributes, JsonWriter& w) {
   w.Key("attributes");
   w.BeginObject();
   for (const auto& [key, value] : attributes) {
     w.Key(key);
-    AppendValue(value, w);
+    AppendValue(*value, w);
   }
   w.EndObject();
 }
 
-void AddItem(Envelope& envelope, absl::string_view type,
-             absl::string_view content_type, absl::string_view items,
-             size_t count) {
-  envelope.AddItem(std::string(type), absl::StrCat("{\"items\":[", items, "]}"),
-                   {{"item_count", absl::StrCat(count)},
-                    {"content_type", JsonQuote(content_type)}});
+AttributeRefs RefsOf(const std::map<std::string, AttributeValue>& attributes) {
+  AttributeRefs refs;
+  refs.reserve(attributes.size());
+  for (const auto& [key, value] : attributes) refs.emplace_back(key, &value);
+  return refs;
 }
 
-// What every log and metric of `client` carries, then the scopes' and the
-// record's own attributes (later ones win).
-void MergeAttributes(const Options& options, const std::string& server_name,
-                     const TelemetryRecord& record,
-                     std::map<std::string, AttributeValue>* attributes) {
-  attributes->clear();
-  (*attributes)["sentry.environment"] = options.environment;
-  if (!options.release.empty()) {
-    (*attributes)["sentry.release"] = options.release;
+// Sets `key` (replacing an earlier value).
+void Put(AttributeRefs& refs, absl::string_view key,
+         const AttributeValue& value) {
+  for (auto& ref : refs) {
+    if (ref.first == key) {
+      ref.second = &value;
+      return;
+    }
   }
-  (*attributes)["sentry.sdk.name"] = kSdkName;
-  (*attributes)["sentry.sdk.version"] = kSdkVersion;
-  if (!server_name.empty()) (*attributes)["server.address"] = server_name;
-  for (const auto* scope :
+  refs.emplace_back(key, &value);
+}
+
+// What every log and metric of a client carries.
+LogAttributes DefaultAttributes(const Options& options,
+                                const std::string& server_name) {
+  LogAttributes defaults;
+  defaults.emplace_back("sentry.environment", options.environment);
+  if (!options.release.empty()) {
+    defaults.emplace_back("sentry.release", options.release);
+  }
+  defaults.emplace_back("sentry.sdk.name", kSdkName);
+  defaults.emplace_back("sentry.sdk.version", kSdkVersion);
+  if (!server_name.empty())
+    defaults.emplace_back("server.address", server_name);
+  return defaults;
+}
+
+// The record's attributes: the defaults, then the global scope's, the
+// scope's and the call's (a later key replaces an earlier one). They point
+// into `defaults` and `record`.
+void CollectAttributes(const LogAttributes& defaults,
+                       const TelemetryRecord& record, AttributeRefs* refs) {
+  refs->clear();
+  for (const auto& [key, value] : defaults) refs->emplace_back(key, &value);
+  for (const LogAttributes* scope :
        {&record.global_attributes.get(), &record.scope_attributes.get()}) {
-    for (const auto& [key, value] : *scope) (*attributes)[key] = value;
+    for (const auto& [key, value] : *scope) Put(*refs, key, value);
   }
   for (size_t i = 0; i < record.attribute_count; ++i) {
-    (*attributes)[record.attributes[i].first] = record.attributes[i].second;
+    Put(*refs, record.attributes[i].first, record.attributes[i].second);
   }
+}
+
+std::map<std::string, AttributeValue> MapOf(const AttributeRefs& refs) {
+  std::map<std::string, AttributeValue> attributes;
+  for (const auto& [key, value] : refs) {
+    attributes.emplace(std::string(key), *value);
+  }
+  return attributes;
+}
+
+void WriteLog(absl::Time timestamp, const std::string& trace_id,
+              const std::string& span_id, sentry::LogLevel level,
+              absl::string_view body, const AttributeRefs& attributes,
+              std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject();
+  AppendCommon(timestamp, trace_id, span_id, w);
+  w.Key("level");
+  w.String(LogLevelName(level));
+  w.Key("body");
+  w.String(body);
+  w.Key("severity_number");
+  w.Int(SeverityNumber(level));
+  AppendAttributes(attributes, w);
+  w.EndObject();
+}
+
+void WriteMetric(absl::Time timestamp, const std::string& trace_id,
+                 const std::string& span_id, MetricType type,
+                 absl::string_view name, double value, absl::string_view unit,
+                 const AttributeRefs& attributes, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject();
+  AppendCommon(timestamp, trace_id, span_id, w);
+  w.Key("name");
+  w.String(name);
+  w.Key("value");
+  w.Double(value);
+  if (!unit.empty()) {
+    w.Key("unit");
+    w.String(unit);
+  }
+  w.Key("type");
+  w.String(MetricTypeName(type));
+  AppendAttributes(attributes, w);
+  w.EndObject();
+}
+
+// "{"items":[" before a batch's records, "]}" after.
+constexpr absl::string_view kItemsBegin = "{\"items\":[";
+constexpr absl::string_view kItemsEnd = "]}";
+
+void AddItem(Envelope& envelope, absl::string_view type,
+             absl::string_view content_type, std::string payload,
+             size_t count) {
+  envelope.AddItem(std::string(type), std::move(payload),
+                   {{"item_count", absl::StrCat(count)},
+                    {"content_type", JsonQuote(content_type)}});
 }
 
 void ReadTrace(const TelemetryRecord& record, std::string* trace_id,
@@ -204,75 +286,64 @@ void FormatTemplate(absl::string_view message_template,
 }
 
 void AppendLogJson(const sentry::Log& log, std::string* out) {
-  JsonWriter w(out);
-  w.BeginObject();
-  AppendCommon(log.timestamp, log.trace_id, log.span_id, w);
-  w.Key("level");
-  w.String(LogLevelName(log.level));
-  w.Key("body");
-  w.String(log.body);
-  w.Key("severity_number");
-  w.Int(SeverityNumber(log.level));
-  AppendAttributes(log.attributes, w);
-  w.EndObject();
+  WriteLog(log.timestamp, log.trace_id, log.span_id, log.level, log.body,
+           RefsOf(log.attributes), out);
 }
 
 void AppendMetricJson(const Metric& metric, std::string* out) {
-  JsonWriter w(out);
-  w.BeginObject();
-  AppendCommon(metric.timestamp, metric.trace_id, metric.span_id, w);
-  w.Key("name");
-  w.String(metric.name);
-  w.Key("value");
-  w.Double(metric.value);
-  if (!metric.unit.empty()) {
-    w.Key("unit");
-    w.String(metric.unit);
-  }
-  w.Key("type");
-  w.String(MetricTypeName(metric.type));
-  AppendAttributes(metric.attributes, w);
-  w.EndObject();
+  WriteMetric(metric.timestamp, metric.trace_id, metric.span_id, metric.type,
+              metric.name, metric.value, metric.unit, RefsOf(metric.attributes),
+              out);
 }
 
-void AddLogItem(Envelope& envelope, absl::string_view items, size_t count) {
-  AddItem(envelope, "log", kLogContentType, items, count);
-}
-
-void AddMetricItem(Envelope& envelope, absl::string_view items, size_t count) {
-  AddItem(envelope, "trace_metric", kMetricContentType, items, count);
-}
-
+// Without before_send_log / before_send_metric, each record's JSON is
+// written straight from the record; with one, from the Log or Metric the
+// callback saw (and may have changed).
 void TelemetryAccess::SendLogs(Client& client,
                                absl::Span<TelemetryRecord* const> batch) {
   const Options& options = client.options_;
-  sentry::Log log;
-  std::string items;
-  std::string scratch;
+  const LogAttributes defaults =
+      DefaultAttributes(options, client.server_name_);
+  AttributeRefs attributes;
+  AttributeValue template_value;
+  // A deque: the attributes keep views of its strings as it grows.
+  std::deque<std::string> parameter_keys;
+  std::string body, trace_id, span_id, scratch;
+  std::string payload(kItemsBegin);
+  payload.reserve(batch.size() * 640);
   size_t count = 0;
   for (const TelemetryRecord* record : batch) {
-    log.timestamp = record->timestamp;
-    log.level = static_cast<sentry::LogLevel>(record->kind);
-    if (record->arg_count == 0) {
-      log.body = record->text;
+    const auto level = static_cast<sentry::LogLevel>(record->kind);
+    const auto args =
+        absl::MakeConstSpan(record->args.data(), record->arg_count);
+    if (args.empty()) {
+      body.assign(record->text);
     } else {
-      FormatTemplate(
-          record->text,
-          absl::MakeConstSpan(record->args.data(), record->arg_count),
-          &log.body);
+      FormatTemplate(record->text, args, &body);
     }
-    ReadTrace(*record, &log.trace_id, &log.span_id);
-    MergeAttributes(options, client.server_name_, *record, &log.attributes);
-    if (record->arg_count > 0) {
-      log.attributes["sentry.message.template"] = record->text;
-      for (size_t i = 0; i < record->arg_count; ++i) {
-        log.attributes[absl::StrCat("sentry.message.parameter.", i)] =
-            record->args[i];
+    ReadTrace(*record, &trace_id, &span_id);
+    CollectAttributes(defaults, *record, &attributes);
+    if (!args.empty()) {
+      template_value.SetString(record->text);
+      Put(attributes, "sentry.message.template", template_value);
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (parameter_keys.size() == i) {
+          parameter_keys.push_back(
+              absl::StrCat("sentry.message.parameter.", i));
+        }
+        Put(attributes, parameter_keys[i], args[i]);
       }
     }
-    if (options.before_send_log && !CallUserCallback("before_send_log", [&] {
-          return options.before_send_log(log);
-        })) {
+    if (!options.before_send_log) {
+      if (count++ > 0) payload.push_back(',');
+      WriteLog(record->timestamp, trace_id, span_id, level, body, attributes,
+               &payload);
+      continue;
+    }
+    sentry::Log log{record->timestamp, level,   body,
+                    trace_id,          span_id, MapOf(attributes)};
+    if (!CallUserCallback("before_send_log",
+                          [&] { return options.before_send_log(log); })) {
       scratch.clear();
       AppendLogJson(log, &scratch);
       client.reports_->Record(DiscardReason::kBeforeSend,
@@ -281,42 +352,51 @@ void TelemetryAccess::SendLogs(Client& client,
                               DataCategory::kLogByte, scratch.size());
       continue;
     }
-    if (count++ > 0) items.push_back(',');
-    AppendLogJson(log, &items);
+    if (count++ > 0) payload.push_back(',');
+    AppendLogJson(log, &payload);
   }
   if (count == 0) return;
+  payload.append(kItemsEnd.data(), kItemsEnd.size());
   Envelope envelope = client.NewEnvelope();
-  AddLogItem(envelope, items, count);
+  AddItem(envelope, "log", kLogContentType, std::move(payload), count);
   options.transport->SendEnvelope(std::move(envelope));
 }
 
 void TelemetryAccess::SendMetrics(Client& client,
                                   absl::Span<TelemetryRecord* const> batch) {
   const Options& options = client.options_;
-  Metric metric;
-  std::string items;
+  const LogAttributes defaults =
+      DefaultAttributes(options, client.server_name_);
+  AttributeRefs attributes;
+  std::string trace_id, span_id;
+  std::string payload(kItemsBegin);
   size_t count = 0;
   for (const TelemetryRecord* record : batch) {
-    metric.timestamp = record->timestamp;
-    metric.type = static_cast<MetricType>(record->kind);
-    metric.name = record->text;
-    metric.value = record->value;
-    metric.unit = record->unit;
-    ReadTrace(*record, &metric.trace_id, &metric.span_id);
-    MergeAttributes(options, client.server_name_, *record, &metric.attributes);
-    if (options.before_send_metric &&
-        !CallUserCallback("before_send_metric",
+    const auto type = static_cast<MetricType>(record->kind);
+    ReadTrace(*record, &trace_id, &span_id);
+    CollectAttributes(defaults, *record, &attributes);
+    if (!options.before_send_metric) {
+      if (count++ > 0) payload.push_back(',');
+      WriteMetric(record->timestamp, trace_id, span_id, type, record->text,
+                  record->value, record->unit, attributes, &payload);
+      continue;
+    }
+    Metric metric{record->timestamp, type,     record->text, record->value,
+                  record->unit,      trace_id, span_id,      MapOf(attributes)};
+    if (!CallUserCallback("before_send_metric",
                           [&] { return options.before_send_metric(metric); })) {
       client.reports_->Record(DiscardReason::kBeforeSend,
                               DataCategory::kTraceMetric);
       continue;
     }
-    if (count++ > 0) items.push_back(',');
-    AppendMetricJson(metric, &items);
+    if (count++ > 0) payload.push_back(',');
+    AppendMetricJson(metric, &payload);
   }
   if (count == 0) return;
+  payload.append(kItemsEnd.data(), kItemsEnd.size());
   Envelope envelope = client.NewEnvelope();
-  AddMetricItem(envelope, items, count);
+  AddItem(envelope, "trace_metric", kMetricContentType, std::move(payload),
+          count);
   options.transport->SendEnvelope(std::move(envelope));
 }
 

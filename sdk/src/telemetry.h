@@ -36,11 +36,6 @@ void FormatTemplate(absl::string_view message_template,
 void AppendLogJson(const sentry::Log& log, std::string* out);
 void AppendMetricJson(const Metric& metric, std::string* out);
 
-// The item of `count` logs or metrics whose JSON `items` holds (comma
-// separated), added to `envelope`.
-void AddLogItem(Envelope& envelope, absl::string_view items, size_t count);
-void AddMetricItem(Envelope& envelope, absl::string_view items, size_t count);
-
 enum class TelemetryKind { kLog, kMetric };
 
 // The SDK's side of logs and metrics (a friend of Client and Hub).
