@@ -237,9 +237,9 @@ def main():
                     kind = item_headers["type"]
                     if kind in records:
                         where = f"{name} {kind}"
-                        check_records(kind, item_headers, headers,
-                                      json.loads(payload), where)
-                        for record in json.loads(payload)["items"]:
+                        parsed = json.loads(payload)
+                        check_records(kind, item_headers, headers, parsed, where)
+                        for record in parsed["items"]:
                             records[kind].append(dict(record, _item=kind))
                         continue
                     if kind not in ("event", "transaction"):

@@ -1,6 +1,5 @@
 #include "sentry/client_reports.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -84,23 +83,13 @@ void ClientReports::RecordItem(DiscardReason reason,
   }
 }
 
-namespace {
-
-uint64_t ItemCount(const EnvelopeItem& item) {
-  uint64_t count = 1;
-  if (auto raw = item.Header("item_count")) {
-    if (!absl::SimpleAtoi(*raw, &count) || count == 0) count = 1;
-  }
-  return count;
+void ClientReports::RecordItem(DiscardReason reason, const EnvelopeItem& item) {
+  RecordItem(reason, item.type, item.ItemCount(), item.payload.size());
 }
-
-}  // namespace
 
 void ClientReports::RecordEnvelope(DiscardReason reason,
                                    const Envelope& envelope) {
-  for (const auto& item : envelope.items()) {
-    RecordItem(reason, item.type, ItemCount(item), item.payload.size());
-  }
+  for (const auto& item : envelope.items()) RecordItem(reason, item);
 }
 
 void ClientReports::Record(DiscardReason reason, DataCategory category,

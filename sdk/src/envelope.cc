@@ -62,6 +62,14 @@ std::optional<std::string> EnvelopeItem::StringHeader(
   return internal::DecodeJsonString(*raw);
 }
 
+uint64_t EnvelopeItem::ItemCount() const {
+  uint64_t count = 1;
+  if (auto raw = Header("item_count")) {
+    if (!absl::SimpleAtoi(*raw, &count) || count == 0) count = 1;
+  }
+  return count;
+}
+
 void Envelope::SetHeader(absl::string_view key, std::string raw_json) {
   for (auto& [k, v] : headers_) {
     if (k == key) {

@@ -16,6 +16,18 @@ std::string ReadTestFile(const std::string& name) {
   return s.str();
 }
 
+TEST(EnvelopeTest, ItemCountIsTheHeaderElseOne) {
+  Envelope envelope;
+  envelope.AddItem("log", "{\"items\":[{},{},{}]}", {{"item_count", "3"}});
+  envelope.AddItem("event", "{}");
+  envelope.AddItem("log", "{}", {{"item_count", "\"3\""}});
+  envelope.AddItem("log", "{}", {{"item_count", "0"}});
+  EXPECT_EQ(envelope.items()[0].ItemCount(), 3u);
+  EXPECT_EQ(envelope.items()[1].ItemCount(), 1u);  // No header.
+  EXPECT_EQ(envelope.items()[2].ItemCount(), 1u);  // Not a number.
+  EXPECT_EQ(envelope.items()[3].ItemCount(), 1u);  // Not a count.
+}
+
 TEST(EnvelopeTest, SerializesEventOnlyEnvelopeExactly) {
   Envelope envelope;
   envelope.SetStringHeader("event_id", "c993afb6-b4ac-48a6-b61b-2558e601d65d");

@@ -45,7 +45,7 @@ bool TelemetryAccess::Enabled(TelemetryKind kind) {
 
 void TelemetryAccess::Capture(TelemetryKind kind,
                               absl::FunctionRef<void(TelemetryRecord&)> fill,
-                              size_t approximate_bytes) {
+                              absl::FunctionRef<size_t()> approximate_bytes) {
   if (InForkedChild()) return;
   Hub* hub = CurrentHub();
   if (hub == nullptr) return;
@@ -85,15 +85,13 @@ void TelemetryAccess::Capture(TelemetryKind kind,
       log ? DataCategory::kLogItem : DataCategory::kTraceMetric);
   if (log) {
     client->reports_->Record(DiscardReason::kQueueOverflow,
-                             DataCategory::kLogByte, approximate_bytes);
+                             DataCategory::kLogByte, approximate_bytes());
   }
 }
 
 void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
                 absl::string_view message_template,
                 absl::Span<const LogArg> args) {
-  size_t bytes = message_template.size() + 200 + ApproximateBytes(attributes);
-  for (const LogArg& arg : args) bytes += arg.string.size() + 16;
   TelemetryAccess::Capture(
       TelemetryKind::kLog,
       [&](TelemetryRecord& record) {
@@ -113,7 +111,12 @@ void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
           record.attributes[i].second = (*attributes)[i].second;
         }
       },
-      bytes);
+      [&] {
+        size_t bytes =
+            message_template.size() + 200 + ApproximateBytes(attributes);
+        for (const LogArg& arg : args) bytes += arg.string.size() + 16;
+        return bytes;
+      });
 }
 
 void CaptureMetric(MetricType type, absl::string_view name, double value,
@@ -140,7 +143,7 @@ void CaptureMetric(MetricType type, absl::string_view name, double value,
           record.attributes[i].second = attributes[i].second;
         }
       },
-      0);
+      [] { return size_t{0}; });
 }
 
 }  // namespace sentry::internal

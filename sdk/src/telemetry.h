@@ -22,7 +22,6 @@
 
 namespace sentry {
 class Client;
-class Envelope;
 
 namespace internal {
 
@@ -41,14 +40,15 @@ enum class TelemetryKind { kLog, kMetric };
 // The SDK's side of logs and metrics (a friend of Client and Hub).
 class TelemetryAccess {
  public:
-  // Records one log or metric with the current hub's client and top scope:
-  // the timestamp, trace, span and the scopes' attributes, then `fill`.
-  // `approximate_bytes` is what a drop counts as log_byte.
   // Whether Capture would record on this thread now.
   static bool Enabled(TelemetryKind kind);
+  // Records one log or metric with the current hub's client and top scope:
+  // the timestamp, trace, span and the scopes' attributes, then `fill`.
+  // When the buffer is full, the drop is counted; `approximate_bytes`
+  // (called only then) says what it counts as log_byte.
   static void Capture(TelemetryKind kind,
                       absl::FunctionRef<void(TelemetryRecord&)> fill,
-                      size_t approximate_bytes);
+                      absl::FunctionRef<size_t()> approximate_bytes);
   // The buffers' sinks: finish the records, run the user's callback and
   // send one envelope.
   static void SendLogs(Client& client,

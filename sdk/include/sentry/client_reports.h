@@ -64,6 +64,8 @@ class ClientReports {
   // itself reported.
   void RecordItem(DiscardReason reason, absl::string_view item_type,
                   uint64_t item_count = 1, uint64_t bytes = 0);
+  // The same for `item` (its count and payload bytes).
+  void RecordItem(DiscardReason reason, const EnvelopeItem& item);
   // RecordItem for every item of `envelope`.
   void RecordEnvelope(DiscardReason reason, const Envelope& envelope);
 

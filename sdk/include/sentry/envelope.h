@@ -14,6 +14,7 @@
 #ifndef SENTRY_ENVELOPE_H_
 #define SENTRY_ENVELOPE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,6 +39,9 @@ struct EnvelopeItem {
   std::optional<std::string> Header(absl::string_view key) const;
   // Header `key` decoded as a string, or nullopt if absent or not a string.
   std::optional<std::string> StringHeader(absl::string_view key) const;
+  // How many records the item holds: its "item_count" ("log" and
+  // "trace_metric" items hold many), else 1.
+  uint64_t ItemCount() const;
 };
 
 class Envelope {

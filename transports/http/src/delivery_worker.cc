@@ -313,9 +313,9 @@ class DeliveryWorker final : public Transport {
       if (only_reports) {
         for (const auto& item : items) reports->Restore(item.payload);
       }
-      Envelope lost;
-      lost.mutable_items() = std::move(dropped);
-      reports->RecordEnvelope(DiscardReason::kRatelimitBackoff, lost);
+      for (const auto& item : dropped) {
+        reports->RecordItem(DiscardReason::kRatelimitBackoff, item);
+      }
     }
     if (only_reports) return false;
     // Compressed here, in this rare case, on the sending thread.

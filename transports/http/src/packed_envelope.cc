@@ -16,11 +16,7 @@ PackedEnvelope PackedEnvelope::Pack(Envelope envelope, bool compress) {
   packed.header_.resize(packed.header_.size() - 2);  // "}\n"
   for (const auto& item : envelope.items()) {
     if (!packed.types_.empty()) packed.types_.push_back('\n');
-    uint64_t count = 1;
-    if (auto raw = item.Header("item_count")) {
-      if (!absl::SimpleAtoi(*raw, &count) || count == 0) count = 1;
-    }
-    absl::StrAppend(&packed.types_, item.type, " ", count, " ",
+    absl::StrAppend(&packed.types_, item.type, " ", item.ItemCount(), " ",
                     item.payload.size());
   }
   if (compress) {
