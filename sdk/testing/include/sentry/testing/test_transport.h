@@ -6,7 +6,7 @@
 //   auto guard = sentry::Init(std::move(options));
 //   sentry::CaptureMessage("hello");
 //   ASSERT_TRUE(transport->WaitForEvents(1, absl::Seconds(5)));
-//   EXPECT_EQ(transport->events()[0].logentry().formatted(), "hello");
+//   EXPECT_EQ(transport->events()[0].logentry().message(), "hello");
 //
 // Thread-safe.
 #ifndef SENTRY_TESTING_TEST_TRANSPORT_H_
