@@ -231,7 +231,8 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
   }
   std::string id = event.event_id();
   internal::CaptureWork work{std::move(event),
-                             internal::CapturedScopes::Of(scope)};
+                             internal::CapturedScopes::Of(scope),
+                             /*transaction=*/false, /*dsc=*/nullptr};
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
