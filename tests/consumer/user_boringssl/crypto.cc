@@ -1,0 +1,3 @@
+#include "crypto.h"
+
+const char* UserBoringsslName() { return "the user's boringssl"; }
