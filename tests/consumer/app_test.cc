@@ -5,12 +5,35 @@
 #include <string>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sentry/integrations/thread_pool.h"
 #include "sentry/sentry.h"
+#include "sentry/testing/capture.h"
+#include "sentry/testing/matchers.h"
 #include "sentry/testing/test_transport.h"
 
 namespace {
+
+using sentry::testing::HasMessage;
+using sentry::testing::HasTag;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+
+void Checkout(bool declined) {
+  sentry::ConfigureScope(
+      [](sentry::Scope& scope) { scope.SetTag("payment", "visa"); });
+  if (declined) sentry::CaptureMessage("card declined");
+}
+
+// The README's "Testing your code" example, in a user's workspace.
+TEST(ConsumerTest, CaptureEventsReturnsWhatTheCodeSent) {
+  auto events = sentry::testing::CaptureEvents([] { Checkout(true); });
+  EXPECT_THAT(events, ElementsAre(AllOf(HasMessage("card declined"),
+                                        HasTag("payment", "visa"))));
+  EXPECT_THAT(sentry::testing::CaptureEvents([] { Checkout(false); }),
+              ::testing::IsEmpty());
+}
 
 TEST(ConsumerTest, EachThreadsEventCarriesOnlyItsOwnTag) {
   auto transport = std::make_shared<sentry::testing::TestTransport>();
