@@ -2,7 +2,7 @@
 # Prepares this checkout for ./bazelw, idempotently:
 #   1. the Debian packages of every target and test
 #      (install_system_deps.sh develop);
-#   2. Sentry's CLI from npm (tests validate envelopes with it);
+#   2. Sentry's CLI and Spotlight from npm (tests check envelopes with them);
 #   3. .deps/bazelrc, the settings that need this checkout's absolute path.
 # The source packages (Abseil, Protobuf, BoringSSL) are fetched by Bazel
 # itself (bazel/dependencies.bzl). Once everything is present it only checks
@@ -20,21 +20,31 @@ as_root() {
 
 "${root}/third_party/install_system_deps.sh" develop
 
-# Sentry's own CLI, from npm, to check that Sentry accepts what the SDK writes.
-sentry_cli_version=3.8.0
-sentry_cli="${deps}/npm/node_modules/@sentry/cli-linux-x64/bin/sentry-cli"
-if [[ ! -x "${sentry_cli}" ]] ||
-   ! grep -qs "\"version\": \"${sentry_cli_version}\"" \
-     "${deps}/npm/node_modules/@sentry/cli/package.json"; then
+# Tools from npm that understand Sentry's formats, for tests: Sentry's own
+# CLI checks that Sentry accepts what the SDK writes; Spotlight's sidecar
+# (which needs hono pinned) receives what the SDK sends it.
+npm_packages=(
+  "@sentry/cli@3.8.0"
+  "@spotlightjs/spotlight@4.11.8"
+  "hono@4.12.25"
+)
+npm_missing=0
+for spec in "${npm_packages[@]}"; do
+  name="${spec%@*}" version="${spec##*@}"
+  grep -qs "\"version\": \"${version}\"" \
+    "${deps}/npm/node_modules/${name}/package.json" || npm_missing=1
+done
+[[ -x "${deps}/npm/node_modules/@sentry/cli-linux-x64/bin/sentry-cli" ]] || npm_missing=1
+if (( npm_missing )); then
   if ! command -v npm >/dev/null; then
     log "installing nodejs npm"
     as_root apt-get update -q >/dev/null
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null
   fi
-  log "installing @sentry/cli@${sentry_cli_version}"
+  log "installing ${npm_packages[*]} from npm"
   mkdir -p "${deps}/npm"
   npm install --silent --no-audit --no-fund --ignore-scripts --prefix "${deps}/npm" \
-    "@sentry/cli@${sentry_cli_version}" >/dev/null
+    "${npm_packages[@]}" >/dev/null
 fi
 
 generated_rc="$(printf '%s\n' \

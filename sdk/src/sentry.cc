@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <exception>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
@@ -11,6 +13,7 @@
 #include "sdk/src/fatal.h"
 #include "sdk/src/fork.h"
 #include "sdk/src/log.h"
+#include "sdk/src/spotlight.h"
 #include "sdk/src/stacktrace.h"
 #include "sentry/dsn.h"
 
@@ -93,6 +96,34 @@ absl::StatusOr<std::shared_ptr<Transport>> TransportFor(Options& options) {
   return transport;
 }
 
+// With Spotlight on, every envelope also goes to the sidecar. A sidecar
+// that cannot be set up is logged; Sentry still gets everything.
+void AddSpotlight(Options& options) {
+  std::optional<std::string> url =
+      internal::SpotlightUrl(options, std::getenv("SENTRY_SPOTLIGHT"));
+  if (!url) return;
+  internal::SpotlightFactory factory = internal::SpotlightTransportFactory();
+  if (!factory) {
+    internal::Log(internal::LogLevel::kError,
+                  "Spotlight needs the HTTP transport: link //sdk:sentry");
+    return;
+  }
+  absl::StatusOr<std::shared_ptr<Transport>> sidecar =
+      absl::InternalError("Spotlight's transport factory threw an exception");
+  try {
+    sidecar = factory(*url, options);
+  } catch (...) {
+  }
+  if (!sidecar.ok()) {
+    internal::Log(internal::LogLevel::kError,
+                  "Spotlight disabled: ", sidecar.status().ToString());
+    return;
+  }
+  internal::Log(internal::LogLevel::kInfo, "Spotlight: sending to ", *url);
+  options.transport = internal::NewTeeTransport(std::move(options.transport),
+                                                *std::move(sidecar));
+}
+
 // std::terminate with an exception in flight: report it as fatal, close the
 // client (delivering, or spooling what cannot be delivered in time), then
 // let the previous handler end the process.
@@ -145,16 +176,20 @@ InitGuard Init(Options options) {
   internal::SetDebugLogging(options.debug);
   absl::StatusOr<std::shared_ptr<Client>> client =
       absl::InternalError("not created");
+  absl::Status transport_status = absl::OkStatus();
   if (options.transport == nullptr) {
     auto transport = TransportFor(options);
     if (transport.ok()) {
       options.transport = *std::move(transport);
-      client = Client::Create(std::move(options));
     } else {
-      client = transport.status();
+      transport_status = transport.status();
     }
-  } else {
+  }
+  if (transport_status.ok()) {
+    AddSpotlight(options);
     client = Client::Create(std::move(options));
+  } else {
+    client = transport_status;
   }
   auto main = Hub::Main();
   // A fresh start: the main hub's scope data and every thread's implicit

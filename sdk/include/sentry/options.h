@@ -145,6 +145,17 @@ struct Options {
   // A directory that cannot be used is logged and the SDK runs without it.
   std::string cache_dir;
   size_t max_cache_files = 10000;  // a minute of 100 events/s (64 MiB cap)
+
+  // Spotlight, Sentry's local development UI: every envelope also goes to
+  // its sidecar (npx @spotlightjs/spotlight), with or without a DSN. Unset:
+  // on when spotlight_url is set, else the SENTRY_SPOTLIGHT environment
+  // variable decides ("1", "true", "on" or a URL turn it on; "0", "false",
+  // "off" or nothing leave it off). Needs //sdk:sentry (the HTTP transport).
+  std::optional<bool> spotlight;
+  // The sidecar's URL; empty: SENTRY_SPOTLIGHT when it is a URL, else
+  // http://localhost:8969/stream.
+  std::string spotlight_url;
+
   std::vector<std::shared_ptr<Integration>> integrations;
 };
 

@@ -79,8 +79,10 @@ class CurlSender final : public Sender {
   CurlSender(CurlSenderOptions options, CURLM* multi)
       : options_(std::move(options)), multi_(multi) {
     for (const bool gzip : {false, true}) {
-      curl_slist* headers =
-          curl_slist_append(nullptr, options_.auth_header.c_str());
+      curl_slist* headers = nullptr;
+      if (!options_.auth_header.empty()) {
+        headers = curl_slist_append(headers, options_.auth_header.c_str());
+      }
       headers = curl_slist_append(
           headers, "Content-Type: application/x-sentry-envelope");
       if (gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");

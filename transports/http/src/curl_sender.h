@@ -21,7 +21,8 @@ namespace sentry::internal {
 
 struct CurlSenderOptions {
   std::string url;
-  std::string auth_header;  // The whole header line: "X-Sentry-Auth: ...".
+  // The whole header line: "X-Sentry-Auth: ..."; empty sends none.
+  std::string auth_header;
   std::string user_agent;
   std::string ca_certs;  // A PEM file, or "" for the system's.
   std::string proxy;     // "" for libcurl's environment variables.

@@ -4,9 +4,11 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "sdk/src/log.h"
 #include "sentry/dsn.h"
@@ -49,8 +51,17 @@ absl::Status Check(const HttpTransportOptions& options) {
 
 absl::StatusOr<std::shared_ptr<Transport>> NewHttpTransport(
     HttpTransportOptions options) {
-  auto dsn = Dsn::Parse(options.dsn);
-  if (!dsn.ok()) return dsn.status();
+  std::optional<Dsn> dsn;
+  if (options.url.empty()) {
+    auto parsed = Dsn::Parse(options.dsn);
+    if (!parsed.ok()) return parsed.status();
+    dsn = *std::move(parsed);
+  } else if (!absl::StartsWith(options.url, "http://") &&
+             !absl::StartsWith(options.url, "https://")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "http transport: url must start with http:// or https://, got \"",
+        options.url, "\""));
+  }
   if (absl::Status status = Check(options); !status.ok()) return status;
   if (options.user_agent.empty()) {
     options.user_agent = absl::StrCat(kSdkName, "/", kSdkVersion);
@@ -67,12 +78,16 @@ absl::StatusOr<std::shared_ptr<Transport>> NewHttpTransport(
   }
 
   internal::CurlSenderOptions curl;
-  curl.url = dsn->EnvelopeUrl();
-  curl.auth_header =
-      absl::StrCat("X-Sentry-Auth: ", dsn->AuthHeader(options.user_agent));
+  curl.url = dsn ? dsn->EnvelopeUrl() : options.url;
+  if (dsn) {
+    curl.auth_header =
+        absl::StrCat("X-Sentry-Auth: ", dsn->AuthHeader(options.user_agent));
+  }
   curl.user_agent = options.user_agent;
   curl.ca_certs = options.ca_certs;
-  curl.proxy = dsn->secure() ? options.https_proxy : options.http_proxy;
+  const bool secure =
+      dsn ? dsn->secure() : absl::StartsWith(options.url, "https://");
+  curl.proxy = secure ? options.https_proxy : options.http_proxy;
   curl.connect_timeout = options.connect_timeout;
   curl.request_timeout = options.request_timeout;
   curl.max_connections = options.max_requests_in_flight;

@@ -31,8 +31,11 @@
 namespace sentry {
 
 struct HttpTransportOptions {
-  // Required: where to send (see sentry::Dsn).
+  // Where to send (see sentry::Dsn). Required unless `url` is set.
   std::string dsn;
+  // Sends to this URL instead of the DSN's envelope endpoint, without
+  // X-Sentry-Auth: a Spotlight sidecar (http://localhost:8969/stream).
+  std::string url;
   // Sent as User-Agent and in X-Sentry-Auth; defaults to the SDK's name.
   std::string user_agent;
 
