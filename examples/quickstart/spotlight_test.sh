@@ -14,7 +14,7 @@ node "${spotlight_js}" server -p "${port}" >"${work}/spotlight.log" 2>&1 &
 sidecar=$!
 trap 'kill "${sidecar}" 2>/dev/null || true' EXIT
 # Ready when it says so.
-if ! timeout 30 grep -q -m1 "listening on ${port}" <(tail -n +1 -f "${work}/spotlight.log"); then
+if ! timeout 30 grep -q -m1 "listening on ${port}" <(tail -n +1 -f --pid="${sidecar}" "${work}/spotlight.log"); then
   echo "FAIL: the sidecar did not start:"; cat "${work}/spotlight.log"; exit 1
 fi
 
