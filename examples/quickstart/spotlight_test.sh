@@ -10,7 +10,9 @@ quickstart="$2"
 work="${TEST_TMPDIR:-$(mktemp -d)}"
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-node "${spotlight_js}" server -p "${port}" >"${work}/spotlight.log" 2>&1 &
+# The log exists before the reader below opens it.
+: >"${work}/spotlight.log"
+node "${spotlight_js}" server -p "${port}" >>"${work}/spotlight.log" 2>&1 &
 sidecar=$!
 trap 'kill "${sidecar}" 2>/dev/null || true' EXIT
 # Ready when it says so.
