@@ -27,6 +27,7 @@
 #include "sdk/src/random.h"
 #include "sdk/src/request_sessions.h"
 #include "sdk/src/session.h"
+#include "sdk/src/span_record.h"
 #include "sdk/src/stacktrace.h"
 #include "sdk/src/telemetry.h"
 #include "sdk/src/telemetry_buffer.h"
@@ -40,9 +41,10 @@ namespace internal {
 struct CaptureWork {
   protocol::Event event;
   CapturedScopes scopes;
-  // A finished transaction, with its DSC.
+  // A finished transaction, with its DSC and its children.
   bool transaction = false;
   std::shared_ptr<const Dsc> dsc;
+  RecordedSpans spans;
 };
 
 // The worker takes all of it at once and gives the emptied chunks back, so
@@ -282,12 +284,13 @@ void Client::WorkerLoop() {
 }
 
 void Client::Drop(DiscardReason reason, const protocol::Event& event,
-                  DataCategory category) {
+                  DataCategory category, size_t recorded_spans) {
   reports_->Record(reason, category);
   if (category == DataCategory::kTransaction) {
     // Its spans (and itself as one) are lost with it.
-    reports_->Record(reason, DataCategory::kSpan,
-                     static_cast<uint64_t>(event.spans_size()) + 1);
+    reports_->Record(
+        reason, DataCategory::kSpan,
+        static_cast<uint64_t>(event.spans_size()) + recorded_spans + 1);
   }
   internal::Log(DebugLevel::kDebug, "dropped event ", event.event_id(), " (",
                 DiscardReasonName(reason), ")");
@@ -348,14 +351,23 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   internal::AppliedScopes applied = internal::ApplyScopes(
       work.scopes, /*max_breadcrumbs=*/0, /*copy_breadcrumbs=*/false, event);
   event.set_level("");  // Transactions have no level.
+  // The children become protocol::Spans only when user code is to see
+  // them; otherwise they are written as JSON from their records.
+  if (!work.scopes.scope.processors().empty() ||
+      !work.scopes.global.processors().empty() ||
+      integrations_process_events_ ||
+      options_.before_send_transaction != nullptr) {
+    work.spans.MoveInto(event);
+  }
   if (auto dropped = RunUserCode(work.scopes, event)) {
-    return Drop(*dropped, event, DataCategory::kTransaction);
+    return Drop(*dropped, event, DataCategory::kTransaction,
+                work.spans.spans.size());
   }
   std::optional<std::string> json =
-      EncodeEvent(event, {}, /*os_context_encoded=*/false, "");
+      EncodeEvent(event, {}, /*os_context_encoded=*/false, "", &work.spans);
   if (!json) {
     return Drop(DiscardReason::kInternalSdkError, event,
-                DataCategory::kTransaction);
+                DataCategory::kTransaction, work.spans.spans.size());
   }
   const std::shared_ptr<const internal::Dsc> dsc =
       work.dsc != nullptr ? work.dsc : applied.dsc;
@@ -371,13 +383,15 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
-void Client::CaptureTransaction(protocol::Event transaction, const Scope* scope,
+void Client::CaptureTransaction(protocol::Event transaction,
+                                internal::RecordedSpans spans,
+                                const Scope* scope,
                                 std::shared_ptr<const internal::Dsc> dsc) {
   if (internal::InForkedChild()) return;
   transaction.set_event_id(internal::NewEventId());
   internal::CaptureWork work{std::move(transaction),
                              internal::CapturedScopes::Of(scope), true,
-                             std::move(dsc)};
+                             std::move(dsc), std::move(spans)};
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return;
@@ -387,19 +401,25 @@ void Client::CaptureTransaction(protocol::Event transaction, const Scope* scope,
       return;
     }
   }
-  Drop(DiscardReason::kQueueOverflow, work.event, DataCategory::kTransaction);
+  Drop(DiscardReason::kQueueOverflow, work.event, DataCategory::kTransaction,
+       work.spans.spans.size());
 }
 
 std::shared_ptr<const internal::Dsc> Client::NewDsc(
     const std::string& trace_id, double sample_rand,
     std::optional<double> sample_rate, std::optional<bool> sampled,
     absl::string_view transaction) const {
-  DscKey key{trace_id, sample_rand, sample_rate, sampled,
-             std::string(transaction)};
   {
     absl::MutexLock lock(&dsc_mu_);
-    if (last_dsc_ != nullptr && last_dsc_key_ == key) return last_dsc_;
+    const DscKey& last = last_dsc_key_;
+    if (last_dsc_ != nullptr && last.trace_id == trace_id &&
+        last.sample_rand == sample_rand && last.sample_rate == sample_rate &&
+        last.sampled == sampled && last.transaction == transaction) {
+      return last_dsc_;
+    }
   }
+  DscKey key{trace_id, sample_rand, sample_rate, sampled,
+             std::string(transaction)};
   internal::HeadDscFields fields;
   fields.trace_id = trace_id;
   fields.sample_rand = sample_rand;
@@ -482,7 +502,8 @@ std::optional<DiscardReason> Client::RunUserCode(
 std::optional<std::string> Client::EncodeEvent(
     protocol::Event& event,
     const std::vector<const internal::StoredBreadcrumb*>& breadcrumbs,
-    bool os_context_encoded, absl::string_view trace_json) const {
+    bool os_context_encoded, absl::string_view trace_json,
+    const internal::RecordedSpans* spans) const {
   std::vector<absl::string_view> breadcrumbs_json;
   breadcrumbs_json.reserve(breadcrumbs.size());
   for (const auto* crumb : breadcrumbs) {
@@ -494,6 +515,10 @@ std::optional<std::string> Client::EncodeEvent(
   if (!trace_json.empty()) contexts[count++] = {"trace", trace_json};
   internal::EncodedParts encoded{breadcrumbs_json, {}};
   encoded.contexts = absl::MakeConstSpan(contexts, count);
+  if (spans != nullptr) {
+    encoded.spans = spans->spans;
+    encoded.spans_trace_id = spans->trace_id;
+  }
   std::string json = internal::EventToJson(event, encoded);
   if (json.size() <= kMaxEventBytes) return json;
   internal::Log(DebugLevel::kWarning, "event ", event.event_id(), " is ",

@@ -7,6 +7,8 @@
 
 #include "google/protobuf/map.h"
 #include "sdk/src/message_json.h"
+#include "sdk/src/span_record.h"
+#include "sentry/span.h"
 
 namespace sentry::internal {
 namespace {
@@ -19,7 +21,7 @@ bool IsSet(double value) {
   return bits != 0;
 }
 
-void StringField(absl::string_view key, const std::string& value,
+void StringField(absl::string_view key, absl::string_view value,
                  JsonWriter& out) {
   if (value.empty()) return;
   out.Key(key);
@@ -119,28 +121,68 @@ void WriteBreadcrumb(const protocol::Breadcrumb& crumb, JsonWriter& out) {
   out.EndObject();
 }
 
+namespace {
+
+// A span's fields, from a protocol::Span or from a recorded SpanData.
+struct SpanFields {
+  absl::string_view trace_id;
+  absl::string_view span_id;
+  absl::string_view parent_span_id;
+  absl::string_view op;
+  absl::string_view description;
+  double start_timestamp;
+  double timestamp;
+  absl::string_view status;
+  const protocol::Span* rest;  // tags, data, origin; may be null.
+};
+
 // Written by hand, not by reflection: a transaction may hold 1000 spans.
-void WriteSpan(const protocol::Span& span, JsonWriter& out) {
+void WriteSpanFields(const SpanFields& span, JsonWriter& out) {
   out.BeginObject();
-  StringField("trace_id", span.trace_id(), out);
-  StringField("span_id", span.span_id(), out);
-  StringField("parent_span_id", span.parent_span_id(), out);
-  StringField("op", span.op(), out);
-  StringField("description", span.description(), out);
-  if (IsSet(span.start_timestamp())) {
+  StringField("trace_id", span.trace_id, out);
+  StringField("span_id", span.span_id, out);
+  StringField("parent_span_id", span.parent_span_id, out);
+  StringField("op", span.op, out);
+  StringField("description", span.description, out);
+  if (IsSet(span.start_timestamp)) {
     out.Key("start_timestamp");
-    out.Double(span.start_timestamp());
+    out.Double(span.start_timestamp);
   }
-  if (IsSet(span.timestamp())) {
+  if (IsSet(span.timestamp)) {
     out.Key("timestamp");
-    out.Double(span.timestamp());
+    out.Double(span.timestamp);
   }
-  StringField("status", span.status(), out);
-  StringMap("tags", span.tags(), JsonWriter::kDefaultMaxString,
-            JsonWriter::kDefaultMaxString, out);
-  MessageField("data", span.has_data(), span.data(), out);
-  StringField("origin", span.origin(), out);
+  StringField("status", span.status, out);
+  if (span.rest != nullptr) {
+    StringMap("tags", span.rest->tags(), JsonWriter::kDefaultMaxString,
+              JsonWriter::kDefaultMaxString, out);
+    MessageField("data", span.rest->has_data(), span.rest->data(), out);
+    StringField("origin", span.rest->origin(), out);
+  }
   out.EndObject();
+}
+
+}  // namespace
+
+void WriteSpan(const protocol::Span& span, JsonWriter& out) {
+  WriteSpanFields({span.trace_id(), span.span_id(), span.parent_span_id(),
+                   span.op(), span.description(), span.start_timestamp(),
+                   span.timestamp(), span.status(), &span},
+                  out);
+}
+
+void WriteSpan(const SpanData& span, absl::string_view trace_id,
+               JsonWriter& out) {
+  char id[16];
+  char parent[16];
+  WriteSpanFields(
+      {trace_id, SpanIdHex(span.span_id, id),
+       SpanIdHex(span.parent_span_id, parent), span.op, span.description,
+       span.start, span.end,
+       span.status >= 0 ? SpanStatusName(static_cast<SpanStatus>(span.status))
+                        : absl::string_view(),
+       span.extra.get()},
+      out);
 }
 
 std::string BreadcrumbJson(const protocol::Breadcrumb& crumb) {
@@ -213,7 +255,14 @@ void WriteEvent(const protocol::Event& event, const EncodedParts& parts,
     out.Key("start_timestamp");
     out.Double(event.start_timestamp());
   }
-  if (!event.spans().empty()) {
+  if (!parts.spans.empty()) {
+    out.Key("spans");
+    out.BeginArray();
+    for (const SpanData& span : parts.spans) {
+      WriteSpan(span, parts.spans_trace_id, out);
+    }
+    out.EndArray();
+  } else if (!event.spans().empty()) {
     out.Key("spans");
     out.BeginArray();
     for (const auto& span : event.spans()) WriteSpan(span, out);
@@ -227,7 +276,11 @@ void WriteEvent(const protocol::Event& event, const EncodedParts& parts,
 std::string EventToJson(const protocol::Event& event,
                         const EncodedParts& parts) {
   std::string json;
-  json.reserve(2048);
+  // A span takes about 300 bytes: a transaction's JSON is written without
+  // growing the string again and again.
+  constexpr size_t kSpanBytes = 320;
+  json.reserve(2048 + kSpanBytes * (parts.spans.size() +
+                                    static_cast<size_t>(event.spans_size())));
   JsonWriter writer(&json);
   WriteEvent(event, parts, writer);
   return json;

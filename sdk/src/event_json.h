@@ -27,6 +27,8 @@
 
 namespace sentry::internal {
 
+struct SpanData;
+
 // Already encoded parts of an event.
 struct EncodedParts {
   // Written as the event's breadcrumbs (oldest first) in place of
@@ -35,6 +37,10 @@ struct EncodedParts {
   // Contexts as (name, JSON object) with distinct names, written with the
   // event's own; a name the event has itself is left out (the event's wins).
   absl::Span<const std::pair<absl::string_view, absl::string_view>> contexts;
+  // A transaction's children as recorded, written in place of
+  // event.spans() unless empty, in the trace `spans_trace_id`.
+  absl::Span<const SpanData> spans;
+  absl::string_view spans_trace_id;
 };
 
 void WriteEvent(const protocol::Event& event, const EncodedParts& parts,
@@ -45,6 +51,8 @@ std::string EventToJson(const protocol::Event& event,
 
 void WriteBreadcrumb(const protocol::Breadcrumb& crumb, JsonWriter& out);
 void WriteSpan(const protocol::Span& span, JsonWriter& out);
+void WriteSpan(const SpanData& span, absl::string_view trace_id,
+               JsonWriter& out);
 std::string BreadcrumbJson(const protocol::Breadcrumb& crumb);
 
 }  // namespace sentry::internal

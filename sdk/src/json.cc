@@ -14,6 +14,18 @@ constexpr char kHex[] = "0123456789abcdef";
 constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";
 constexpr int kMaxParseDepth = 64;
 
+// The bytes that end a run of plain ASCII in a string: control characters,
+// '"', '\\' and every byte of a multi-byte sequence.
+struct SpecialBytes {
+  bool table[256] = {};
+  constexpr SpecialBytes() {
+    for (int c = 0; c < 256; ++c) {
+      table[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+    }
+  }
+};
+constexpr SpecialBytes kSpecial;
+
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
@@ -59,9 +71,8 @@ void AppendJsonEscaped(absl::string_view value, size_t max_bytes,
   while (i < value.size()) {
     // Copy runs of plain ASCII at once.
     size_t run = i;
-    while (run < value.size()) {
-      const auto c = static_cast<unsigned char>(value[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+    while (run < value.size() &&
+           !kSpecial.table[static_cast<unsigned char>(value[run])]) {
       ++run;
     }
     out->append(value.data() + i, run - i);

@@ -263,7 +263,11 @@ std::optional<TraceParent> ParseTraceparent(absl::string_view value) {
 std::string FormatSentryTrace(absl::string_view trace_id,
                               absl::string_view span_id,
                               std::optional<bool> sampled) {
-  std::string header = absl::StrCat(trace_id, "-", span_id);
+  std::string header;
+  header.reserve(trace_id.size() + 1 + span_id.size() + 2);
+  header.append(trace_id.data(), trace_id.size());
+  header.push_back('-');
+  header.append(span_id.data(), span_id.size());
   if (sampled.has_value()) header.append(*sampled ? "-1" : "-0");
   return header;
 }
@@ -303,7 +307,22 @@ std::optional<Dsc> ParseBaggage(absl::string_view baggage) {
 }
 
 std::string MergeBaggage(absl::string_view existing, const Dsc& dsc) {
+  // Encoded once when the DSC is frozen (every shared one is).
+  std::string encoded;
+  absl::string_view ours = dsc.frozen_baggage();
+  if (ours.empty() && !dsc.fields.empty()) {
+    encoded = dsc.ToBaggage();
+    ours = encoded;
+  }
+  if (absl::StripAsciiWhitespace(existing).empty()) {
+    // No other vendor's members: ours alone, when they fit.
+    if (dsc.fields.size() <= kMaxBaggageMembers &&
+        ours.size() <= kMaxBaggageBytes) {
+      return std::string(ours);
+    }
+  }
   std::string merged;
+  merged.reserve(existing.size() + 1 + ours.size());
   size_t members = 0;
   for (absl::string_view member : absl::StrSplit(existing, ',')) {
     member = absl::StripAsciiWhitespace(member);
@@ -316,12 +335,11 @@ std::string MergeBaggage(absl::string_view existing, const Dsc& dsc) {
     merged.append(member.data(), member.size());
     ++members;
   }
-  // Ours whole when they fit (the usual case: encoded once per DSC).
-  const std::string ours = dsc.ToBaggage();
+  // Ours whole when they fit (the usual case).
   if (members + dsc.fields.size() <= kMaxBaggageMembers &&
       merged.size() + 1 + ours.size() <= kMaxBaggageBytes) {
     if (!merged.empty() && !ours.empty()) merged.push_back(',');
-    merged.append(ours);
+    merged.append(ours.data(), ours.size());
     return merged;
   }
   for (const auto& [key, value] : dsc.fields) {

@@ -47,6 +47,8 @@ struct Dsc {
   // Encodes both once, for a DSC that will not change any more (one that
   // is shared): ToJson and ToBaggage then return the encodings.
   void Freeze();
+  // The baggage encoding made by Freeze, or "" before it (without a copy).
+  absl::string_view frozen_baggage() const { return baggage_; }
 
  private:
   std::string json_;

@@ -101,16 +101,14 @@ void FinishTransaction(SpanRecord& record) {
     }
     return;
   }
-  // The spans become protobuf only now, outside the lock.
-  event.mutable_spans()->Reserve(static_cast<int>(spans.size()));
-  for (const SpanData& span : spans) {
-    *event.add_spans() = span.ToProto(txn.trace_id);
-  }
   if (txn.sink) {
-    txn.sink(std::move(event), txn.dsc);
+    txn.sink(std::move(event), RecordedSpans{txn.trace_id, std::move(spans)},
+             txn.dsc);
   } else if (txn.reports) {  // No client to send it with.
     txn.reports->Record(DiscardReason::kInternalSdkError,
                         DataCategory::kTransaction);
+    txn.reports->Record(DiscardReason::kInternalSdkError, DataCategory::kSpan,
+                        spans.size() + 1);
   }
 }
 
@@ -137,12 +135,16 @@ protocol::Span& Extra(SpanData& data) {
 
 }  // namespace
 
-std::string SpanIdHex(uint64_t id) {
+absl::string_view SpanIdHex(uint64_t id, char (&buffer)[16]) {
   if (id == 0) return "";
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(16, '0');
-  for (int i = 15; i >= 0; --i, id >>= 4) hex[i] = kHex[id & 0xf];
-  return hex;
+  for (int i = 15; i >= 0; --i, id >>= 4) buffer[i] = kHex[id & 0xf];
+  return absl::string_view(buffer, 16);
+}
+
+std::string SpanIdHex(uint64_t id) {
+  char buffer[16];
+  return std::string(SpanIdHex(id, buffer));
 }
 
 protocol::Span SpanData::ToProto(const std::string& trace_id) const {
@@ -160,6 +162,14 @@ protocol::Span SpanData::ToProto(const std::string& trace_id) const {
         std::string(SpanStatusName(static_cast<SpanStatus>(status))));
   }
   return span;
+}
+
+void RecordedSpans::MoveInto(protocol::Event& event) {
+  event.mutable_spans()->Reserve(event.spans_size() +
+                                 static_cast<int>(spans.size()));
+  for (const SpanData& span : spans)
+    *event.add_spans() = span.ToProto(trace_id);
+  spans.clear();
 }
 
 SpanRecord::SpanRecord(std::shared_ptr<TransactionState> transaction,

@@ -34,6 +34,8 @@ inline constexpr size_t kMaxSpansPerTransaction = 1000;
 
 // 16 lowercase hex digits; "" for 0 (no span).
 std::string SpanIdHex(uint64_t id);
+// The same written into `buffer`, without an allocation.
+absl::string_view SpanIdHex(uint64_t id, char (&buffer)[16]);
 
 // What a span records.
 struct SpanData {
@@ -51,6 +53,18 @@ struct SpanData {
   protocol::Span ToProto(const std::string& trace_id) const;
 };
 
+// A finished transaction's children as recorded, in the trace `trace_id`.
+// They are written as JSON on the worker thread (or become protocol::Spans
+// there, when user code is to see them), not on the thread that finishes
+// the transaction.
+struct RecordedSpans {
+  std::string trace_id;
+  std::vector<SpanData> spans;
+
+  // Moves them into `event` as protocol::Spans.
+  void MoveInto(protocol::Event& event);
+};
+
 struct SpanRecord;
 
 struct TransactionState {
@@ -61,8 +75,9 @@ struct TransactionState {
   bool sampled = false;
   // The envelope's "trace" header, and the baggage this trace propagates.
   std::shared_ptr<const Dsc> dsc;
-  // Takes the finished transaction, with `dsc` (the hub that started it).
-  std::function<void(protocol::Event transaction,
+  // Takes the finished transaction, its children and `dsc` (the hub that
+  // started it).
+  std::function<void(protocol::Event transaction, RecordedSpans spans,
                      std::shared_ptr<const Dsc> dsc)>
       sink;
   // Where drops are counted (may be null).

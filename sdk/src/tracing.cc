@@ -123,9 +123,11 @@ Span Hub::StartTransaction(TransactionContext context) {
     state->reports = client->reports_;
     std::weak_ptr<Hub> hub = weak_from_this();
     state->sink = [hub](protocol::Event transaction,
+                        internal::RecordedSpans spans,
                         std::shared_ptr<const internal::Dsc> dsc) {
       if (auto alive = hub.lock()) {
-        alive->CaptureTransaction(std::move(transaction), std::move(dsc));
+        alive->CaptureTransaction(std::move(transaction), std::move(spans),
+                                  std::move(dsc));
       }
     };
   }
@@ -150,6 +152,7 @@ Span Hub::StartTransaction(TransactionContext context) {
 }
 
 void Hub::CaptureTransaction(protocol::Event transaction,
+                             internal::RecordedSpans spans,
                              std::shared_ptr<const internal::Dsc> dsc) {
   if (internal::InForkedChild()) return;
   std::shared_ptr<Client> client;
@@ -161,7 +164,8 @@ void Hub::CaptureTransaction(protocol::Event transaction,
     scope = TopLocked(&keep);
   }
   if (client != nullptr) {
-    client->CaptureTransaction(std::move(transaction), scope, std::move(dsc));
+    client->CaptureTransaction(std::move(transaction), std::move(spans), scope,
+                               std::move(dsc));
   }
 }
 
@@ -178,14 +182,16 @@ TraceHeaders Hub::GetTraceHeaders(absl::string_view existing_baggage) {
   });
   std::shared_ptr<Client> client = this->client();
   std::shared_ptr<const internal::Dsc> dsc;
-  std::string span_id;
+  char span_hex[16];
+  absl::string_view trace_id = trace.trace_id;
+  absl::string_view span_id;
   bool sampled;
   if (const auto& record = internal::SpanAccess::Record(span)) {
-    span_id = internal::SpanIdHex(record->data.span_id);
+    span_id = internal::SpanIdHex(record->data.span_id, span_hex);
     sampled = record->txn->sampled;
-    trace.trace_id = record->txn->trace_id;
+    trace_id = record->txn->trace_id;
     headers.sentry_trace =
-        internal::FormatSentryTrace(trace.trace_id, span_id, sampled);
+        internal::FormatSentryTrace(trace_id, span_id, sampled);
     dsc = record->txn->dsc;
   } else {
     span_id = trace.span_id;
@@ -198,11 +204,12 @@ TraceHeaders Hub::GetTraceHeaders(absl::string_view existing_baggage) {
                            trace.sampled, "");
     }
   }
-  headers.baggage = internal::MergeBaggage(
-      existing_baggage, dsc != nullptr ? *dsc : internal::Dsc());
+  static const auto* const kNoDsc = new internal::Dsc();
+  headers.baggage =
+      internal::MergeBaggage(existing_baggage, dsc != nullptr ? *dsc : *kNoDsc);
   if (client != nullptr && client->options().propagate_traceparent) {
     headers.traceparent =
-        internal::FormatTraceparent(trace.trace_id, span_id, sampled);
+        internal::FormatTraceparent(trace_id, span_id, sampled);
   }
   return headers;
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sdk/src/json.h"
 #include "sentry/sentry.h"
@@ -186,6 +187,7 @@ TEST_F(TracingTest, FinishedTransactionsAreSentWithTheirSpans) {
   ASSERT_TRUE(transaction.sampled());
   Span query = transaction.StartChild("db.query", "SELECT 1");
   query.SetData("db.rows", 3);
+  query.SetTag("db.system", "sqlite");
   query.SetStatus(SpanStatus::kOk);
   Span nested = query.StartChild("db.fetch");
   nested.Finish();
@@ -216,6 +218,7 @@ TEST_F(TracingTest, FinishedTransactionsAreSentWithTheirSpans) {
   EXPECT_EQ(db.description(), "SELECT 1");
   EXPECT_EQ(db.status(), "ok");
   EXPECT_EQ(db.data().fields().at("db.rows").number_value(), 3);
+  EXPECT_EQ(db.tags().at("db.system"), "sqlite");
   EXPECT_EQ(db.trace_id(), transaction.trace_id());
   EXPECT_EQ(db.span_id(), query.span_id());
   EXPECT_EQ(db.parent_span_id(), transaction.span_id());
@@ -369,6 +372,38 @@ TEST_F(TracingTest, BeforeSendTransactionCanDropAndErrorsSkipIt) {
   EXPECT_EQ(
       guard_->client()->client_reports().Count(DiscardReason::kBeforeSend),
       1u + 2u);
+}
+
+// Without user code the children are written as JSON from their records;
+// with it they are in the transaction it sees, and its changes are sent.
+TEST_F(TracingTest, BeforeSendTransactionSeesAndChangesTheSpans) {
+  Options options;
+  options.traces_sample_rate = 1.0;
+  std::vector<std::string> seen;
+  options.before_send_transaction = [&](protocol::Event& t) {
+    for (auto& span : *t.mutable_spans()) {
+      seen.push_back(absl::StrCat(span.op(), " ", span.description(), " ",
+                                  span.parent_span_id()));
+      span.set_description("[scrubbed]");
+    }
+    return true;
+  };
+  Init(std::move(options));
+  Span transaction = StartTransaction({"login", "http.server"});
+  Span query = transaction.StartChild("db.query", "SELECT password");
+  query.SetTag("db.system", "sqlite");
+  query.Finish();
+  transaction.Finish();
+  ASSERT_TRUE(transport_->WaitForTransactions(1, absl::Seconds(10)));
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  EXPECT_THAT(seen, ::testing::ElementsAre(absl::StrCat(
+                        "db.query SELECT password ", transaction.span_id())));
+  const auto t = transport_->transactions()[0];
+  ASSERT_EQ(t.spans_size(), 1);
+  EXPECT_EQ(t.spans(0).description(), "[scrubbed]");
+  EXPECT_EQ(t.spans(0).span_id(), query.span_id());
+  EXPECT_EQ(t.spans(0).trace_id(), transaction.trace_id());
+  EXPECT_EQ(t.spans(0).tags().at("db.system"), "sqlite");
 }
 
 // 8 threads x 2000 children on one transaction, under TSan in CI: exactly

@@ -44,6 +44,7 @@ struct CaptureQueue;
 struct CapturedScopes;
 class StoredBreadcrumb;
 struct Dsc;
+struct RecordedSpans;
 class PropagationTargets;
 class TelemetryBuffer;
 class TelemetryAccess;
@@ -101,7 +102,8 @@ class Client {
 
   // Queues a finished transaction with `scope` (and the global scope) as
   // they are now; `dsc` becomes its envelope's "trace" header.
-  void CaptureTransaction(protocol::Event transaction, const Scope* scope,
+  void CaptureTransaction(protocol::Event transaction,
+                          internal::RecordedSpans spans, const Scope* scope,
                           std::shared_ptr<const internal::Dsc> dsc);
   // The DSC of a trace this SDK heads (not continued from a caller).
   std::shared_ptr<const internal::Dsc> NewDsc(
@@ -122,12 +124,13 @@ class Client {
       const internal::CapturedScopes& scopes, protocol::Event& event) const;
   // The event's JSON with the scopes' `breadcrumbs` (and the "os" context
   // when `os_context_encoded`, the trace context when `trace_json` is not
-  // empty) written from their encodings; shrunk when too large; nullopt
-  // when it stays too large.
+  // empty) written from their encodings, and a transaction's `spans` from
+  // their records; shrunk when too large; nullopt when it stays too large.
   std::optional<std::string> EncodeEvent(
       protocol::Event& event,
       const std::vector<const internal::StoredBreadcrumb*>& breadcrumbs,
-      bool os_context_encoded, absl::string_view trace_json) const;
+      bool os_context_encoded, absl::string_view trace_json,
+      const internal::RecordedSpans* spans = nullptr) const;
   Envelope EventEnvelope(const std::string& event_id, std::string json,
                          std::vector<Attachment> attachments,
                          std::optional<std::string> session_update,
@@ -143,8 +146,11 @@ class Client {
   bool FlushTransport(absl::Time deadline);
   // Sends the pending drop counts as a client report; true when it did.
   bool SendClientReportIfAny();
+  // Counts `event` as dropped; a transaction also counts its spans: those
+  // in it, `recorded_spans` not yet in it, and itself.
   void Drop(DiscardReason reason, const protocol::Event& event,
-            DataCategory category = DataCategory::kError);
+            DataCategory category = DataCategory::kError,
+            size_t recorded_spans = 0);
   void SendSessionUpdate(std::string payload);
   void SendSessionAggregates();
 
@@ -169,11 +175,6 @@ class Client {
     std::optional<double> sample_rate;
     std::optional<bool> sampled;
     std::string transaction;
-    bool operator==(const DscKey& o) const {
-      return trace_id == o.trace_id && sample_rand == o.sample_rand &&
-             sample_rate == o.sample_rate && sampled == o.sampled &&
-             transaction == o.transaction;
-    }
   };
   mutable absl::Mutex dsc_mu_;
   mutable DscKey last_dsc_key_ ABSL_GUARDED_BY(dsc_mu_);

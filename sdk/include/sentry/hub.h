@@ -44,6 +44,7 @@
 namespace sentry {
 namespace internal {
 struct Dsc;
+struct RecordedSpans;
 class TelemetryAccess;
 }  // namespace internal
 
@@ -129,6 +130,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
  private:
   friend class internal::TelemetryAccess;  // Logs and metrics.
   void CaptureTransaction(protocol::Event transaction,
+                          internal::RecordedSpans spans,
                           std::shared_ptr<const internal::Dsc> dsc);
 
   struct Layer {
