@@ -374,7 +374,8 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   Envelope envelope = NewEnvelope();
   envelope.SetStringHeader("event_id", event.event_id());
   if (dsc != nullptr) envelope.SetHeader("trace", dsc->ToJson());
-  envelope.AddItem("transaction", *std::move(json));
+  envelope.AddItem("transaction", *std::move(json)).span_count =
+      static_cast<uint64_t>(event.spans_size()) + work.spans.spans.size() + 1;
   if (options_.send_client_reports) {
     if (auto report = reports_->Take()) {
       envelope.AddItem("client_report", internal::MessageToJson(*report));

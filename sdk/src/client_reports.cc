@@ -1,5 +1,7 @@
 #include "sentry/client_reports.h"
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -74,17 +76,21 @@ DataCategory CategoryOfItemType(absl::string_view item_type) {
 
 void ClientReports::RecordItem(DiscardReason reason,
                                absl::string_view item_type, uint64_t item_count,
-                               uint64_t bytes) {
+                               uint64_t bytes, uint64_t span_count) {
   if (item_type == "client_report") return;
   const DataCategory category = CategoryOfItemType(item_type);
   Record(reason, category, item_count);
   if (category == DataCategory::kLogItem) {
     Record(reason, DataCategory::kLogByte, bytes);
   }
+  if (category == DataCategory::kTransaction) {
+    Record(reason, DataCategory::kSpan, std::max<uint64_t>(span_count, 1));
+  }
 }
 
 void ClientReports::RecordItem(DiscardReason reason, const EnvelopeItem& item) {
-  RecordItem(reason, item.type, item.ItemCount(), item.payload.size());
+  RecordItem(reason, item.type, item.ItemCount(), item.payload.size(),
+             item.SpanCount());
 }
 
 void ClientReports::RecordEnvelope(DiscardReason reason,

@@ -70,6 +70,54 @@ uint64_t EnvelopeItem::ItemCount() const {
   return count;
 }
 
+namespace {
+
+// The elements of a JSON array, given as valid JSON text.
+uint64_t CountArrayElements(absl::string_view array) {
+  int depth = 0;
+  uint64_t commas = 0;
+  bool any = false;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : array) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    if (depth == 1 && c != ']') any = true;
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      ++commas;
+    }
+  }
+  return any ? commas + 1 : 0;
+}
+
+}  // namespace
+
+uint64_t EnvelopeItem::SpanCount() const {
+  if (type != "transaction") return 0;
+  if (span_count > 0) return span_count;
+  auto members = internal::ParseJsonObject(payload);
+  if (!members.ok()) return 1;
+  for (const auto& [key, value] : *members) {
+    if (key == "spans") return CountArrayElements(value) + 1;
+  }
+  return 1;
+}
+
 void Envelope::SetHeader(absl::string_view key, std::string raw_json) {
   for (auto& [k, v] : headers_) {
     if (k == key) {

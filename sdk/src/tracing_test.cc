@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "sdk/src/json.h"
 #include "sentry/sentry.h"
+#include "sentry/testing/fault_injecting_transport.h"
 #include "sentry/testing/test_transport.h"
 
 namespace sentry {
@@ -404,6 +405,27 @@ TEST_F(TracingTest, BeforeSendTransactionSeesAndChangesTheSpans) {
   EXPECT_EQ(t.spans(0).span_id(), query.span_id());
   EXPECT_EQ(t.spans(0).trace_id(), transaction.trace_id());
   EXPECT_EQ(t.spans(0).tags().at("db.system"), "sqlite");
+}
+
+// What the network loses counts the transaction and its spans, itself too.
+TEST_F(TracingTest, ATransactionLostInTransitCountsItsSpans) {
+  auto network = std::make_shared<testing::FaultInjectingTransport>(transport_);
+  Options options;
+  options.traces_sample_rate = 1.0;
+  options.dsn = kDsn;
+  options.transport = network;
+  guard_.emplace(sentry::Init(std::move(options)));
+  network->Fail();
+  Span transaction = StartTransaction({"checkout", "task"});
+  transaction.StartChild("db.query").Finish();
+  transaction.StartChild("http.client").Finish();
+  transaction.Finish();
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  // network_error: the transaction 1, its spans 2 + 1.
+  EXPECT_EQ(
+      guard_->client()->client_reports().Count(DiscardReason::kNetworkError),
+      1u + 3u);
+  EXPECT_TRUE(transport_->transactions().empty());
 }
 
 // 8 threads x 2000 children on one transaction, under TSan in CI: exactly

@@ -60,11 +60,13 @@ class ClientReports {
               uint64_t quantity = 1);
   // One drop of an item of type `item_type` ("event", ...) that holds
   // `item_count` records ("log" and "trace_metric" items hold many) in
-  // `bytes` bytes. Client reports are not counted: a lost report is not
-  // itself reported.
+  // `bytes` bytes; a transaction also counts `span_count` spans (its
+  // children and itself; at least itself). Client reports are not
+  // counted: a lost report is not itself reported.
   void RecordItem(DiscardReason reason, absl::string_view item_type,
-                  uint64_t item_count = 1, uint64_t bytes = 0);
-  // The same for `item` (its count and payload bytes).
+                  uint64_t item_count = 1, uint64_t bytes = 0,
+                  uint64_t span_count = 0);
+  // The same for `item` (its count, payload bytes and spans).
   void RecordItem(DiscardReason reason, const EnvelopeItem& item);
   // RecordItem for every item of `envelope`.
   void RecordEnvelope(DiscardReason reason, const Envelope& envelope);

@@ -39,9 +39,17 @@ struct EnvelopeItem {
   std::optional<std::string> Header(absl::string_view key) const;
   // Header `key` decoded as a string, or nullopt if absent or not a string.
   std::optional<std::string> StringHeader(absl::string_view key) const;
+  // For a transaction item, its spans and itself, as client reports count
+  // them when it is dropped. Known in memory only, never sent: 0 when not
+  // known (an item parsed from bytes), and SpanCount counts its payload's.
+  uint64_t span_count = 0;
+
   // How many records the item holds: its "item_count" ("log" and
   // "trace_metric" items hold many), else 1.
   uint64_t ItemCount() const;
+  // For a transaction item, `span_count`, else the number of its payload's
+  // "spans" plus one; 0 for other items.
+  uint64_t SpanCount() const;
 };
 
 class Envelope {

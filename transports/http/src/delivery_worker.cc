@@ -189,7 +189,7 @@ class DeliveryWorker final : public Transport {
   void Record(DiscardReason reason, const PackedEnvelope& envelope) {
     if (auto r = reports()) {
       for (const auto& item : envelope.item_summaries()) {
-        r->RecordItem(reason, item.type, item.count, item.bytes);
+        r->RecordItem(reason, item.type, item.count, item.bytes, item.spans);
       }
     }
   }

@@ -239,6 +239,37 @@ TEST(DeliveryWorkerTest, LogItemLimitDropsLogsCountingEveryLogAndItsBytes) {
                 {"ratelimit_backoff/log_byte", logs.size()}}));
 }
 
+// A lost transaction counts its spans too (its children and itself): as
+// the client knew them when it built the item, else from its payload (an
+// item parsed again, here to remove it under a rate limit).
+TEST(DeliveryWorkerTest, LostTransactionsCountTheirSpans) {
+  Harness h;
+  h.network->SetScript([](const FakeSender::Request& r) {
+    return r.index == 0 ? FakeSender::Status(500)
+                        : FakeSender::Status(200, "60:transaction:key");
+  });
+  Envelope counted;
+  counted.AddItem("transaction", "{\"type\":\"transaction\"}").span_count = 4;
+  h.transport->SendEnvelope(std::move(counted));
+  ASSERT_TRUE(h.transport->Flush(kWait));
+  h.transport->SendEnvelope(EventEnvelope(1));
+  ASSERT_TRUE(h.transport->Flush(kWait));
+  EXPECT_EQ(Pending(*h.reports),
+            (std::map<std::string, uint64_t>{{"send_error/transaction", 1},
+                                             {"send_error/span", 4}}));
+  Envelope parsed;
+  parsed.AddItem("transaction",
+                 "{\"type\":\"transaction\",\"spans\":[{\"op\":\"a,]\","
+                 "\"data\":{\"k\":[1,2]}},{\"op\":\"b\"}]}");
+  parsed.AddItem("event", "{}");
+  h.transport->SendEnvelope(std::move(parsed));
+  ASSERT_TRUE(h.transport->Flush(kWait));
+  EXPECT_EQ(h.network->requests().size(), 3u);  // The event went alone.
+  EXPECT_EQ(Pending(*h.reports), (std::map<std::string, uint64_t>{
+                                     {"ratelimit_backoff/transaction", 1},
+                                     {"ratelimit_backoff/span", 3}}));
+}
+
 // Envelopes of logs dropped whole (here: the queue is full) count each
 // log and their bytes too.
 TEST(DeliveryWorkerTest, QueueOverflowOfALogEnvelopeCountsEveryLog) {

@@ -17,7 +17,7 @@ PackedEnvelope PackedEnvelope::Pack(Envelope envelope, bool compress) {
   for (const auto& item : envelope.items()) {
     if (!packed.types_.empty()) packed.types_.push_back('\n');
     absl::StrAppend(&packed.types_, item.type, " ", item.ItemCount(), " ",
-                    item.payload.size());
+                    item.payload.size(), " ", item.SpanCount());
   }
   if (compress) {
     thread_local std::string items;  // Keeps its capacity.
@@ -83,9 +83,10 @@ std::vector<PackedEnvelope::ItemSummary> PackedEnvelope::item_summaries()
     std::vector<absl::string_view> parts = absl::StrSplit(line, ' ');
     ItemSummary item;
     item.type = parts[0];
-    if (parts.size() == 3) {
+    if (parts.size() == 4) {
       (void)absl::SimpleAtoi(parts[1], &item.count);
       (void)absl::SimpleAtoi(parts[2], &item.bytes);
+      (void)absl::SimpleAtoi(parts[3], &item.spans);
     }
     items.push_back(item);
   }

@@ -48,11 +48,13 @@ class PackedEnvelope {
   // The item types, in order ("event", "client_report", ...).
   std::vector<absl::string_view> item_types() const;
   // What a drop of the items loses, for client reports: per item its type,
-  // how many records it holds (its "item_count", else 1) and its bytes.
+  // how many records it holds (its "item_count", else 1), its bytes and,
+  // for a transaction, its spans (EnvelopeItem::SpanCount).
   struct ItemSummary {
     absl::string_view type;
     uint64_t count = 1;
     uint64_t bytes = 0;
+    uint64_t spans = 0;
   };
   std::vector<ItemSummary> item_summaries() const;
   bool compressed() const { return compressed_; }
@@ -64,7 +66,7 @@ class PackedEnvelope {
   std::string header_;
   // The items' wire bytes, or their raw deflate stream when compressed_.
   std::string items_;
-  // Per item "type count bytes", joined by '\n'.
+  // Per item "type count bytes spans", joined by '\n'.
   std::string types_;
   bool compressed_ = false;
   uint32_t crc_ = 0;         // When compressed_: of the plain items.
