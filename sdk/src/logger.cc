@@ -90,6 +90,7 @@ void TelemetryAccess::Capture(TelemetryKind kind,
 }
 
 void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
+                absl::Span<const LogAttributeArg> borrowed,
                 absl::string_view message_template,
                 absl::Span<const LogArg> args) {
   TelemetryAccess::Capture(
@@ -102,18 +103,30 @@ void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
         for (size_t i = 0; i < args.size(); ++i) {
           args[i].AssignTo(record.args[i]);
         }
-        record.attribute_count = attributes != nullptr ? attributes->size() : 0;
+        record.attribute_count =
+            attributes != nullptr ? attributes->size() : borrowed.size();
         if (record.attributes.size() < record.attribute_count) {
           record.attributes.resize(record.attribute_count);
         }
-        for (size_t i = 0; i < record.attribute_count; ++i) {
-          record.attributes[i].first = (*attributes)[i].first;
-          record.attributes[i].second = (*attributes)[i].second;
+        if (attributes != nullptr) {
+          for (size_t i = 0; i < record.attribute_count; ++i) {
+            record.attributes[i].first = (*attributes)[i].first;
+            record.attributes[i].second = (*attributes)[i].second;
+          }
+        } else {
+          for (size_t i = 0; i < record.attribute_count; ++i) {
+            record.attributes[i].first.assign(borrowed[i].key.data(),
+                                              borrowed[i].key.size());
+            borrowed[i].value.AssignTo(record.attributes[i].second);
+          }
         }
       },
       [&] {
         size_t bytes =
             message_template.size() + 200 + ApproximateBytes(attributes);
+        for (const LogAttributeArg& attribute : borrowed) {
+          bytes += attribute.key.size() + attribute.value.string.size() + 32;
+        }
         for (const LogArg& arg : args) bytes += arg.string.size() + 16;
         return bytes;
       });

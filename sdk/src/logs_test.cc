@@ -212,6 +212,52 @@ TEST_F(LogsTest, ScopeAttributesApplyAndTheCallsWin) {
   EXPECT_EQ(Attr(logs["after"], "service"), "string:billing");
 }
 
+// Attributes in braces at the call are borrowed, and arrive typed as the
+// same attributes built beforehand as LogAttributes; they win over the
+// scope's too. The record they are copied into is reused: a later log
+// with fewer keeps none of the earlier one's.
+TEST_F(LogsTest, AttributesInBracesArriveAsBuiltOnes) {
+  Init();
+  ConfigureScope([](Scope& scope) { scope.SetAttribute("region", "eu"); });
+  const std::string queue = "billing";
+  for (int i = 0; i < 3; ++i) {
+    logger::Warn({{"queue", queue},
+                  {"region", "us"},
+                  {"depth", 1200},
+                  {"big", uint64_t{1} << 63},
+                  {"ratio", 0.25},
+                  {"retry", true}},
+                 "braces $0", i);
+    logger::Warn(LogAttributes{{"queue", queue},
+                               {"region", "us"},
+                               {"depth", 1200},
+                               {"big", uint64_t{1} << 63},
+                               {"ratio", 0.25},
+                               {"retry", true}},
+                 "built $0", i);
+    logger::Emit(LogLevel::kInfo, {{"only", "one"}}, "fewer $0", i);
+  }
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  std::map<std::string, Struct> logs;
+  for (const Struct& log : transport_->logs()) logs[Field(log, "body")] = log;
+  ASSERT_EQ(logs.size(), 9u);
+  for (const std::string name :
+       {"queue", "region", "depth", "big", "ratio", "retry", "only"}) {
+    EXPECT_EQ(Attr(logs["braces 2"], name), Attr(logs["built 2"], name))
+        << name;
+  }
+  EXPECT_EQ(Attr(logs["braces 2"], "queue"), "string:billing");
+  EXPECT_EQ(Attr(logs["braces 2"], "region"), "string:us");
+  EXPECT_EQ(Attr(logs["braces 2"], "depth"), "integer:1200");
+  EXPECT_EQ(Attr(logs["braces 2"], "big"), "string:9223372036854775808");
+  EXPECT_EQ(Attr(logs["braces 2"], "ratio"), "double:0.25");
+  EXPECT_EQ(Attr(logs["braces 2"], "retry"), "boolean:true");
+  EXPECT_EQ(Field(logs["fewer 2"], "level"), "info");
+  EXPECT_EQ(Attr(logs["fewer 2"], "only"), "string:one");
+  EXPECT_EQ(Attr(logs["fewer 2"], "queue"), "<absent>");
+  EXPECT_EQ(Attr(logs["fewer 2"], "region"), "string:eu");
+}
+
 TEST_F(LogsTest, SendsAtMostOneHundredPerEnvelope) {
   Init();
   for (int i = 0; i < 250; ++i) logger::Info("line $0", i);

@@ -3,9 +3,11 @@
 // span, when one is active on the scope).
 //
 //   sentry::logger::Info("order $0 paid by $1", order_id, customer);
-//   sentry::logger::Warn(sentry::LogAttributes{{"queue", "billing"},
-//                                              {"depth", 1200}},
+//   sentry::logger::Warn({{"queue", "billing"}, {"depth", 1200}},
 //                        "queue $0 is behind", queue_name);
+//
+// Attributes written in braces at the call are borrowed for the call (the
+// cheapest form); a sentry::LogAttributes built beforehand works too.
 //
 // The template uses absl::Substitute's syntax: `$0` .. `$9` are the
 // arguments, `$$` is a dollar sign. It is sent as `sentry.message.template`,
@@ -26,6 +28,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -85,17 +88,33 @@ struct LogArg {
   double floating = 0;
 };
 
+// One attribute of a log call written in braces at the call
+// ({"queue", "billing"}), borrowed for the call's duration: nothing is
+// allocated to pass it.
+struct LogAttributeArg {
+  template <typename V>
+  LogAttributeArg(absl::string_view k, const V& v) : key(k), value(v) {}
+  absl::string_view key;
+  LogArg value;
+};
+
 // (sentry::LogLevel: this namespace has the SDK's own debug-log levels.)
+// The call's attributes are `attributes` (may be null) or `borrowed`.
 void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
+                absl::Span<const LogAttributeArg> borrowed,
                 absl::string_view message_template,
                 absl::Span<const LogArg> args);
 
 template <typename... Args>
 void EmitLog(sentry::LogLevel level, const LogAttributes* attributes,
+             absl::Span<const LogAttributeArg> borrowed,
              absl::string_view message_template, const Args&... args) {
   const std::array<LogArg, sizeof...(Args)> refs = {LogArg(args)...};
-  CaptureLog(level, attributes, message_template, refs);
+  CaptureLog(level, attributes, borrowed, message_template, refs);
 }
+
+// Attributes in braces at the call.
+using LogAttributeArgs = std::initializer_list<LogAttributeArg>;
 
 }  // namespace internal
 
@@ -105,15 +124,26 @@ namespace logger {
 // Options::enable_logs on): lets integrations skip building attributes.
 bool Enabled();
 
-#define SENTRY_INTERNAL_LOG_FUNCTION(Name, Level)                      \
-  template <typename... Args>                                          \
-  void Name(absl::string_view message_template, const Args&... args) { \
-    internal::EmitLog(Level, nullptr, message_template, args...);      \
-  }                                                                    \
-  template <typename... Args>                                          \
-  void Name(const LogAttributes& attributes,                           \
-            absl::string_view message_template, const Args&... args) { \
-    internal::EmitLog(Level, &attributes, message_template, args...);  \
+// Each level has three forms: without attributes, with attributes in
+// braces at the call (borrowed: nothing is allocated to pass them), and
+// with a LogAttributes built beforehand.
+#define SENTRY_INTERNAL_LOG_FUNCTION(Name, Level)                         \
+  template <typename... Args>                                             \
+  void Name(absl::string_view message_template, const Args&... args) {    \
+    internal::EmitLog(Level, nullptr, {}, message_template, args...);     \
+  }                                                                       \
+  template <typename... Args>                                             \
+  void Name(internal::LogAttributeArgs attributes,                        \
+            absl::string_view message_template, const Args&... args) {    \
+    internal::EmitLog(                                                    \
+        Level, nullptr,                                                   \
+        absl::MakeConstSpan(attributes.begin(), attributes.size()),       \
+        message_template, args...);                                       \
+  }                                                                       \
+  template <typename... Args>                                             \
+  void Name(const LogAttributes& attributes,                              \
+            absl::string_view message_template, const Args&... args) {    \
+    internal::EmitLog(Level, &attributes, {}, message_template, args...); \
   }
 
 SENTRY_INTERNAL_LOG_FUNCTION(Trace, LogLevel::kTrace)
@@ -129,12 +159,19 @@ SENTRY_INTERNAL_LOG_FUNCTION(Fatal, LogLevel::kFatal)
 template <typename... Args>
 void Emit(LogLevel level, absl::string_view message_template,
           const Args&... args) {
-  internal::EmitLog(level, nullptr, message_template, args...);
+  internal::EmitLog(level, nullptr, {}, message_template, args...);
+}
+template <typename... Args>
+void Emit(LogLevel level, internal::LogAttributeArgs attributes,
+          absl::string_view message_template, const Args&... args) {
+  internal::EmitLog(level, nullptr,
+                    absl::MakeConstSpan(attributes.begin(), attributes.size()),
+                    message_template, args...);
 }
 template <typename... Args>
 void Emit(LogLevel level, const LogAttributes& attributes,
           absl::string_view message_template, const Args&... args) {
-  internal::EmitLog(level, &attributes, message_template, args...);
+  internal::EmitLog(level, &attributes, {}, message_template, args...);
 }
 
 }  // namespace logger
