@@ -250,18 +250,39 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
 }
 
 void Client::WorkerLoop() {
+  // After a batch the worker polls for the next one instead of sleeping
+  // until a capture wakes it: waking it costs the capturing thread a system
+  // call, which during a burst would recur for nearly every event. A poll
+  // that finds the queue empty puts it back to sleep. It is woken early when
+  // the queue is half full, a flush waits or the client stops.
+  bool polling = false;
   for (;;) {
     internal::CaptureChunks::Batch batch;
     {
       absl::MutexLock lock(&mu_);
-      // In request mode, wakes every second to send aggregates when due.
-      mu_.AwaitWithTimeout(
-          absl::Condition(
-              +[](Client* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
-                return !c->queue_->items.empty() || c->stopping_;
-              },
-              this),
-          aggregator_ != nullptr ? absl::Seconds(1) : absl::InfiniteDuration());
+      if (polling) {
+        mu_.AwaitWithTimeout(
+            absl::Condition(
+                +[](Client* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
+                  return c->queue_->items.size() >=
+                             c->options_.max_queue_size / 2 ||
+                         c->stopping_ || c->flush_waiters_ > 0;
+                },
+                this),
+            kPoll);
+        polling = !queue_->items.empty();
+        if (!polling && !stopping_) continue;  // Back to sleep.
+      } else {
+        // In request mode, wakes every second to send aggregates when due.
+        mu_.AwaitWithTimeout(
+            absl::Condition(
+                +[](Client* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
+                  return !c->queue_->items.empty() || c->stopping_;
+                },
+                this),
+            aggregator_ != nullptr ? absl::Seconds(1)
+                                   : absl::InfiniteDuration());
+      }
       if (queue_->items.empty()) {
         if (stopping_) return;
         if (aggregator_ == nullptr ||
@@ -280,6 +301,7 @@ void Client::WorkerLoop() {
     absl::MutexLock lock(&mu_);
     queue_->items.Recycle(std::move(batch));
     processed_ += count;
+    polling = true;
   }
 }
 
@@ -659,6 +681,7 @@ bool Client::Flush(absl::Duration timeout) {
       Client* client;
       uint64_t target;
     } arg{this, target};
+    ++flush_waiters_;  // A polling worker does not wait for its next poll.
     const bool events =
         mu_.AwaitWithDeadline(absl::Condition(
                                   +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
@@ -666,6 +689,7 @@ bool Client::Flush(absl::Duration timeout) {
                                   },
                                   &arg),
                               deadline);
+    --flush_waiters_;
     drained = events && drained;
   }
   SendSessionAggregates();

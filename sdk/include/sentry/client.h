@@ -192,6 +192,10 @@ class Client {
   const std::unique_ptr<internal::CaptureQueue> queue_ ABSL_PT_GUARDED_BY(mu_);
   uint64_t enqueued_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
+  // Flushes waiting for the worker (a polling worker is woken for them).
+  int flush_waiters_ ABSL_GUARDED_BY(mu_) = 0;
+  // How long a worker that just processed a batch waits for the next.
+  static constexpr absl::Duration kPoll = absl::Microseconds(200);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_;
