@@ -1,16 +1,13 @@
 #include "sentry/integrations/curl.h"
 
-#include <httplib.h>
-
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "integrations/http_client/src/test_fixture.h"
 #include "sentry/sentry.h"
 #include "sentry/testing/test_transport.h"
 
@@ -19,36 +16,8 @@ namespace {
 
 using testing::TestTransport;
 
-class CurlTest : public ::testing::Test {
+class CurlTest : public testing::OutgoingRequestTest {
  protected:
-  void SetUp() override {
-    server_.Get("/ok",
-                [this](const httplib::Request& req, httplib::Response& res) {
-                  absl::MutexLock lock(&mu_);
-                  received_.push_back(req.headers);
-                  res.set_content("ok", "text/plain");
-                });
-    server_.Get("/missing", [](const httplib::Request&,
-                               httplib::Response& res) { res.status = 404; });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-
-    Options options;
-    options.dsn = "https://key@o1.ingest.sentry.io/2";
-    options.transport = transport_;
-    options.traces_sample_rate = 1.0;
-    options.trace_propagation_targets = {"127.0.0.1"};
-    guard_.emplace(Init(std::move(options)));
-    ASSERT_TRUE(guard_->status().ok()) << guard_->status();
-  }
-  void TearDown() override {
-    guard_.reset();
-    server_.stop();
-    thread_.join();
-  }
-
   CURLcode Get(const std::string& url, curl_slist* headers, long* status) {
     CURL* easy = curl_easy_init();
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
@@ -63,20 +32,6 @@ class CurlTest : public ::testing::Test {
     curl_easy_cleanup(easy);
     return result;
   }
-
-  std::string Header(size_t request, const std::string& name) {
-    absl::MutexLock lock(&mu_);
-    auto it = received_.at(request).find(name);
-    return it == received_.at(request).end() ? "<absent>" : it->second;
-  }
-
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  absl::Mutex mu_;
-  std::vector<httplib::Headers> received_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
-  std::optional<InitGuard> guard_;
 };
 
 TEST_F(CurlTest, TargetsGetTheChildSpansHeadersAndTheSpanIsRecorded) {

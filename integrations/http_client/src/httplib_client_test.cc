@@ -1,15 +1,12 @@
 #include "sentry/integrations/httplib_client.h"
 
-#include <httplib.h>
-
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "integrations/http_client/src/test_fixture.h"
 #include "sentry/sentry.h"
 #include "sentry/testing/test_transport.h"
 
@@ -18,58 +15,7 @@ namespace {
 
 using testing::TestTransport;
 
-class HttplibClientTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    server_.Get("/ok",
-                [this](const httplib::Request& req, httplib::Response& res) {
-                  absl::MutexLock lock(&mu_);
-                  received_.push_back(req.headers);
-                  res.set_content("ok", "text/plain");
-                });
-    server_.Post("/missing",
-                 [this](const httplib::Request& req, httplib::Response& res) {
-                   absl::MutexLock lock(&mu_);
-                   received_.push_back(req.headers);
-                   res.status = 404;
-                 });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-
-    Options options;
-    options.dsn = "https://key@o1.ingest.sentry.io/2";
-    options.transport = transport_;
-    options.traces_sample_rate = 1.0;
-    options.trace_propagation_targets = {"127.0.0.1"};
-    guard_.emplace(Init(std::move(options)));
-    ASSERT_TRUE(guard_->status().ok()) << guard_->status();
-  }
-  void TearDown() override {
-    guard_.reset();
-    server_.stop();
-    thread_.join();
-  }
-
-  std::string Header(size_t request, const std::string& name) {
-    absl::MutexLock lock(&mu_);
-    auto it = received_.at(request).find(name);
-    return it == received_.at(request).end() ? "<absent>" : it->second;
-  }
-  size_t Count(size_t request, const std::string& name) {
-    absl::MutexLock lock(&mu_);
-    return received_.at(request).count(name);
-  }
-
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  absl::Mutex mu_;
-  std::vector<httplib::Headers> received_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
-  std::optional<InitGuard> guard_;
-};
+class HttplibClientTest : public testing::OutgoingRequestTest {};
 
 TEST_F(HttplibClientTest, TargetsGetTheChildSpansHeadersAndTheSpanIsRecorded) {
   const std::string base = absl::StrCat("http://127.0.0.1:", port_);
@@ -101,10 +47,10 @@ TEST_F(HttplibClientTest, TargetsGetTheChildSpansHeadersAndTheSpanIsRecorded) {
   EXPECT_EQ(t.spans(1).description(), absl::StrCat("POST ", base, "/missing"));
   EXPECT_EQ(t.spans(1).status(), "not_found");
   // The next service's caller is the child span.
-  EXPECT_EQ(Count(0, "sentry-trace"), 1u);
+  EXPECT_EQ(server_.Count(0, "sentry-trace"), 1u);
   EXPECT_EQ(Header(0, "sentry-trace"),
             absl::StrCat(transaction.trace_id(), "-", ok.span_id(), "-1"));
-  EXPECT_EQ(Count(0, "baggage"), 1u);
+  EXPECT_EQ(server_.Count(0, "baggage"), 1u);
   const std::string baggage = Header(0, "baggage");
   EXPECT_TRUE(absl::StartsWith(baggage, "vendor=a,sentry-trace_id="))
       << baggage;
@@ -132,9 +78,7 @@ TEST_F(HttplibClientTest, OtherUrlsAreSentExactlyAsGiven) {
 
 TEST_F(HttplibClientTest, ARequestWithoutAResponseIsAFailedSpan) {
   // A port nobody listens on: the server's, once it is stopped.
-  server_.stop();
-  thread_.join();
-  thread_ = std::thread([] {});
+  server_.Stop();
   httplib_client::Client client(absl::StrCat("http://127.0.0.1:", port_));
   Span transaction = StartTransaction({"job", "task"});
   {
