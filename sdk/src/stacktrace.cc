@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/debugging/stacktrace.h"
 #include "absl/debugging/symbolize.h"
 #include "absl/strings/escaping.h"
@@ -173,6 +174,24 @@ int SdkFramesOnTop(const protocol::Stacktrace& trace) {
   return drop;
 }
 
+// The demangled name of the function at `address` ("" when unknown),
+// cached per thread: the same frames recur from event to event, and each
+// uncached lookup reads the binary's symbol table. Bounded; cleared when
+// full.
+const std::string& FunctionAt(uint64_t address) {
+  constexpr size_t kMaxCached = 4096;
+  thread_local absl::flat_hash_map<uint64_t, std::string> cache;
+  auto it = cache.find(address);
+  if (it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCached) cache.clear();
+  char name[1024];
+  std::string function;
+  if (absl::Symbolize(reinterpret_cast<void*>(address), name, sizeof(name))) {
+    function = Demangle(name);
+  }
+  return cache.emplace(address, std::move(function)).first->second;
+}
+
 void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
                     std::vector<Module>* touched) {
   for (auto& frame : *trace->mutable_frames()) {
@@ -180,11 +199,8 @@ void CompleteFrames(const InAppRules& rules, protocol::Stacktrace* trace,
     if (frame.function().empty() && !frame.instruction_addr().empty() &&
         absl::SimpleHexAtoi(frame.instruction_addr(), &address)) {
       // Return addresses point after the call: look up the call itself.
-      char name[1024];
-      if (absl::Symbolize(reinterpret_cast<void*>(address - 1), name,
-                          sizeof(name))) {
-        frame.set_function(Demangle(name));
-      }
+      const std::string& function = FunctionAt(address - 1);
+      if (!function.empty()) frame.set_function(function);
     }
   }
   auto* frames = trace->mutable_frames();
