@@ -234,7 +234,8 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
   std::string id = event.event_id();
   internal::CaptureWork work{std::move(event),
                              internal::CapturedScopes::Of(scope),
-                             /*transaction=*/false, /*dsc=*/nullptr};
+                             /*transaction=*/false, /*dsc=*/nullptr,
+                             /*spans=*/{}};
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
@@ -318,6 +319,14 @@ void Client::Drop(DiscardReason reason, const protocol::Event& event,
                 DiscardReasonName(reason), ")");
 }
 
+bool Client::UserCodeSees(const internal::CaptureWork& work) const {
+  return !work.scopes.scope.processors().empty() ||
+         !work.scopes.global.processors().empty() ||
+         integrations_process_events_ ||
+         (work.transaction ? options_.before_send_transaction != nullptr
+                           : options_.before_send != nullptr);
+}
+
 // The event pipeline, on the worker thread: the options' defaults, the
 // scopes, stack traces, user code, sessions and sampling, then the envelope.
 void Client::Process(internal::CaptureWork& work) {
@@ -327,10 +336,7 @@ void Client::Process(internal::CaptureWork& work) {
   // When no user code will see the event, the scopes' breadcrumbs and the
   // "os" context are not copied into it: their JSON, encoded once (per
   // breadcrumb, per client), is written with the event's.
-  const bool user_code_sees_event = !work.scopes.scope.processors().empty() ||
-                                    !work.scopes.global.processors().empty() ||
-                                    integrations_process_events_ ||
-                                    options_.before_send != nullptr;
+  const bool user_code_sees_event = UserCodeSees(work);
   internal::AppliedScopes applied = internal::ApplyScopes(
       work.scopes, static_cast<size_t>(options_.max_breadcrumbs),
       /*copy_breadcrumbs=*/user_code_sees_event, event);
@@ -375,12 +381,7 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   event.set_level("");  // Transactions have no level.
   // The children become protocol::Spans only when user code is to see
   // them; otherwise they are written as JSON from their records.
-  if (!work.scopes.scope.processors().empty() ||
-      !work.scopes.global.processors().empty() ||
-      integrations_process_events_ ||
-      options_.before_send_transaction != nullptr) {
-    work.spans.MoveInto(event);
-  }
+  if (UserCodeSees(work)) work.spans.MoveInto(event);
   if (auto dropped = RunUserCode(work.scopes, event)) {
     return Drop(*dropped, event, DataCategory::kTransaction,
                 work.spans.spans.size());
@@ -536,7 +537,8 @@ std::optional<std::string> Client::EncodeEvent(
   size_t count = 0;
   if (os_context_encoded) contexts[count++] = {"os", os_context_json_};
   if (!trace_json.empty()) contexts[count++] = {"trace", trace_json};
-  internal::EncodedParts encoded{breadcrumbs_json, {}};
+  internal::EncodedParts encoded;
+  encoded.breadcrumbs = breadcrumbs_json;
   encoded.contexts = absl::MakeConstSpan(contexts, count);
   if (spans != nullptr) {
     encoded.spans = spans->spans;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "sentry/integrations/http_client.h"
 
@@ -20,7 +21,7 @@ CURLcode Perform(CURL* easy, absl::string_view method, absl::string_view url,
       const absl::string_view line(h->data);
       const absl::string_view name = line.substr(0, line.find(':'));
       if (name.size() < line.size() && http_client::IsTraceHeader(name)) {
-        if (name.size() == 7) {  // baggage
+        if (absl::EqualsIgnoreCase(name, "baggage")) {
           baggage = std::string(
               absl::StripAsciiWhitespace(line.substr(name.size() + 1)));
         }

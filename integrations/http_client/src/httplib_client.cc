@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "sentry/integrations/http_client.h"
 
@@ -20,7 +21,7 @@ httplib::Result Client::Send(httplib::Request request) {
         ++it;
         continue;
       }
-      if (it->first.size() == 7) baggage = it->second;  // baggage
+      if (absl::EqualsIgnoreCase(it->first, "baggage")) baggage = it->second;
       it = request.headers.erase(it);
     }
     for (auto& [name, value] : traced.Headers(baggage)) {

@@ -116,6 +116,11 @@ class Client {
   }
   std::optional<uint64_t> org_id() const;
 
+  // Whether user code (event processors, integrations, before_send or
+  // before_send_transaction) will see the event: only then are the parts
+  // the SDK writes from their encodings (breadcrumbs, the "os" context, a
+  // transaction's spans) put into it.
+  bool UserCodeSees(const internal::CaptureWork& work) const;
   // The steps of the event pipeline (Process), in order.
   void Process(internal::CaptureWork& work);
   void ApplyOptions(protocol::Event& event) const;
