@@ -1,8 +1,12 @@
 #include "sdk/src/event_json.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "google/protobuf/map.h"
@@ -133,8 +137,41 @@ struct SpanFields {
   double start_timestamp;
   double timestamp;
   absl::string_view status;
-  const protocol::Span* rest;  // tags, data, origin; may be null.
+  const protocol::Span* rest;        // tags, data, origin; or null.
+  const SpanAttributes* attributes;  // tags, data; or null.
 };
+
+// Recorded tags and data, as the protobuf writer writes them (sorted keys).
+void WriteAttributes(const SpanAttributes& attributes, JsonWriter& out) {
+  if (!attributes.tags.empty()) {
+    out.Key("tags");
+    out.BeginObject();
+    for (const auto& [key, value] : attributes.tags) {
+      out.Key(key);
+      out.String(value);
+    }
+    out.EndObject();
+  }
+  if (!attributes.data.empty()) {
+    out.Key("data");
+    out.BeginObject();
+    for (const auto& [key, value] : attributes.data) {
+      out.Key(key);
+      if (const auto* s = std::get_if<std::string>(&value)) {
+        out.String(*s);
+      } else if (const auto* i = std::get_if<int64_t>(&value)) {
+        out.Int(*i);
+      } else if (const auto* d = std::get_if<double>(&value)) {
+        out.Double(*d);
+      } else if (const auto* b = std::get_if<bool>(&value)) {
+        out.Bool(*b);
+      } else {
+        WriteMessage(std::get<google::protobuf::Value>(value), out);
+      }
+    }
+    out.EndObject();
+  }
+}
 
 // Written by hand, not by reflection: a transaction may hold 1000 spans.
 void WriteSpanFields(const SpanFields& span, JsonWriter& out) {
@@ -159,7 +196,139 @@ void WriteSpanFields(const SpanFields& span, JsonWriter& out) {
     MessageField("data", span.rest->has_data(), span.rest->data(), out);
     StringField("origin", span.rest->origin(), out);
   }
+  if (span.attributes != nullptr) WriteAttributes(*span.attributes, out);
   out.EndObject();
+}
+
+// JSON text built on the stack, whole or not at all: it fails (and stays
+// failed) when a string needs escaping or the text outgrows the buffer.
+// A recorded span usually fits (hex ids, numbers, short ASCII names), and
+// is then one append to the output instead of three per key and value.
+class StackJson {
+ public:
+  bool ok() const { return ok_; }
+  void Fail() { ok_ = false; }
+  absl::string_view text() const { return absl::string_view(buffer_, size_); }
+
+  // The SDK's own text (keys, punctuation): not checked.
+  void Literal(absl::string_view text) {
+    if (!Room(text.size())) return;
+    std::memcpy(buffer_ + size_, text.data(), text.size());
+    size_ += text.size();
+  }
+  // Starts a member of the object being built: `"key":`.
+  void Key(absl::string_view key, bool checked = true) {
+    if (!checked && !IsPlainJson(key)) ok_ = false;
+    Literal(first_ ? "\"" : ",\"");
+    first_ = false;
+    Literal(key);
+    Literal("\":");
+  }
+  void String(absl::string_view value) {
+    if (!IsPlainJson(value)) ok_ = false;
+    Literal("\"");
+    Literal(value);
+    Literal("\"");
+  }
+  void Number(int64_t value) {
+    if (!Room(kNumberBound)) return;
+    size_ =
+        std::to_chars(buffer_ + size_, buffer_ + kSize, value).ptr - buffer_;
+  }
+  void Number(double value) {
+    if (!std::isfinite(value)) return Literal("null");
+    if (!Room(kMaxJsonDouble)) return;
+    size_ = FormatJsonDouble(value, buffer_ + size_) - buffer_;
+  }
+  void BeginObject() {
+    Literal("{");
+    first_ = true;
+  }
+  void EndObject() {
+    Literal("}");
+    first_ = false;
+  }
+
+ private:
+  static constexpr size_t kSize = 1024;
+  static constexpr size_t kNumberBound = 32;
+
+  bool Room(size_t n) {
+    if (n > kSize - size_) ok_ = false;
+    return ok_;
+  }
+
+  char buffer_[kSize];
+  size_t size_ = 0;
+  bool ok_ = true;
+  bool first_ = true;
+};
+
+// A recorded span as StackJson: the same text as WriteSpanFields.
+void ComposeSpan(const SpanFields& span, StackJson& json) {
+  json.BeginObject();
+  if (!span.trace_id.empty()) {
+    json.Key("trace_id");
+    json.String(span.trace_id);
+  }
+  if (!span.span_id.empty()) {
+    json.Key("span_id");
+    json.String(span.span_id);
+  }
+  if (!span.parent_span_id.empty()) {
+    json.Key("parent_span_id");
+    json.String(span.parent_span_id);
+  }
+  if (!span.op.empty()) {
+    json.Key("op");
+    json.String(span.op);
+  }
+  if (!span.description.empty()) {
+    json.Key("description");
+    json.String(span.description);
+  }
+  if (IsSet(span.start_timestamp)) {
+    json.Key("start_timestamp");
+    json.Number(span.start_timestamp);
+  }
+  if (IsSet(span.timestamp)) {
+    json.Key("timestamp");
+    json.Number(span.timestamp);
+  }
+  if (!span.status.empty()) {
+    json.Key("status");
+    json.String(span.status);
+  }
+  const SpanAttributes& attributes = *span.attributes;
+  if (!attributes.tags.empty()) {
+    json.Key("tags");
+    json.BeginObject();
+    for (const auto& [key, value] : attributes.tags) {
+      json.Key(key, /*checked=*/false);
+      json.String(value);
+    }
+    json.EndObject();
+  }
+  if (!attributes.data.empty()) {
+    json.Key("data");
+    json.BeginObject();
+    for (const auto& [key, value] : attributes.data) {
+      json.Key(key, /*checked=*/false);
+      if (const auto* s = std::get_if<std::string>(&value)) {
+        json.String(*s);
+      } else if (const auto* i = std::get_if<int64_t>(&value)) {
+        json.Number(*i);
+      } else if (const auto* d = std::get_if<double>(&value)) {
+        json.Number(*d);
+      } else if (const auto* b = std::get_if<bool>(&value)) {
+        json.Literal(*b ? "true" : "false");
+      } else {
+        return json.Fail();  // Lists and objects: the writer's path.
+      }
+    }
+    json.EndObject();
+  }
+  json.EndObject();
 }
 
 }  // namespace
@@ -167,7 +336,7 @@ void WriteSpanFields(const SpanFields& span, JsonWriter& out) {
 void WriteSpan(const protocol::Span& span, JsonWriter& out) {
   WriteSpanFields({span.trace_id(), span.span_id(), span.parent_span_id(),
                    span.op(), span.description(), span.start_timestamp(),
-                   span.timestamp(), span.status(), &span},
+                   span.timestamp(), span.status(), &span, nullptr},
                   out);
 }
 
@@ -175,14 +344,25 @@ void WriteSpan(const SpanData& span, absl::string_view trace_id,
                JsonWriter& out) {
   char id[16];
   char parent[16];
-  WriteSpanFields(
-      {trace_id, SpanIdHex(span.span_id, id),
-       SpanIdHex(span.parent_span_id, parent), span.op, span.description,
-       span.start, span.end,
-       span.status >= 0 ? SpanStatusName(static_cast<SpanStatus>(span.status))
-                        : absl::string_view(),
-       span.extra.get()},
-      out);
+  const SpanFields fields{
+      trace_id,
+      SpanIdHex(span.span_id, id),
+      SpanIdHex(span.parent_span_id, parent),
+      span.op,
+      span.description,
+      span.start,
+      span.end,
+      span.status >= 0 ? SpanStatusName(static_cast<SpanStatus>(span.status))
+                       : absl::string_view(),
+      nullptr,
+      &span.attributes};
+  StackJson json;
+  ComposeSpan(fields, json);
+  if (json.ok()) {
+    out.Raw(json.text());
+  } else {
+    WriteSpanFields(fields, out);
+  }
 }
 
 std::string BreadcrumbJson(const protocol::Breadcrumb& crumb) {

@@ -26,6 +26,48 @@ struct SpecialBytes {
 };
 constexpr SpecialBytes kSpecial;
 
+// The length of the longest prefix of `value` that needs no escaping: no
+// control character, '"', '\\' or byte of a multi-byte sequence. Eight
+// bytes at a time while none of them is special.
+size_t PlainPrefix(absl::string_view value) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHigh = 0x8080808080808080;
+  const char* data = value.data();
+  const size_t size = value.size();
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, data + i, sizeof(x));
+    // A high bit per byte that is < 0x20, == '"', == '\\' or >= 0x80
+    // (bytes below 0x80 only: a byte >= 0x80 is found by its own bit).
+    const uint64_t control = x - kOnes * 0x20;
+    const uint64_t quote = (x ^ (kOnes * '"')) - kOnes;
+    const uint64_t backslash = (x ^ (kOnes * '\\')) - kOnes;
+    if (((control | quote | backslash) & ~x & kHigh) != 0 || (x & kHigh) != 0) {
+      break;
+    }
+  }
+  while (i < size && !kSpecial.table[static_cast<unsigned char>(data[i])]) ++i;
+  return i;
+}
+
+// Writes `open`, the plain `text` and `close` into `out` at once when `text`
+// is short enough for a stack buffer; false (nothing written) otherwise.
+bool AppendFramed(char comma, absl::string_view text, absl::string_view close,
+                  std::string* out) {
+  char buffer[256];
+  if (text.size() + close.size() + 2 > sizeof(buffer)) return false;
+  size_t n = 0;
+  if (comma != 0) buffer[n++] = comma;
+  buffer[n++] = '"';
+  std::memcpy(buffer + n, text.data(), text.size());
+  n += text.size();
+  std::memcpy(buffer + n, close.data(), close.size());
+  n += close.size();
+  out->append(buffer, n);
+  return true;
+}
+
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
 size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
@@ -54,6 +96,32 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i) {
 
 }  // namespace
 
+char* FormatJsonDouble(double value, char* out) {
+  // Whole microseconds below 1e11 seconds: the decimal "s.ffffff" reads
+  // back as `value` when micros / 1e6 computes `value` (both round the same
+  // exact quotient to the nearest double), and integers print fast.
+  if (value > 0 && value < 1e11) {
+    const auto micros = static_cast<int64_t>(value * 1e6 + 0.5);
+    if (static_cast<double>(micros) / 1e6 == value) {
+      out = std::to_chars(out, out + 20, micros / 1000000).ptr;
+      int64_t fraction = micros % 1000000;
+      if (fraction == 0) return out;
+      int digits = 6;
+      while (fraction % 10 == 0) fraction /= 10, --digits;
+      *out++ = '.';
+      for (int i = digits - 1; i >= 0; --i, fraction /= 10) {
+        out[i] = static_cast<char>('0' + fraction % 10);
+      }
+      return out + digits;
+    }
+  }
+  return std::to_chars(out, out + kMaxJsonDouble, value).ptr;
+}
+
+bool IsPlainJson(absl::string_view text) {
+  return PlainPrefix(text) == text.size();
+}
+
 void AppendJsonEscaped(absl::string_view value, size_t max_bytes,
                        std::string* out) {
   bool truncated = false;
@@ -70,11 +138,7 @@ void AppendJsonEscaped(absl::string_view value, size_t max_bytes,
   size_t i = 0;
   while (i < value.size()) {
     // Copy runs of plain ASCII at once.
-    size_t run = i;
-    while (run < value.size() &&
-           !kSpecial.table[static_cast<unsigned char>(value[run])]) {
-      ++run;
-    }
+    const size_t run = i + PlainPrefix(value.substr(i));
     out->append(value.data() + i, run - i);
     i = run;
     if (i >= value.size()) break;
@@ -123,18 +187,22 @@ std::string JsonQuote(absl::string_view value, size_t max_bytes) {
   return out;
 }
 
-void JsonWriter::BeforeValue() {
+bool JsonWriter::NeedsComma() {
   if (after_key_) {
     after_key_ = false;
-    return;
+    return false;
   }
-  if (depth_ == 0) return;
+  if (depth_ == 0) return false;
   const uint64_t bit = uint64_t{1} << (depth_ < 64 ? depth_ : 63);
   if (first_ & bit) {
     first_ &= ~bit;
-  } else {
-    out_->push_back(',');
+    return false;
   }
+  return true;
+}
+
+void JsonWriter::BeforeValue() {
+  if (NeedsComma()) out_->push_back(',');
 }
 
 void JsonWriter::BeginObject() {
@@ -162,40 +230,55 @@ void JsonWriter::EndArray() {
 }
 
 void JsonWriter::Key(absl::string_view key, size_t max_bytes) {
-  BeforeValue();
+  const char comma = NeedsComma() ? ',' : 0;
+  after_key_ = true;
+  // The common case (a short key with nothing to escape) in one append.
+  if (key.size() <= max_bytes && PlainPrefix(key) == key.size() &&
+      AppendFramed(comma, key, "\":", out_)) {
+    return;
+  }
+  if (comma != 0) out_->push_back(comma);
   out_->push_back('"');
   AppendJsonEscaped(key, max_bytes, out_);
   out_->append("\":");
-  after_key_ = true;
 }
 
 void JsonWriter::String(absl::string_view value, size_t max_bytes) {
-  BeforeValue();
+  const char comma = NeedsComma() ? ',' : 0;
+  if (value.size() <= max_bytes && PlainPrefix(value) == value.size() &&
+      AppendFramed(comma, value, "\"", out_)) {
+    return;
+  }
+  if (comma != 0) out_->push_back(comma);
   out_->push_back('"');
   AppendJsonEscaped(value, max_bytes, out_);
   out_->push_back('"');
 }
 
 void JsonWriter::Double(double value) {
-  BeforeValue();
+  char buffer[kMaxJsonDouble + 1];
+  size_t n = 0;
+  if (NeedsComma()) buffer[n++] = ',';
   if (!std::isfinite(value)) {
-    out_->append("null");
+    std::memcpy(buffer + n, "null", 4);
+    out_->append(buffer, n + 4);
     return;
   }
-  char buffer[32];
-  auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  out_->append(buffer, FormatJsonDouble(value, buffer + n));
+}
+
+template <typename Integer>
+void JsonWriter::Integral(Integer value) {
+  char buffer[24];
+  size_t n = 0;
+  if (NeedsComma()) buffer[n++] = ',';
+  auto result = std::to_chars(buffer + n, buffer + sizeof(buffer), value);
   out_->append(buffer, result.ptr);
 }
 
-void JsonWriter::Int(int64_t value) {
-  BeforeValue();
-  absl::StrAppend(out_, value);
-}
+void JsonWriter::Int(int64_t value) { Integral(value); }
 
-void JsonWriter::Uint(uint64_t value) {
-  BeforeValue();
-  absl::StrAppend(out_, value);
-}
+void JsonWriter::Uint(uint64_t value) { Integral(value); }
 
 void JsonWriter::Bool(bool value) {
   BeforeValue();
@@ -210,6 +293,12 @@ void JsonWriter::Null() {
 void JsonWriter::Raw(absl::string_view json) {
   BeforeValue();
   out_->append(json.data(), json.size());
+}
+
+void JsonWriter::RawMembers(absl::string_view members) {
+  if (members.empty()) return;
+  BeforeValue();
+  out_->append(members.data(), members.size());
 }
 
 namespace {

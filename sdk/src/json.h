@@ -49,12 +49,19 @@ class JsonWriter {
   void Null();
   // Inserts already-encoded JSON as one value.
   void Raw(absl::string_view json);
+  // Inserts already-encoded members (`"a":1,"b":2`) into the open object.
+  void RawMembers(absl::string_view members);
 
   // Nesting depth of open objects and arrays.
   int depth() const { return depth_; }
 
  private:
+  // Whether the next value needs a ',' before it (and notes that it has
+  // come).
+  bool NeedsComma();
   void BeforeValue();
+  template <typename Integer>
+  void Integral(Integer value);
 
   std::string* out_;
   int depth_ = 0;
@@ -64,6 +71,16 @@ class JsonWriter {
   uint64_t first_ = 0;
   bool after_key_ = false;
 };
+
+// Whether `text` can go between quotes as it is: no control character, '"',
+// '\\' or non-ASCII byte (which would need checking as UTF-8).
+bool IsPlainJson(absl::string_view text);
+
+// Writes finite `value` as a JSON number that reads back as the same double
+// at `out`, which has room for kMaxJsonDouble bytes; returns the end. A
+// timestamp in whole microseconds (the SDK's clock) takes a fast path.
+inline constexpr size_t kMaxJsonDouble = 32;
+char* FormatJsonDouble(double value, char* out);
 
 // Appends `value` as a JSON string body (no quotes), sanitized as above.
 void AppendJsonEscaped(absl::string_view value, size_t max_bytes,

@@ -1,8 +1,10 @@
 #include "sdk/src/json.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "gtest/gtest.h"
 #include "sdk/src/message_json.h"
@@ -15,6 +17,11 @@ std::string Escaped(absl::string_view s, size_t max = 1000) {
   std::string out;
   AppendJsonEscaped(s, max, &out);
   return out;
+}
+
+std::string FormatDouble(double value) {
+  char buffer[kMaxJsonDouble];
+  return std::string(buffer, FormatJsonDouble(value, buffer));
 }
 
 TEST(JsonTest, EscapesControlCharactersAndQuotes) {
@@ -50,6 +57,49 @@ TEST(JsonTest, WriterProducesNullForNaN) {
   w.Int(-3);
   w.EndArray();
   EXPECT_EQ(out, "[null,null,1.5,-3]");
+}
+
+// The scan that copies plain runs at once (eight bytes at a time) finds a
+// byte needing care at every position of a word and of the tail.
+TEST(JsonTest, FindsEveryByteThatNeedsEscapingWhereverItIs) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"\"", "\\\""},          {"\\", "\\\\"}, {"\x01", "\\u0001"},
+      {"\x1f", "\\u001f"},     {"\n", "\\n"},  {"\xc3\xa9", "\xc3\xa9"},
+      {"\xff", "\xEF\xBF\xBD"}};
+  for (const auto& [special, escaped] : cases) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string text(20, 'a');
+      text.replace(at, 1, special);
+      std::string expected(20, 'a');
+      expected.replace(at, 1, escaped);
+      EXPECT_EQ(Escaped(text), expected) << "at " << at;
+      EXPECT_FALSE(IsPlainJson(text)) << "at " << at;
+      std::string json;
+      JsonWriter writer(&json);
+      writer.BeginObject();
+      writer.Key(text);
+      writer.String(text);
+      writer.EndObject();
+      EXPECT_EQ(json, "{\"" + expected + "\":\"" + expected + "\"}");
+    }
+  }
+  EXPECT_TRUE(IsPlainJson(" azAZ09~\x7f!#[]{}:,.-_/"));
+}
+
+// Numbers read back as the same double; whole microseconds (the SDK's
+// timestamps) are written as seconds with at most six decimals.
+TEST(JsonTest, DoublesReadBackExactly) {
+  EXPECT_EQ(FormatDouble(1796343445.590253), "1796343445.590253");
+  EXPECT_EQ(FormatDouble(1796343445.59025), "1796343445.59025");
+  EXPECT_EQ(FormatDouble(1796343445.0), "1796343445");
+  EXPECT_EQ(FormatDouble(0.5), "0.5");
+  EXPECT_EQ(FormatDouble(0.000001), "0.000001");
+  for (double value :
+       {1796343445.590253, 0.1, 1.0 / 3, 1e-7, 1e11 + 0.5, 3.0, -2.5, 0.0,
+        123456.0000005, 1e300, 9007199254.740993, 4.9e-324}) {
+    const std::string text = FormatDouble(value);
+    EXPECT_EQ(std::strtod(text.c_str(), nullptr), value) << text;
+  }
 }
 
 TEST(JsonTest, ParseObjectKeepsRawValues) {

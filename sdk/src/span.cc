@@ -28,13 +28,8 @@ google::protobuf::Struct TraceContext(const TransactionState& txn,
   fields["status"].set_string_value(std::string(
       SpanStatusName(data.status < 0 ? SpanStatus::kOk
                                      : static_cast<SpanStatus>(data.status))));
-  if (data.extra != nullptr) {
-    if (!data.extra->origin().empty()) {
-      fields["origin"].set_string_value(data.extra->origin());
-    }
-    if (data.extra->has_data()) {
-      *fields["data"].mutable_struct_value() = data.extra->data();
-    }
+  if (!data.attributes.data.empty()) {
+    *fields["data"].mutable_struct_value() = data.attributes.DataStruct();
   }
   return trace;
 }
@@ -87,10 +82,8 @@ void FinishTransaction(SpanRecord& record) {
       event.set_start_timestamp(record.data.start);
       event.set_timestamp(end);
       (*event.mutable_contexts())["trace"] = TraceContext(txn, record.data);
-      if (record.data.extra != nullptr) {
-        for (const auto& [key, value] : record.data.extra->tags()) {
-          (*event.mutable_tags())[key] = value;
-        }
+      for (const auto& [key, value] : record.data.attributes.tags) {
+        (*event.mutable_tags())[key] = value;
       }
     }
   }
@@ -127,13 +120,59 @@ void Finish(SpanRecord& record) {
   }
 }
 
-// The span's tags and data, allocated on first use (txn.mu held).
-protocol::Span& Extra(SpanData& data) {
-  if (data.extra == nullptr) data.extra = std::make_unique<protocol::Span>();
-  return *data.extra;
+// The position of `key` in `entries` (sorted by key), and whether it is
+// there.
+template <typename V>
+std::pair<typename std::vector<std::pair<std::string, V>>::iterator, bool> Find(
+    std::vector<std::pair<std::string, V>>& entries, absl::string_view key) {
+  auto it = std::lower_bound(
+      entries.begin(), entries.end(), key,
+      [](const auto& entry, absl::string_view k) { return entry.first < k; });
+  return {it, it != entries.end() && it->first == key};
 }
 
 }  // namespace
+
+void SpanAttributes::SetTag(absl::string_view key, absl::string_view value) {
+  auto [it, found] = Find(tags, key);
+  if (found) {
+    it->second.assign(value.data(), value.size());
+  } else {
+    tags.emplace(it, std::string(key), std::string(value));
+  }
+}
+
+void SpanAttributes::SetData(absl::string_view key, SpanValue value) {
+  auto [it, found] = Find(data, key);
+  if (found) {
+    it->second = std::move(value);
+  } else {
+    data.emplace(it, std::string(key), std::move(value));
+  }
+}
+
+google::protobuf::Value ToProtoValue(const SpanValue& value) {
+  google::protobuf::Value v;
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    v.set_string_value(*s);
+  } else if (const auto* i = std::get_if<int64_t>(&value)) {
+    v.set_number_value(static_cast<double>(*i));
+  } else if (const auto* d = std::get_if<double>(&value)) {
+    v.set_number_value(*d);
+  } else if (const auto* b = std::get_if<bool>(&value)) {
+    v.set_bool_value(*b);
+  } else {
+    v = std::get<google::protobuf::Value>(value);
+  }
+  return v;
+}
+
+google::protobuf::Struct SpanAttributes::DataStruct() const {
+  google::protobuf::Struct s;
+  auto& fields = *s.mutable_fields();
+  for (const auto& [key, value] : data) fields[key] = ToProtoValue(value);
+  return s;
+}
 
 absl::string_view SpanIdHex(uint64_t id, char (&buffer)[16]) {
   if (id == 0) return "";
@@ -149,7 +188,10 @@ std::string SpanIdHex(uint64_t id) {
 
 protocol::Span SpanData::ToProto(const std::string& trace_id) const {
   protocol::Span span;
-  if (extra != nullptr) span = *extra;
+  for (const auto& [key, value] : attributes.tags) {
+    (*span.mutable_tags())[key] = value;
+  }
+  if (!attributes.data.empty()) *span.mutable_data() = attributes.DataStruct();
   span.set_trace_id(trace_id);
   span.set_span_id(SpanIdHex(span_id));
   if (parent_span_id != 0) span.set_parent_span_id(SpanIdHex(parent_span_id));
@@ -298,22 +340,41 @@ void Span::SetStatus(SpanStatus status) const {
 void Span::SetTag(absl::string_view key, absl::string_view value) const {
   if (record_ == nullptr || borrowed_ || !record_->txn->sampled) return;
   absl::MutexLock lock(&record_->txn->mu);
-  (*internal::Extra(record_->data).mutable_tags())[std::string(key)] =
-      std::string(value);
+  record_->data.attributes.SetTag(key, value);
 }
 
+namespace {
+
+// Sets `key` to `make()` on a recording span (nothing is built for another).
+template <typename Make>
+void SetSpanData(const std::shared_ptr<SpanRecord>& record, bool borrowed,
+                 absl::string_view key, Make make) {
+  if (record == nullptr || borrowed || !record->txn->sampled) return;
+  internal::SpanValue value = make();
+  absl::MutexLock lock(&record->txn->mu);
+  record->data.attributes.SetData(key, std::move(value));
+}
+
+}  // namespace
+
 void Span::SetData(absl::string_view key, google::protobuf::Value value) const {
-  if (record_ == nullptr || borrowed_ || !record_->txn->sampled) return;
-  absl::MutexLock lock(&record_->txn->mu);
-  (*internal::Extra(record_->data)
-        .mutable_data()
-        ->mutable_fields())[std::string(key)] = std::move(value);
+  switch (value.kind_case()) {
+    case google::protobuf::Value::kStringValue:
+      return SetData(key, value.string_value());
+    case google::protobuf::Value::kNumberValue:
+      return SetData(key, value.number_value());
+    case google::protobuf::Value::kBoolValue:
+      return SetData(key, value.bool_value());
+    default:
+      return SetSpanData(record_, borrowed_, key, [&]() -> internal::SpanValue {
+        return std::move(value);
+      });
+  }
 }
 
 void Span::SetData(absl::string_view key, absl::string_view value) const {
-  google::protobuf::Value v;
-  v.set_string_value(std::string(value));
-  SetData(key, std::move(v));
+  SetSpanData(record_, borrowed_, key,
+              [&]() -> internal::SpanValue { return std::string(value); });
 }
 
 void Span::SetData(absl::string_view key, const char* value) const {
@@ -321,9 +382,8 @@ void Span::SetData(absl::string_view key, const char* value) const {
 }
 
 void Span::SetData(absl::string_view key, int64_t value) const {
-  google::protobuf::Value v;
-  v.set_number_value(static_cast<double>(value));
-  SetData(key, std::move(v));
+  SetSpanData(record_, borrowed_, key,
+              [&]() -> internal::SpanValue { return value; });
 }
 
 void Span::SetData(absl::string_view key, int value) const {
@@ -331,15 +391,13 @@ void Span::SetData(absl::string_view key, int value) const {
 }
 
 void Span::SetData(absl::string_view key, double value) const {
-  google::protobuf::Value v;
-  v.set_number_value(value);
-  SetData(key, std::move(v));
+  SetSpanData(record_, borrowed_, key,
+              [&]() -> internal::SpanValue { return value; });
 }
 
 void Span::SetData(absl::string_view key, bool value) const {
-  google::protobuf::Value v;
-  v.set_bool_value(value);
-  SetData(key, std::move(v));
+  SetSpanData(record_, borrowed_, key,
+              [&]() -> internal::SpanValue { return value; });
 }
 
 void Span::Finish() const {

@@ -18,10 +18,14 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/struct.pb.h"
 #include "sdk/src/propagation.h"
 #include "sentry/client_reports.h"
 #include "sentry/protocol/event.pb.h"
@@ -37,6 +41,27 @@ std::string SpanIdHex(uint64_t id);
 // The same written into `buffer`, without an allocation.
 absl::string_view SpanIdHex(uint64_t id, char (&buffer)[16]);
 
+// A value of Span::SetData: scalars as they are, anything else (lists,
+// objects) as protobuf.
+using SpanValue =
+    std::variant<std::string, int64_t, double, bool, google::protobuf::Value>;
+
+// A span's tags and data, each sorted by key; setting a key again replaces
+// its value. Plain vectors: a span usually has a few, and they are written
+// as JSON without a protobuf map to build and free.
+struct SpanAttributes {
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::vector<std::pair<std::string, SpanValue>> data;
+
+  void SetTag(absl::string_view key, absl::string_view value);
+  void SetData(absl::string_view key, SpanValue value);
+  // `data` as a protobuf Struct (user code and the trace context see that).
+  google::protobuf::Struct DataStruct() const;
+};
+
+// `value` as protobuf.
+google::protobuf::Value ToProtoValue(const SpanValue& value);
+
 // What a span records.
 struct SpanData {
   uint64_t span_id = 0;
@@ -46,8 +71,7 @@ struct SpanData {
   double start = 0;
   double end = 0;
   int status = -1;  // A SpanStatus, or -1 when not set.
-  // Tags and data, allocated when the first is set.
-  std::unique_ptr<protocol::Span> extra;
+  SpanAttributes attributes;
 
   // The span as sent, in the trace `trace_id`.
   protocol::Span ToProto(const std::string& trace_id) const;

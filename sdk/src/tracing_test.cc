@@ -233,6 +233,56 @@ TEST_F(TracingTest, FinishedTransactionsAreSentWithTheirSpans) {
   EXPECT_EQ(headers[0].at("transaction"), "checkout");
 }
 
+// A span's data keeps each value's type and the last value set per key, and
+// is written the same whether user code saw the transaction (as protobuf)
+// or not (straight from the record).
+TEST_F(TracingTest, SpanTagsAndDataArriveSortedWithTheLastValuePerKey) {
+  for (const bool user_code_sees : {false, true}) {
+    SCOPED_TRACE(user_code_sees ? "through before_send_transaction"
+                                : "from the record");
+    Options options;
+    options.traces_sample_rate = 1.0;
+    if (user_code_sees) {
+      options.before_send_transaction = [](protocol::Event&) { return true; };
+    }
+    Init(std::move(options));
+    Span transaction = StartTransaction({"import", "task"});
+    Span batch = transaction.StartChild("db.insert");
+    batch.SetData("rows", 3);
+    batch.SetData("user", "ana");
+    batch.SetData("ratio", 0.5);
+    batch.SetData("cached", true);
+    google::protobuf::Value ids;
+    ids.mutable_list_value()->add_values()->set_number_value(1);
+    ids.mutable_list_value()->add_values()->set_string_value("two");
+    batch.SetData("ids", ids);
+    batch.SetData("rows", int64_t{4});
+    batch.SetTag("shard", "b");
+    batch.SetTag("region", "eu");
+    batch.SetTag("shard", "c");
+    batch.Finish();
+    transaction.Finish();
+    ASSERT_TRUE(transport_->WaitForTransactions(1, absl::Seconds(10)));
+    ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+    std::string payload;
+    for (const Envelope& envelope : transport_->envelopes()) {
+      for (const EnvelopeItem& item : envelope.items()) {
+        if (item.type == "transaction") payload = item.payload;
+      }
+    }
+    EXPECT_THAT(payload, ::testing::HasSubstr(
+                             R"("tags":{"region":"eu","shard":"c"},"data":{)"
+                             R"("cached":true,"ids":[1,"two"],"ratio":0.5,)"
+                             R"("rows":4,"user":"ana"})"));
+    const protocol::Span span = transport_->transactions()[0].spans(0);
+    EXPECT_EQ(span.data().fields().at("rows").number_value(), 4);
+    EXPECT_EQ(span.data().fields().at("user").string_value(), "ana");
+    EXPECT_EQ(span.tags().at("shard"), "c");
+    guard_.reset();
+    transport_->Clear();
+  }
+}
+
 TEST_F(TracingTest, EventsInsideASpanCarryItsIds) {
   Options options;
   options.traces_sample_rate = 1.0;
