@@ -12,6 +12,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "gtest/gtest.h"
 #include "sdk/src/message_json.h"
+#include "sdk/src/span_record.h"
 
 namespace sentry::internal {
 namespace {
@@ -240,6 +241,64 @@ TEST(EventJsonTest, EncodedContextsJoinTheEventsOwn) {
     EXPECT_EQ(EventToJson(event, {{}, encoded}), MessageToJson(expected_event))
         << "seed " << seed;
   }
+}
+
+// A recorded span is written from its record (built on the stack when it
+// can be) exactly as its protobuf form is written: plain, with text to
+// escape, with a list in its data, and too long for the stack.
+TEST(EventJsonTest, RecordedSpansAreWrittenAsTheirProtobufForm) {
+  const std::string trace_id = "771a43a4192642f0b136d5159a501700";
+  auto base = [] {
+    SpanData span;
+    span.span_id = 0xb0e6f15b45c36b12;
+    span.parent_span_id = 0x0000000000000042;
+    span.op = "db.query";
+    span.description = "SELECT * FROM items";
+    span.start = 1796343445.590203;
+    span.end = 1796343445.59025;
+    span.status = 0;
+    span.attributes.SetTag("db.system", "sqlite");
+    span.attributes.SetData("db.rows", int64_t{7});
+    span.attributes.SetData("cached", false);
+    span.attributes.SetData("ratio", 0.25);
+    span.attributes.SetData("user", std::string("ana"));
+    return span;
+  };
+  std::vector<SpanData> spans;
+  spans.push_back(base());
+  spans.push_back(base());
+  spans.back().description = "SELECT \"name\" FROM caf\xc3\xa9 WHERE x = '\n'";
+  spans.back().attributes.SetTag("t\xc3\xa9", "caf\xc3\xa9");
+  spans.push_back(base());
+  google::protobuf::Value list;
+  list.mutable_list_value()->add_values()->set_string_value("a");
+  spans.back().attributes.SetData("ids", list);
+  spans.push_back(base());
+  spans.back().description = std::string(3000, 'x');
+  spans.push_back(base());
+  spans.back().parent_span_id = 0;
+  spans.back().status = -1;
+  spans.back().attributes = SpanAttributes();
+  for (const SpanData& span : spans) {
+    std::string recorded;
+    JsonWriter recorded_writer(&recorded);
+    WriteSpan(span, trace_id, recorded_writer);
+    std::string proto;
+    JsonWriter proto_writer(&proto);
+    WriteSpan(span.ToProto(trace_id), proto_writer);
+    EXPECT_EQ(recorded, proto);
+  }
+  std::string plain;
+  JsonWriter writer(&plain);
+  WriteSpan(spans[0], trace_id, writer);
+  EXPECT_EQ(
+      plain,
+      R"({"trace_id":"771a43a4192642f0b136d5159a501700",)"
+      R"("span_id":"b0e6f15b45c36b12","parent_span_id":"0000000000000042",)"
+      R"("op":"db.query","description":"SELECT * FROM items",)"
+      R"("start_timestamp":1796343445.590203,"timestamp":1796343445.59025,)"
+      R"("status":"ok","tags":{"db.system":"sqlite"},"data":{"cached":false,)"
+      R"("db.rows":7,"ratio":0.25,"user":"ana"}})");
 }
 
 }  // namespace
