@@ -3,7 +3,7 @@
 # earlier commit on the same machine, in one session: builds both with -c opt
 # (the earlier one in a temporary git worktree), then runs the two binaries
 # alternately ROUNDS times and prints, per benchmark, the median of each
-# side's medians. The VM this runs on drifts by tens of percent from one hour
+# side's medians, of real time and of the calling thread's CPU time. The VM this runs on drifts by tens of percent from one hour
 # to the next, so only figures from one such run compare.
 #
 #   tools/compare_benchmarks.sh COMMIT [ROUNDS] [BENCHMARK FLAGS...]
@@ -29,16 +29,17 @@ done
 /usr/bin/python3 - "${work}" "${rounds}" "${base}" <<'PY'
 import json, statistics, sys
 work, rounds, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-def medians(side):
+def medians(side, time):
     table = {}
     for r in range(1, rounds + 1):
         for b in json.load(open(f"{work}/{side}.{r}.json"))["benchmarks"]:
             if b.get("aggregate_name") == "median":
-                table.setdefault(b["run_name"], []).append(b["real_time"])
+                table.setdefault(b["run_name"], []).append(b[time])
     return {name: statistics.median(values) for name, values in table.items()}
-old, new = medians("old"), medians("new")
-print(f"{'benchmark':44s} {base:>12s} {'this':>12s}  (ns, median of {rounds} runs' medians)")
-for name in new:
-    before = f"{old[name]:12.1f}" if name in old else f"{'-':>12s}"
-    print(f"{name:44s} {before} {new[name]:12.1f}")
+for time in ("real_time", "cpu_time"):
+    old, new = medians("old", time), medians("new", time)
+    print(f"{time:44s} {base:>12s} {'this':>12s}  (ns, median of {rounds} runs' medians)")
+    for name in new:
+        before = f"{old[name]:12.1f}" if name in old else f"{'-':>12s}"
+        print(f"{name:44s} {before} {new[name]:12.1f}")
 PY
