@@ -21,10 +21,12 @@ as_root() {
 "${root}/third_party/install_system_deps.sh" develop
 
 # Tools from npm that understand Sentry's formats, for tests: Sentry's own
-# CLI checks that Sentry accepts what the SDK writes; Spotlight's sidecar
-# (which needs hono pinned) receives what the SDK sends it.
+# CLI checks that Sentry accepts what the SDK writes; the JavaScript SDK's
+# core parses its envelopes; Spotlight's sidecar (which needs hono pinned)
+# receives what the SDK sends it.
 npm_packages=(
   "@sentry/cli@3.8.0"
+  "@sentry/core@10.78.0"
   "@spotlightjs/spotlight@4.11.8"
   "hono@4.12.25"
 )

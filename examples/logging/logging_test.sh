@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the logging example and checks its envelopes: the error validates
 # against Sentry's event schema, the log and metric items have Sentry's
-# telemetry shape, and all of them share the trace the example printed.
+# telemetry shape, @sentry/core's parser reads them all, and all of them
+# share the trace the example printed.
 set -euo pipefail
 unset SENTRY_DSN
 work="${TEST_TMPDIR}/logging"
@@ -11,6 +12,9 @@ examples/logging/logging >"${work}/out.txt" 2>"${work}/err.txt" || {
 /usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
   --stream "${work}/out.txt" --events 1 --logs 4 --metrics 2 \
   >"${work}/records.jsonl"
+# The JavaScript SDK's envelope parser reads the same envelopes.
+node tools/sentry_core_envelopes.js external/sentry_js_core "${work}/out.txt" \
+  event=1 log=1 trace_metric=1
 /usr/bin/python3 - "${work}/records.jsonl" "${work}/err.txt" <<'PY'
 import json, sys
 records = [json.loads(line) for line in open(sys.argv[1])]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the tracing example and checks its envelopes: they validate against
-# Sentry's event schema, and checkout's transaction, inventory's transaction
+# Sentry's event schema, @sentry/core's parser reads them, and checkout's transaction, inventory's transaction
 # and inventory's error share one trace with the right parents.
 set -euo pipefail
 unset SENTRY_DSN
@@ -10,6 +10,9 @@ examples/tracing/tracing >"${work}/out.txt" 2>"${work}/err.txt" || {
   cat "${work}/err.txt"; exit 1; }
 /usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
   --stream "${work}/out.txt" --events 1 --transactions 2 >"${work}/events.jsonl"
+# The JavaScript SDK's envelope parser reads the same envelopes.
+node tools/sentry_core_envelopes.js external/sentry_js_core "${work}/out.txt" \
+  event=1 transaction=2
 /usr/bin/python3 - "${work}/events.jsonl" <<'PY'
 import json, sys
 items = [json.loads(line) for line in open(sys.argv[1])]
