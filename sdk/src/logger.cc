@@ -20,6 +20,13 @@
 namespace sentry::internal {
 namespace {
 
+// Copies `value` into a reused record's string unless it holds it already:
+// a log statement in a loop finds its own template and keys there, and not
+// writing them spares the cache lines the batching thread last read.
+void Reuse(std::string& to, absl::string_view value) {
+  if (absl::string_view(to) != value) to.assign(value.data(), value.size());
+}
+
 size_t ApproximateBytes(const LogAttributes* attributes) {
   size_t bytes = 0;
   if (attributes == nullptr) return bytes;
@@ -97,7 +104,7 @@ void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
       TelemetryKind::kLog,
       [&](TelemetryRecord& record) {
         record.kind = static_cast<int>(level);
-        record.text.assign(message_template.data(), message_template.size());
+        Reuse(record.text, message_template);
         record.arg_count = args.size();
         if (record.args.size() < args.size()) record.args.resize(args.size());
         for (size_t i = 0; i < args.size(); ++i) {
@@ -115,8 +122,7 @@ void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
           }
         } else {
           for (size_t i = 0; i < record.attribute_count; ++i) {
-            record.attributes[i].first.assign(borrowed[i].key.data(),
-                                              borrowed[i].key.size());
+            Reuse(record.attributes[i].first, borrowed[i].key);
             borrowed[i].value.AssignTo(record.attributes[i].second);
           }
         }

@@ -244,7 +244,7 @@ void LogArg::AssignTo(AttributeValue& value) const {
       value.SetBool(boolean);
       return;
     case AttributeValue::Type::kInt64:
-      if (unsigned_above_int64) {
+      if (is_unsigned) {
         value.SetInteger(static_cast<uint64_t>(integer));
       } else {
         value.SetInteger(integer);

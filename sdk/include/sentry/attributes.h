@@ -52,7 +52,9 @@ class AttributeValue {
   // Setters that keep the string's capacity (the SDK reuses values).
   void SetString(absl::string_view value) {
     type_ = Type::kString;
-    string_.assign(value.data(), value.size());
+    if (absl::string_view(string_) != value) {
+      string_.assign(value.data(), value.size());
+    }
   }
   void SetBool(bool value) {
     type_ = Type::kBool;

@@ -68,13 +68,10 @@ struct LogArg {
   LogArg(bool v) : type(AttributeValue::Type::kBool), boolean(v) {}
   template <typename T, typename = std::enable_if_t<std::is_integral_v<T> &&
                                                     !std::is_same_v<T, bool>>>
-  LogArg(T v) {
-    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(int64_t)) {
-      unsigned_above_int64 = v > static_cast<uint64_t>(INT64_MAX);
-    }
-    type = AttributeValue::Type::kInt64;
-    integer = static_cast<int64_t>(v);
-  }
+  LogArg(T v)
+      : type(AttributeValue::Type::kInt64),
+        is_unsigned(std::is_unsigned_v<T>),
+        integer(static_cast<int64_t>(v)) {}
   LogArg(double v) : type(AttributeValue::Type::kDouble), floating(v) {}
   LogArg(float v) : LogArg(static_cast<double>(v)) {}
 
@@ -83,7 +80,9 @@ struct LogArg {
   AttributeValue::Type type = AttributeValue::Type::kString;
   absl::string_view string;
   bool boolean = false;
-  bool unsigned_above_int64 = false;
+  // An unsigned value's bits are kept as they are; AttributeValue's
+  // SetInteger decides how a large one is sent.
+  bool is_unsigned = false;
   int64_t integer = 0;
   double floating = 0;
 };
