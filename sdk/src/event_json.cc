@@ -216,9 +216,10 @@ class StackJson {
     std::memcpy(buffer_ + size_, text.data(), text.size());
     size_ += text.size();
   }
-  // Starts a member of the object being built: `"key":`.
-  void Key(absl::string_view key, bool checked = true) {
-    if (!checked && !IsPlainJson(key)) ok_ = false;
+  // Starts a member of the object being built: `"key":`. A key not
+  // `known_plain` (the SDK's own) is checked.
+  void Key(absl::string_view key, bool known_plain = true) {
+    if (!known_plain && !IsPlainJson(key)) ok_ = false;
     Literal(first_ ? "\"" : ",\"");
     first_ = false;
     Literal(key);
@@ -239,6 +240,18 @@ class StackJson {
     if (!std::isfinite(value)) return Literal("null");
     if (!Room(kMaxJsonDouble)) return;
     size_ = FormatJsonDouble(value, buffer_ + size_) - buffer_;
+  }
+  // A member left out when empty or unset (zero), as the writer's encoders
+  // do.
+  void StringField(absl::string_view key, absl::string_view value) {
+    if (value.empty()) return;
+    Key(key);
+    String(value);
+  }
+  void TimestampField(absl::string_view key, double value) {
+    if (!IsSet(value)) return;
+    Key(key);
+    Number(value);
   }
   void BeginObject() {
     Literal("{");
@@ -267,44 +280,20 @@ class StackJson {
 // A recorded span as StackJson: the same text as WriteSpanFields.
 void ComposeSpan(const SpanFields& span, StackJson& json) {
   json.BeginObject();
-  if (!span.trace_id.empty()) {
-    json.Key("trace_id");
-    json.String(span.trace_id);
-  }
-  if (!span.span_id.empty()) {
-    json.Key("span_id");
-    json.String(span.span_id);
-  }
-  if (!span.parent_span_id.empty()) {
-    json.Key("parent_span_id");
-    json.String(span.parent_span_id);
-  }
-  if (!span.op.empty()) {
-    json.Key("op");
-    json.String(span.op);
-  }
-  if (!span.description.empty()) {
-    json.Key("description");
-    json.String(span.description);
-  }
-  if (IsSet(span.start_timestamp)) {
-    json.Key("start_timestamp");
-    json.Number(span.start_timestamp);
-  }
-  if (IsSet(span.timestamp)) {
-    json.Key("timestamp");
-    json.Number(span.timestamp);
-  }
-  if (!span.status.empty()) {
-    json.Key("status");
-    json.String(span.status);
-  }
+  json.StringField("trace_id", span.trace_id);
+  json.StringField("span_id", span.span_id);
+  json.StringField("parent_span_id", span.parent_span_id);
+  json.StringField("op", span.op);
+  json.StringField("description", span.description);
+  json.TimestampField("start_timestamp", span.start_timestamp);
+  json.TimestampField("timestamp", span.timestamp);
+  json.StringField("status", span.status);
   const SpanAttributes& attributes = *span.attributes;
   if (!attributes.tags.empty()) {
     json.Key("tags");
     json.BeginObject();
     for (const auto& [key, value] : attributes.tags) {
-      json.Key(key, /*checked=*/false);
+      json.Key(key, /*known_plain=*/false);
       json.String(value);
     }
     json.EndObject();
@@ -313,7 +302,7 @@ void ComposeSpan(const SpanFields& span, StackJson& json) {
     json.Key("data");
     json.BeginObject();
     for (const auto& [key, value] : attributes.data) {
-      json.Key(key, /*checked=*/false);
+      json.Key(key, /*known_plain=*/false);
       if (const auto* s = std::get_if<std::string>(&value)) {
         json.String(*s);
       } else if (const auto* i = std::get_if<int64_t>(&value)) {
