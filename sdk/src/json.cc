@@ -51,8 +51,9 @@ size_t PlainPrefix(absl::string_view value) {
   return i;
 }
 
-// Writes `open`, the plain `text` and `close` into `out` at once when `text`
-// is short enough for a stack buffer; false (nothing written) otherwise.
+// Writes `comma` (unless 0), a quote, the plain `text` and `close` into
+// `out` in one append when they fit a stack buffer; false (nothing
+// written) otherwise.
 bool AppendFramed(char comma, absl::string_view text, absl::string_view close,
                   std::string* out) {
   char buffer[256];
@@ -233,7 +234,7 @@ void JsonWriter::Key(absl::string_view key, size_t max_bytes) {
   const char comma = NeedsComma() ? ',' : 0;
   after_key_ = true;
   // The common case (a short key with nothing to escape) in one append.
-  if (key.size() <= max_bytes && PlainPrefix(key) == key.size() &&
+  if (key.size() <= max_bytes && IsPlainJson(key) &&
       AppendFramed(comma, key, "\":", out_)) {
     return;
   }
@@ -245,7 +246,7 @@ void JsonWriter::Key(absl::string_view key, size_t max_bytes) {
 
 void JsonWriter::String(absl::string_view value, size_t max_bytes) {
   const char comma = NeedsComma() ? ',' : 0;
-  if (value.size() <= max_bytes && PlainPrefix(value) == value.size() &&
+  if (value.size() <= max_bytes && IsPlainJson(value) &&
       AppendFramed(comma, value, "\"", out_)) {
     return;
   }
@@ -293,12 +294,6 @@ void JsonWriter::Null() {
 void JsonWriter::Raw(absl::string_view json) {
   BeforeValue();
   out_->append(json.data(), json.size());
-}
-
-void JsonWriter::RawMembers(absl::string_view members) {
-  if (members.empty()) return;
-  BeforeValue();
-  out_->append(members.data(), members.size());
 }
 
 namespace {

@@ -49,8 +49,6 @@ class JsonWriter {
   void Null();
   // Inserts already-encoded JSON as one value.
   void Raw(absl::string_view json);
-  // Inserts already-encoded members (`"a":1,"b":2`) into the open object.
-  void RawMembers(absl::string_view members);
 
   // Nesting depth of open objects and arrays.
   int depth() const { return depth_; }
