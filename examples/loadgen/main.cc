@@ -5,7 +5,8 @@
 //   {"events":..,"threads":..,"captured":..,"delivered":..,"spooled":..,
 //    "from_spool":..,
 //    "dropped":{"queue_overflow":..,...},"elapsed_s":..,"events_per_s":..,
-//    "capture_p50_ns":..,"capture_p99_ns":..,"peak_rss_mb":..,
+//    "capture_p50_ns":..,"capture_p99_ns":..,"deliver_p50_us":..,
+//    "deliver_p99_us":..,"idle_wakes_per_s":..,"peak_rss_mb":..,
 //    "cpu_us_per_event":..}
 //
 // "delivered" is what the SDK knows: captured minus every counted drop minus
@@ -18,12 +19,25 @@
 //       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR]
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
+//       [--api capture|transaction|log|metric] [--idle-s S]
+//
+// --rate paces each thread (sleeping until the next event is due), as a
+// server that captures now and then does; "capture_p50_ns" / "_p99_ns" are
+// the calling thread's wall time per call. --api chooses the call that is
+// timed: CaptureMessage (the default), Span::Finish of a transaction with
+// 10 children (started and finished untimed just before), logger::Info or
+// metrics::Count with two attributes. "deliver_p50_us" / "_p99_us" (capture
+// and transaction, one thread) is the time from the call to its envelope
+// reaching the transport. --idle-s waits that long after the last call,
+// before shutdown, and "idle_wakes_per_s" counts how often the SDK's own
+// threads (named sentry-*) woke meanwhile (their context switches).
 //
 // --max-queue sets both the client's and the transport's queue bound (in
 // envelopes; 4 KiB each for the byte bound): a burst larger than the queues
 // is partly dropped by design (queue_overflow).
 #include <dirent.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -31,15 +45,23 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "sentry/logs.h"
+#include "sentry/metrics.h"
 #include "sentry/sentry.h"
+#include "sentry/tracing.h"
+#include "sentry/transports/http_transport.h"
 
 namespace {
 
@@ -54,6 +76,8 @@ struct Flags {
   int64_t max_queue = 0;  // 0: the SDK's defaults.
   int breadcrumbs = 20;
   bool compress = true;
+  std::string api = "capture";
+  double idle_s = 0;
 };
 
 bool ParseFlags(int argc, char** argv, Flags* flags) {
@@ -83,6 +107,12 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       flags->compress = compress == 1;
     } else if (name == "--max-queue") {
       ok = absl::SimpleAtoi(value, &flags->max_queue) && flags->max_queue > 0;
+    } else if (name == "--api") {
+      flags->api = value;
+      ok = flags->api == "capture" || flags->api == "transaction" ||
+           flags->api == "log" || flags->api == "metric";
+    } else if (name == "--idle-s") {
+      ok = absl::SimpleAtod(value, &flags->idle_s) && flags->idle_s >= 0;
     } else if (name == "--shutdown-timeout-s") {
       ok = absl::SimpleAtod(value, &flags->shutdown_timeout_s) &&
            flags->shutdown_timeout_s >= 0;
@@ -128,6 +158,90 @@ void SetUpScope(int thread, int breadcrumbs) {
   }
 }
 
+// Passes envelopes on to the HTTP transport, noting when each event or
+// transaction envelope arrives (in order: one capturing thread, a FIFO
+// worker).
+class TimingTransport : public sentry::Transport {
+ public:
+  explicit TimingTransport(std::shared_ptr<sentry::Transport> next)
+      : next_(std::move(next)) {
+    arrivals_.reserve(1 << 16);
+  }
+  void Start(std::shared_ptr<sentry::ClientReports> reports) noexcept
+      override {
+    next_->Start(std::move(reports));
+  }
+  void SendEnvelope(sentry::Envelope envelope) noexcept override {
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& item : envelope.items()) {
+      if (item.type == "event" || item.type == "transaction") {
+        std::lock_guard<std::mutex> lock(mu_);
+        arrivals_.push_back(now);
+        break;
+      }
+    }
+    next_->SendEnvelope(std::move(envelope));
+  }
+  bool Flush(absl::Duration timeout) noexcept override {
+    return next_->Flush(timeout);
+  }
+  bool Shutdown(absl::Duration timeout) noexcept override {
+    return next_->Shutdown(timeout);
+  }
+  std::vector<std::chrono::steady_clock::time_point> arrivals() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return arrivals_;
+  }
+
+ private:
+  const std::shared_ptr<sentry::Transport> next_;
+  std::mutex mu_;
+  std::vector<std::chrono::steady_clock::time_point> arrivals_;
+};
+
+// Context switches of the SDK's threads (those named sentry-*) so far.
+int64_t SdkThreadSwitches() {
+  int64_t total = 0;
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return 0;
+  while (dirent* e = ::readdir(tasks)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string dir = absl::StrCat("/proc/self/task/", e->d_name);
+    std::string comm;
+    std::getline(std::ifstream(dir + "/comm"), comm);
+    if (!absl::StartsWith(comm, "sentry-")) continue;
+    std::ifstream status(dir + "/status");
+    for (std::string line; std::getline(status, line);) {
+      int64_t n = 0;
+      for (absl::string_view key :
+           {"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"}) {
+        if (absl::StartsWith(line, key) &&
+            absl::SimpleAtoi(absl::StripAsciiWhitespace(
+                                 absl::string_view(line).substr(key.size())),
+                             &n)) {
+          total += n;
+        }
+      }
+    }
+  }
+  ::closedir(tasks);
+  return total;
+}
+
+// The call --api times; `i` numbers the calls of thread `t`.
+void Call(const Flags& flags, int t, int64_t i, const std::string& message) {
+  if (flags.api == "capture") {
+    sentry::CaptureMessage(absl::StrCat("loadgen ", t, ":", i, " ", message),
+                           sentry::Level::kError);
+  } else if (flags.api == "log") {
+    sentry::logger::Info({{"queue", "billing"}, {"shard", 7}},
+                         "job $0 took $1 ms", i, 12.5);
+  } else if (flags.api == "metric") {
+    sentry::metrics::Count("jobs.done", 1, {{"queue", "billing"},
+                                            {"shard", "7"}});
+  }
+}
+
 int64_t Percentile(std::vector<int64_t>& values, double p) {
   if (values.empty()) return 0;
   const size_t k = std::min(values.size() - 1,
@@ -155,6 +269,15 @@ int main(int argc, char** argv) {
   // Events only: session updates would blur the counts.
   options.auto_session_tracking = false;
   options.shutdown_timeout = absl::Seconds(flags.shutdown_timeout_s);
+  if (flags.api == "transaction") options.traces_sample_rate = 1.0;
+  std::shared_ptr<TimingTransport> timing;
+  options.transport_factory = [&timing](const sentry::Options& o)
+      -> absl::StatusOr<std::shared_ptr<sentry::Transport>> {
+    auto http = sentry::NewHttpTransportForOptions(o);
+    if (!http.ok()) return http.status();
+    timing = std::make_shared<TimingTransport>(*std::move(http));
+    return timing;
+  };
   if (flags.max_queue > 0) {
     options.max_queue_size = static_cast<size_t>(flags.max_queue);
     options.max_transport_queue = static_cast<size_t>(flags.max_queue);
@@ -169,6 +292,9 @@ int main(int argc, char** argv) {
   const std::string message(static_cast<size_t>(flags.message_bytes), 'm');
 
   std::vector<std::vector<int64_t>> latencies(flags.threads);
+  // When each call started (--threads 1): the delivery latency's start.
+  std::vector<std::chrono::steady_clock::time_point> called;
+  if (flags.threads == 1) called.reserve(static_cast<size_t>(flags.events));
   std::atomic<int64_t> captured{0};
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
@@ -185,11 +311,21 @@ int main(int argc, char** argv) {
           std::this_thread::sleep_until(
               start + std::chrono::duration<double>(i / per_thread_rate));
         }
+        sentry::Span transaction;
+        if (flags.api == "transaction") {
+          transaction = sentry::StartTransaction({"loadgen", "task"});
+          for (int c = 0; c < 10; ++c) {
+            transaction.StartChild("db.query", "SELECT 1").Finish();
+          }
+        }
         const auto before = std::chrono::steady_clock::now();
-        sentry::CaptureMessage(
-            absl::StrCat("loadgen ", t, ":", i, " ", message),
-            sentry::Level::kError);
+        if (flags.api == "transaction") {
+          transaction.Finish();
+        } else {
+          Call(flags, t, i, message);
+        }
         const auto after = std::chrono::steady_clock::now();
+        if (flags.threads == 1) called.push_back(before);
         mine.push_back(
             std::chrono::duration_cast<std::chrono::nanoseconds>(after - before)
                 .count());
@@ -198,6 +334,15 @@ int main(int argc, char** argv) {
     });
   }
   for (auto& thread : threads) thread.join();
+  double idle_wakes_per_s = 0;
+  if (flags.idle_s > 0) {
+    // Delivered first: what is measured is the SDK with nothing to do.
+    sentry::Flush(absl::Seconds(flags.shutdown_timeout_s));
+    const int64_t before = SdkThreadSwitches();
+    absl::SleepFor(absl::Seconds(flags.idle_s));
+    idle_wakes_per_s =
+        static_cast<double>(SdkThreadSwitches() - before) / flags.idle_s;
+  }
   const auto client = guard.client();
   guard.Close();
   const double elapsed =
@@ -206,6 +351,17 @@ int main(int argc, char** argv) {
 
   std::vector<int64_t> all;
   for (auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
+  // Each event or transaction envelope, in order, against its call.
+  std::vector<int64_t> deliveries;
+  if (timing != nullptr && (flags.api == "capture" ||
+                            flags.api == "transaction")) {
+    const auto arrivals = timing->arrivals();
+    for (size_t k = 0; k < std::min(arrivals.size(), called.size()); ++k) {
+      deliveries.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
+                               arrivals[k] - called[k])
+                               .count());
+    }
+  }
   std::vector<std::string> dropped;
   uint64_t dropped_total = 0;
   for (int r = 0; r < static_cast<int>(sentry::DiscardReason::kCount); ++r) {
@@ -232,14 +388,19 @@ int main(int argc, char** argv) {
       "{\"events\":%lld,\"threads\":%d,\"captured\":%lld,\"delivered\":%lld,"
       "\"spooled\":%zu,\"from_spool\":%zu,\"dropped\":{%s},\"elapsed_s\":%.3f,"
       "\"events_per_s\":%.0f,\"capture_p50_ns\":%lld,\"capture_p99_ns\":%lld,"
-      "\"peak_rss_mb\":%.1f,\"cpu_us_per_event\":%.1f}\n",
+      "\"deliver_p50_us\":%lld,\"deliver_p99_us\":%lld,"
+      "\"idle_wakes_per_s\":%.1f,\"peak_rss_mb\":%.1f,"
+      "\"cpu_us_per_event\":%.1f}\n",
       static_cast<long long>(flags.events), flags.threads,
       static_cast<long long>(captured.load()),
       static_cast<long long>(delivered), spooled, from_spool,
       absl::StrJoin(dropped, ",").c_str(), elapsed,
       elapsed > 0 ? delivered / elapsed : 0.0,
       static_cast<long long>(Percentile(all, 0.5)),
-      static_cast<long long>(Percentile(all, 0.99)), usage.ru_maxrss / 1024.0,
+      static_cast<long long>(Percentile(all, 0.99)),
+      static_cast<long long>(Percentile(deliveries, 0.5)),
+      static_cast<long long>(Percentile(deliveries, 0.99)), idle_wakes_per_s,
+      usage.ru_maxrss / 1024.0,
       captured.load() > 0 ? (absl::ToDoubleMicroseconds(
                                  absl::DurationFromTimeval(usage.ru_utime)) +
                              absl::ToDoubleMicroseconds(

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The caller's cost at the rates servers capture at, not only in a burst:
+# runs the load generator (-c opt, one capturing thread) against the
+# loopback sink, paced at 20, 100 and 1000 events/s and as fast as it can
+# (CaptureMessage), then Span::Finish of a transaction with 10 children,
+# logger::Info and metrics::Count at 100/s, and prints per configuration the
+# median over ROUNDS runs of the call's p50 and p99 (wall time on the
+# calling thread), of the time from the call to its envelope reaching the
+# transport (events and transactions), and, with perf installed, of the
+# process's context switches and CPU migrations over the run. Then one run
+# that waits IDLE_S seconds with nothing captured and counts the SDK
+# threads' wake-ups per second.
+#
+# With BASE (a commit), the same runs are made with that commit's build
+# (in a temporary git worktree), alternately with this checkout's, and
+# both are printed side by side: this VM's speed drifts within an hour, so
+# only figures of one such run compare.
+#
+#   examples/loadgen/paced.sh [ROUNDS] [EVENTS] [IDLE_S] [BASE]
+#   examples/loadgen/paced.sh 3 400 60 HEAD~2
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds="${1:-3}"
+events="${2:-400}"
+idle_s="${3:-60}"
+base="${4:-}"
+source examples/loadgen/start_sink.sh
+
+sides=(this)
+declare -A loadgen=([this]="${bin}/examples/loadgen/loadgen")
+if [[ -n "${base}" ]]; then
+  git worktree add --detach "${work}/base" "${base}" >/dev/null 2>&1
+  trap 'kill ${sink} 2>/dev/null || true; git worktree remove --force "${work}/base" >/dev/null 2>&1 || true; rm -rf "${work}"' EXIT
+  (cd "${work}/base" && ./bazelw build -c opt //examples/loadgen >/dev/null 2>&1)
+  mkdir -p "${work}/bin"
+  cp "$(cd "${work}/base" && ./bazelw info -c opt bazel-bin 2>/dev/null)/examples/loadgen/loadgen" \
+    "${work}/bin/base"
+  loadgen[base]="${work}/bin/base"
+  sides=(base this)
+fi
+perf=()
+if command -v perf >/dev/null && perf stat -e context-switches true >/dev/null 2>&1; then
+  perf=(perf stat -x, -e context-switches,cpu-migrations -o)
+fi
+
+configs=(
+  "capture 20"
+  "capture 100"
+  "capture 1000"
+  "capture 0"
+  "transaction 100"
+  "log 100"
+  "metric 100"
+)
+
+# run SIDE API RATE ROUND: one run, its JSON line (with the perf counts)
+# appended to ${work}/SIDE.API.RATE.
+run() {
+  local side="$1" api="$2" rate="$3" out="${work}/$1.$2.$3"
+  local cmd=("${loadgen[${side}]}" --events "${events}" --threads 1
+             --rate "${rate}" --api "${api}" --max-queue 20000
+             --shutdown-timeout-s 30)
+  if (( ${#perf[@]} )); then
+    "${perf[@]}" "${work}/perf" "${cmd[@]}" >"${work}/run"
+    local switches migrations
+    switches="$(awk -F, '$3 == "context-switches" {print $1}' "${work}/perf")"
+    migrations="$(awk -F, '$3 == "cpu-migrations" {print $1}' "${work}/perf")"
+    sed "s/}\$/,\"context_switches\":${switches:-0},\"cpu_migrations\":${migrations:-0}}/" \
+      "${work}/run" >>"${out}"
+  else
+    "${cmd[@]}" >>"${out}"
+  fi
+}
+
+for _ in $(seq "${rounds}"); do
+  for config in "${configs[@]}"; do
+    read -r api rate <<<"${config}"
+    for side in "${sides[@]}"; do run "${side}" "${api}" "${rate}"; done
+  done
+done
+for side in "${sides[@]}"; do
+  "${loadgen[${side}]}" --events 100 --threads 1 --rate 100 --idle-s "${idle_s}" \
+    >"${work}/${side}.idle"
+done
+
+/usr/bin/python3 - "${work}" "${events}" "${idle_s}" "${sides[@]}" -- "${configs[@]}" <<'PY'
+import json, statistics, sys
+work, events, idle_s = sys.argv[1], sys.argv[2], sys.argv[3]
+rest = sys.argv[4:]
+sides = rest[:rest.index("--")]
+configs = rest[rest.index("--") + 1:]
+def median(runs, key):
+    values = [r[key] for r in runs if key in r]
+    return statistics.median(values) if values else None
+def cell(runs, key, scale=1.0, fmt="{:.1f}"):
+    m = median(runs, key)
+    return "-" if m is None else fmt.format(m * scale)
+print(f"{events} calls per run, one thread; medians of the runs "
+      f"(call: us of wall time on the calling thread; delivery: call to "
+      f"transport, us)")
+header = ["api", "rate/s"]
+for side in sides:
+    header += [f"{side} p50", f"{side} p99", f"{side} deliver p50",
+               f"{side} deliver p99", f"{side} ctx sw", f"{side} migr"]
+print("| " + " | ".join(header) + " |")
+print("|" + "---|" * len(header))
+for config in configs:
+    api, rate = config.split()
+    row = [api, rate if rate != "0" else "burst"]
+    for side in sides:
+        runs = [json.loads(l) for l in open(f"{work}/{side}.{api}.{rate}")]
+        deliver = api in ("capture", "transaction")
+        row += [cell(runs, "capture_p50_ns", 1e-3, "{:.2f}"),
+                cell(runs, "capture_p99_ns", 1e-3, "{:.2f}"),
+                cell(runs, "deliver_p50_us", 1, "{:.0f}") if deliver else "-",
+                cell(runs, "deliver_p99_us", 1, "{:.0f}") if deliver else "-",
+                cell(runs, "context_switches", 1, "{:.0f}"),
+                cell(runs, "cpu_migrations", 1, "{:.0f}")]
+    print("| " + " | ".join(row) + " |")
+for side in sides:
+    idle = json.loads(open(f"{work}/{side}.idle").read())
+    print(f"{side}: SDK threads' wake-ups per second over {idle_s} s with "
+          f"nothing captured: {idle['idle_wakes_per_s']}")
+PY
