@@ -6,7 +6,8 @@
 //    "from_spool":..,
 //    "dropped":{"queue_overflow":..,...},"elapsed_s":..,"events_per_s":..,
 //    "capture_p50_ns":..,"capture_p99_ns":..,"deliver_p50_us":..,
-//    "deliver_p99_us":..,"idle_wakes_per_s":..,"peak_rss_mb":..,
+//    "deliver_p99_us":..,"context_switches":..,"cpu_migrations":..,
+//    "idle_wakes_per_s":..,"peak_rss_mb":..,
 //    "cpu_us_per_event":..}
 //
 // "delivered" is what the SDK knows: captured minus every counted drop minus
@@ -19,7 +20,7 @@
 //       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR]
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
-//       [--api capture|transaction|log|metric] [--idle-s S]
+//       [--api capture|transaction|log|metric] [--idle-s S] [--warmup N]
 //
 // --rate paces each thread (sleeping until the next event is due), as a
 // server that captures now and then does; "capture_p50_ns" / "_p99_ns" are
@@ -28,9 +29,15 @@
 // 10 children (started and finished untimed just before), logger::Info or
 // metrics::Count with two attributes. "deliver_p50_us" / "_p99_us" (capture
 // and transaction, one thread) is the time from the call to its envelope
-// reaching the transport. --idle-s waits that long after the last call,
+// reaching the transport. --warmup makes N calls per thread first, as fast
+// as it can, untimed, and waits until they are sent: the SDK's pools
+// (queue chunks, log records) then have the size of a process that has run
+// for a while, and the timed calls meet no first touch of fresh memory (a
+// page fault costs some 40 us on this VM). --idle-s waits that long after the last call,
 // before shutdown, and "idle_wakes_per_s" counts how often the SDK's own
 // threads (named sentry-*) woke meanwhile (their context switches).
+// "context_switches" / "cpu_migrations" count the whole process's (every
+// thread's) during the timed calls (one thread).
 //
 // --max-queue sets both the client's and the transport's queue bound (in
 // envelopes; 4 KiB each for the byte bound): a burst larger than the queues
@@ -78,6 +85,7 @@ struct Flags {
   bool compress = true;
   std::string api = "capture";
   double idle_s = 0;
+  int64_t warmup = 0;
 };
 
 bool ParseFlags(int argc, char** argv, Flags* flags) {
@@ -111,6 +119,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       flags->api = value;
       ok = flags->api == "capture" || flags->api == "transaction" ||
            flags->api == "log" || flags->api == "metric";
+    } else if (name == "--warmup") {
+      ok = absl::SimpleAtoi(value, &flags->warmup) && flags->warmup >= 0;
     } else if (name == "--idle-s") {
       ok = absl::SimpleAtod(value, &flags->idle_s) && flags->idle_s >= 0;
     } else if (name == "--shutdown-timeout-s") {
@@ -199,33 +209,39 @@ class TimingTransport : public sentry::Transport {
   std::vector<std::chrono::steady_clock::time_point> arrivals_;
 };
 
-// Context switches of the SDK's threads (those named sentry-*) so far.
-int64_t SdkThreadSwitches() {
-  int64_t total = 0;
+// Context switches and CPU migrations of this process's threads so far
+// (/proc/self/task/*/sched), of those named sentry-* only when `sdk_only`.
+struct SchedCounts {
+  int64_t switches = 0;
+  int64_t migrations = 0;
+};
+SchedCounts CountSched(bool sdk_only) {
+  SchedCounts counts;
   DIR* tasks = ::opendir("/proc/self/task");
-  if (tasks == nullptr) return 0;
+  if (tasks == nullptr) return counts;
   while (dirent* e = ::readdir(tasks)) {
     if (e->d_name[0] == '.') continue;
     const std::string dir = absl::StrCat("/proc/self/task/", e->d_name);
     std::string comm;
     std::getline(std::ifstream(dir + "/comm"), comm);
-    if (!absl::StartsWith(comm, "sentry-")) continue;
-    std::ifstream status(dir + "/status");
-    for (std::string line; std::getline(status, line);) {
-      int64_t n = 0;
-      for (absl::string_view key :
-           {"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"}) {
-        if (absl::StartsWith(line, key) &&
-            absl::SimpleAtoi(absl::StripAsciiWhitespace(
-                                 absl::string_view(line).substr(key.size())),
-                             &n)) {
-          total += n;
+    if (sdk_only && !absl::StartsWith(comm, "sentry-")) continue;
+    std::ifstream sched(dir + "/sched");
+    for (std::string line; std::getline(sched, line);) {
+      for (auto [key, total] : {std::pair{"nr_switches", &counts.switches},
+                                {"se.nr_migrations", &counts.migrations}}) {
+        const size_t colon = line.find(':');
+        int64_t n = 0;
+        if (colon != std::string::npos &&
+            absl::StripAsciiWhitespace(line.substr(0, colon)) == key &&
+            absl::SimpleAtoi(
+                absl::StripAsciiWhitespace(line.substr(colon + 1)), &n)) {
+          *total += n;
         }
       }
     }
   }
   ::closedir(tasks);
-  return total;
+  return counts;
 }
 
 // The call --api times; `i` numbers the calls of thread `t`.
@@ -296,6 +312,10 @@ int main(int argc, char** argv) {
   std::vector<std::chrono::steady_clock::time_point> called;
   if (flags.threads == 1) called.reserve(static_cast<size_t>(flags.events));
   std::atomic<int64_t> captured{0};
+  // Event and transaction envelopes of the warm-up, not timed.
+  std::atomic<size_t> warmup_arrivals{0};
+  // The process's counts when the timed calls start (--threads 1).
+  SchedCounts sched_before;
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < flags.threads; ++t) {
@@ -303,13 +323,35 @@ int main(int argc, char** argv) {
         flags.events / flags.threads + (t < flags.events % flags.threads);
     threads.emplace_back([&, t, share] {
       SetUpScope(t, flags.breadcrumbs);
+      for (int64_t w = 0; w < flags.warmup; ++w) {
+        if (flags.api == "transaction") {
+          sentry::Span warm = sentry::StartTransaction({"loadgen", "task"});
+          for (int c = 0; c < 10; ++c) {
+            warm.StartChild("db.query", "SELECT 1").Finish();
+          }
+          warm.Finish();
+        } else {
+          Call(flags, t, w, message);
+        }
+        captured.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (flags.warmup > 0) {
+        sentry::Flush(absl::Seconds(flags.shutdown_timeout_s));
+        if (flags.threads == 1 && timing != nullptr) {
+          warmup_arrivals = timing->arrivals().size();
+        }
+      }
+      // Paced from the end of the warm-up.
+      if (flags.threads == 1) sched_before = CountSched(/*sdk_only=*/false);
+      const auto paced_start = std::chrono::steady_clock::now();
       auto& mine = latencies[t];
       mine.reserve(static_cast<size_t>(share));
       const double per_thread_rate = flags.rate / flags.threads;
       for (int64_t i = 0; i < share; ++i) {
         if (per_thread_rate > 0) {
           std::this_thread::sleep_until(
-              start + std::chrono::duration<double>(i / per_thread_rate));
+              paced_start +
+              std::chrono::duration<double>(i / per_thread_rate));
         }
         sentry::Span transaction;
         if (flags.api == "transaction") {
@@ -334,14 +376,21 @@ int main(int argc, char** argv) {
     });
   }
   for (auto& thread : threads) thread.join();
+  SchedCounts sched;  // Of the timed calls (--threads 1).
+  if (flags.threads == 1) {
+    sched = CountSched(/*sdk_only=*/false);
+    sched.switches -= sched_before.switches;
+    sched.migrations -= sched_before.migrations;
+  }
   double idle_wakes_per_s = 0;
   if (flags.idle_s > 0) {
     // Delivered first: what is measured is the SDK with nothing to do.
     sentry::Flush(absl::Seconds(flags.shutdown_timeout_s));
-    const int64_t before = SdkThreadSwitches();
+    const int64_t before = CountSched(/*sdk_only=*/true).switches;
     absl::SleepFor(absl::Seconds(flags.idle_s));
     idle_wakes_per_s =
-        static_cast<double>(SdkThreadSwitches() - before) / flags.idle_s;
+        static_cast<double>(CountSched(/*sdk_only=*/true).switches - before) /
+        flags.idle_s;
   }
   const auto client = guard.client();
   guard.Close();
@@ -356,9 +405,11 @@ int main(int argc, char** argv) {
   if (timing != nullptr && (flags.api == "capture" ||
                             flags.api == "transaction")) {
     const auto arrivals = timing->arrivals();
-    for (size_t k = 0; k < std::min(arrivals.size(), called.size()); ++k) {
+    const size_t skip = std::min(arrivals.size(), warmup_arrivals.load());
+    for (size_t k = 0; k < std::min(arrivals.size() - skip, called.size());
+         ++k) {
       deliveries.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
-                               arrivals[k] - called[k])
+                               arrivals[skip + k] - called[k])
                                .count());
     }
   }
@@ -389,6 +440,7 @@ int main(int argc, char** argv) {
       "\"spooled\":%zu,\"from_spool\":%zu,\"dropped\":{%s},\"elapsed_s\":%.3f,"
       "\"events_per_s\":%.0f,\"capture_p50_ns\":%lld,\"capture_p99_ns\":%lld,"
       "\"deliver_p50_us\":%lld,\"deliver_p99_us\":%lld,"
+      "\"context_switches\":%lld,\"cpu_migrations\":%lld,"
       "\"idle_wakes_per_s\":%.1f,\"peak_rss_mb\":%.1f,"
       "\"cpu_us_per_event\":%.1f}\n",
       static_cast<long long>(flags.events), flags.threads,
@@ -399,7 +451,9 @@ int main(int argc, char** argv) {
       static_cast<long long>(Percentile(all, 0.5)),
       static_cast<long long>(Percentile(all, 0.99)),
       static_cast<long long>(Percentile(deliveries, 0.5)),
-      static_cast<long long>(Percentile(deliveries, 0.99)), idle_wakes_per_s,
+      static_cast<long long>(Percentile(deliveries, 0.99)),
+      static_cast<long long>(sched.switches),
+      static_cast<long long>(sched.migrations), idle_wakes_per_s,
       usage.ru_maxrss / 1024.0,
       captured.load() > 0 ? (absl::ToDoubleMicroseconds(
                                  absl::DurationFromTimeval(usage.ru_utime)) +

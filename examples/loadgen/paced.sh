@@ -6,24 +6,32 @@
 # logger::Info and metrics::Count at 100/s, and prints per configuration the
 # median over ROUNDS runs of the call's p50 and p99 (wall time on the
 # calling thread), of the time from the call to its envelope reaching the
-# transport (events and transactions), and, with perf installed, of the
-# process's context switches and CPU migrations over the run. Then one run
+# transport (events and transactions), and of the process's context
+# switches and CPU migrations during the timed calls. Then one run
 # that waits IDLE_S seconds with nothing captured and counts the SDK
 # threads' wake-ups per second.
 #
-# With BASE (a commit), the same runs are made with that commit's build
-# (in a temporary git worktree), alternately with this checkout's, and
-# both are printed side by side: this VM's speed drifts within an hour, so
-# only figures of one such run compare.
+# Each run first makes WARMUP calls untimed and waits until they are sent
+# (loadgen --warmup): a server that has run for a while, whose SDK pools
+# have grown; with WARMUP 0 the first calls of a process show the first
+# touches of fresh memory (page faults) in the p99.
 #
-#   examples/loadgen/paced.sh [ROUNDS] [EVENTS] [IDLE_S] [BASE]
-#   examples/loadgen/paced.sh 3 400 60 HEAD~2
+# With BASE (a commit), the same runs are made with that commit's SDK (in a
+# temporary git worktree, built with this checkout's load generator),
+# alternately with this checkout's, and both are printed side by side: this
+# VM's speed drifts within an hour, so only figures of one such run compare.
+# The Bazel server is stopped before the runs: its JVM's periodic threads
+# would run beside them.
+#
+#   examples/loadgen/paced.sh [ROUNDS] [EVENTS] [IDLE_S] [BASE] [WARMUP]
+#   examples/loadgen/paced.sh 3 400 60 HEAD~2 1000
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds="${1:-3}"
 events="${2:-400}"
 idle_s="${3:-60}"
 base="${4:-}"
+warmup="${5:-1000}"
 source examples/loadgen/start_sink.sh
 
 sides=(this)
@@ -31,17 +39,16 @@ declare -A loadgen=([this]="${bin}/examples/loadgen/loadgen")
 if [[ -n "${base}" ]]; then
   git worktree add --detach "${work}/base" "${base}" >/dev/null 2>&1
   trap 'kill ${sink} 2>/dev/null || true; git worktree remove --force "${work}/base" >/dev/null 2>&1 || true; rm -rf "${work}"' EXIT
-  (cd "${work}/base" && ./bazelw build -c opt //examples/loadgen >/dev/null 2>&1)
+  cp examples/loadgen/main.cc examples/loadgen/BUILD.bazel "${work}/base/examples/loadgen/"
+  (cd "${work}/base" && ./bazelw build -c opt //examples/loadgen >/dev/null 2>&1 &&
+     ./bazelw shutdown >/dev/null 2>&1)
   mkdir -p "${work}/bin"
   cp "$(cd "${work}/base" && ./bazelw info -c opt bazel-bin 2>/dev/null)/examples/loadgen/loadgen" \
     "${work}/bin/base"
   loadgen[base]="${work}/bin/base"
   sides=(base this)
 fi
-perf=()
-if command -v perf >/dev/null && perf stat -e context-switches true >/dev/null 2>&1; then
-  perf=(perf stat -x, -e context-switches,cpu-migrations -o)
-fi
+./bazelw shutdown >/dev/null 2>&1
 
 configs=(
   "capture 20"
@@ -53,23 +60,11 @@ configs=(
   "metric 100"
 )
 
-# run SIDE API RATE ROUND: one run, its JSON line (with the perf counts)
-# appended to ${work}/SIDE.API.RATE.
+# run SIDE API RATE: one run, its JSON line appended to ${work}/SIDE.API.RATE.
 run() {
-  local side="$1" api="$2" rate="$3" out="${work}/$1.$2.$3"
-  local cmd=("${loadgen[${side}]}" --events "${events}" --threads 1
-             --rate "${rate}" --api "${api}" --max-queue 20000
-             --shutdown-timeout-s 30)
-  if (( ${#perf[@]} )); then
-    "${perf[@]}" "${work}/perf" "${cmd[@]}" >"${work}/run"
-    local switches migrations
-    switches="$(awk -F, '$3 == "context-switches" {print $1}' "${work}/perf")"
-    migrations="$(awk -F, '$3 == "cpu-migrations" {print $1}' "${work}/perf")"
-    sed "s/}\$/,\"context_switches\":${switches:-0},\"cpu_migrations\":${migrations:-0}}/" \
-      "${work}/run" >>"${out}"
-  else
-    "${cmd[@]}" >>"${out}"
-  fi
+  "${loadgen[$1]}" --events "${events}" --threads 1 --rate "$3" --api "$2" \
+    --max-queue 20000 --shutdown-timeout-s 30 --warmup "${warmup}" \
+    >>"${work}/$1.$2.$3"
 }
 
 for _ in $(seq "${rounds}"); do
@@ -83,10 +78,10 @@ for side in "${sides[@]}"; do
     >"${work}/${side}.idle"
 done
 
-/usr/bin/python3 - "${work}" "${events}" "${idle_s}" "${sides[@]}" -- "${configs[@]}" <<'PY'
+/usr/bin/python3 - "${work}" "${events}" "${idle_s}" "${warmup}" "${sides[@]}" -- "${configs[@]}" <<'PY'
 import json, statistics, sys
 work, events, idle_s = sys.argv[1], sys.argv[2], sys.argv[3]
-rest = sys.argv[4:]
+rest = sys.argv[5:]
 sides = rest[:rest.index("--")]
 configs = rest[rest.index("--") + 1:]
 def median(runs, key):
@@ -95,9 +90,9 @@ def median(runs, key):
 def cell(runs, key, scale=1.0, fmt="{:.1f}"):
     m = median(runs, key)
     return "-" if m is None else fmt.format(m * scale)
-print(f"{events} calls per run, one thread; medians of the runs "
-      f"(call: us of wall time on the calling thread; delivery: call to "
-      f"transport, us)")
+print(f"{events} calls per run after a warm-up of {sys.argv[4]}, one thread; "
+      f"medians of the runs (call: us of wall time on the calling thread; "
+      f"delivery: call to transport, us)")
 header = ["api", "rate/s"]
 for side in sides:
     header += [f"{side} p50", f"{side} p99", f"{side} deliver p50",
