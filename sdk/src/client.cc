@@ -1,6 +1,5 @@
 #include "sentry/client.h"
 
-#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +25,7 @@
 #include "sdk/src/propagation.h"
 #include "sdk/src/random.h"
 #include "sdk/src/request_sessions.h"
+#include "sdk/src/sdk_thread.h"
 #include "sdk/src/session.h"
 #include "sdk/src/span_record.h"
 #include "sdk/src/stacktrace.h"
@@ -39,12 +39,22 @@ namespace sentry {
 namespace internal {
 
 struct CaptureWork {
-  protocol::Event event;
+  // The event; null for a message captured without a stack, which the
+  // worker builds from `message`, `level`, `event_id` and `timestamp`. The
+  // capturing thread touches no protobuf code then: at the rates servers
+  // capture at, every capture finds its caches cold, and building, moving
+  // and destroying an Event there cost about 10 us.
+  std::unique_ptr<protocol::Event> event;
   CapturedScopes scopes;
   // A finished transaction, with its DSC and its children.
   bool transaction = false;
   std::shared_ptr<const Dsc> dsc;
   RecordedSpans spans;
+  // A message's (when `event` is null).
+  std::string message;
+  Level level = Level::kInfo;
+  std::string event_id;
+  double timestamp = 0;
 };
 
 // The worker takes all of it at once and gives the emptied chunks back, so
@@ -198,7 +208,7 @@ Client::Client(Options options)
     }
     options_.transport->Start(reports_);
     worker_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "sentry-client");
+      internal::BecomeSdkThread("sentry-client");
       WorkerLoop();
     });
   }
@@ -232,10 +242,26 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
     }
   }
   std::string id = event.event_id();
-  internal::CaptureWork work{std::move(event),
-                             internal::CapturedScopes::Of(scope),
-                             /*transaction=*/false, /*dsc=*/nullptr,
-                             /*spans=*/{}};
+  internal::CaptureWork work;
+  work.event = std::make_unique<protocol::Event>(std::move(event));
+  work.scopes = internal::CapturedScopes::Of(scope);
+  return Enqueue(std::move(work), std::move(id));
+}
+
+std::string Client::CaptureMessage(absl::string_view message, Level level,
+                                   const Scope* scope) {
+  if (internal::InForkedChild()) return "";
+  internal::CaptureWork work;
+  work.message = std::string(message);
+  work.level = level;
+  work.event_id = internal::NewEventId();
+  work.timestamp = internal::NowSeconds();
+  work.scopes = internal::CapturedScopes::Of(scope);
+  std::string id = work.event_id;
+  return Enqueue(std::move(work), std::move(id));
+}
+
+std::string Client::Enqueue(internal::CaptureWork work, std::string id) {
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
@@ -251,17 +277,25 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
 }
 
 void Client::WorkerLoop() {
-  // After a batch the worker polls for the next one instead of sleeping
-  // until a capture wakes it: waking it costs the capturing thread a system
-  // call, which during a burst would recur for nearly every event. A poll
-  // that finds the queue empty puts it back to sleep. It is woken early when
-  // the queue is half full, a flush waits or the client stops.
+  // How the worker waits decides what a capture costs its caller: waking a
+  // sleeping worker is a system call, and on a busy machine the worker was
+  // scheduled in the caller's place (the worker is SCHED_BATCH now, which
+  // never preempts; see sdk_thread.h). So captures never wake it while it
+  // expects more:
+  // - after a batch it looks again every kPoll (a burst goes on);
+  // - after a look that found nothing it looks every kLingerPoll, until
+  //   kLinger has passed since the last capture it found (the rates
+  //   servers capture at: the next capture is found within kLingerPoll);
+  // - then it sleeps until a capture wakes it (an idle program pays
+  //   nothing, and a capture after a long silence pays one wake).
+  // A half-full queue, a flush or a stop wakes it at once in every state.
   bool polling = false;
+  absl::Time last_found = absl::InfinitePast();
   for (;;) {
     internal::CaptureChunks::Batch batch;
     {
       absl::MutexLock lock(&mu_);
-      if (polling) {
+      if (polling || absl::Now() - last_found < kLinger) {
         mu_.AwaitWithTimeout(
             absl::Condition(
                 +[](Client* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
@@ -270,9 +304,7 @@ void Client::WorkerLoop() {
                          c->stopping_ || c->flush_waiters_ > 0;
                 },
                 this),
-            kPoll);
-        polling = !queue_->items.empty();
-        if (!polling && !stopping_) continue;  // Back to sleep.
+            polling ? kPoll : kLingerPoll);
       } else {
         // In request mode, wakes every second to send aggregates when due.
         mu_.AwaitWithTimeout(
@@ -284,7 +316,8 @@ void Client::WorkerLoop() {
             aggregator_ != nullptr ? absl::Seconds(1)
                                    : absl::InfiniteDuration());
       }
-      if (queue_->items.empty()) {
+      polling = !queue_->items.empty();
+      if (!polling) {
         if (stopping_) return;
         if (aggregator_ == nullptr ||
             !aggregator_->Due(absl::Now(), kAggregateInterval)) {
@@ -297,12 +330,12 @@ void Client::WorkerLoop() {
       SendSessionAggregates();
       continue;
     }
+    last_found = absl::Now();
     const size_t count = batch.size();
     batch.Drain([this](internal::CaptureWork& work) { Process(work); });
     absl::MutexLock lock(&mu_);
     queue_->items.Recycle(std::move(batch));
     processed_ += count;
-    polling = true;
   }
 }
 
@@ -331,7 +364,14 @@ bool Client::UserCodeSees(const internal::CaptureWork& work) const {
 // scopes, stack traces, user code, sessions and sampling, then the envelope.
 void Client::Process(internal::CaptureWork& work) {
   if (work.transaction) return ProcessTransaction(work);
-  protocol::Event& event = work.event;
+  if (work.event == nullptr) {  // A message: built here, off the caller.
+    work.event = std::make_unique<protocol::Event>();
+    work.event->set_event_id(std::move(work.event_id));
+    work.event->set_timestamp(work.timestamp);
+    work.event->set_level(std::string(LevelName(work.level)));
+    work.event->mutable_logentry()->set_message(std::move(work.message));
+  }
+  protocol::Event& event = *work.event;
   ApplyOptions(event);
   // When no user code will see the event, the scopes' breadcrumbs and the
   // "os" context are not copied into it: their JSON, encoded once (per
@@ -374,7 +414,7 @@ void Client::Process(internal::CaptureWork& work) {
 // breadcrumbs), event processors and integrations, before_send_transaction
 // (not before_send); sampled already, when it started.
 void Client::ProcessTransaction(internal::CaptureWork& work) {
-  protocol::Event& event = work.event;
+  protocol::Event& event = *work.event;
   ApplyOptions(event);
   internal::AppliedScopes applied = internal::ApplyScopes(
       work.scopes, /*max_breadcrumbs=*/0, /*copy_breadcrumbs=*/false, event);
@@ -413,9 +453,12 @@ void Client::CaptureTransaction(protocol::Event transaction,
                                 std::shared_ptr<const internal::Dsc> dsc) {
   if (internal::InForkedChild()) return;
   transaction.set_event_id(internal::NewEventId());
-  internal::CaptureWork work{std::move(transaction),
-                             internal::CapturedScopes::Of(scope), true,
-                             std::move(dsc), std::move(spans)};
+  internal::CaptureWork work;
+  work.event = std::make_unique<protocol::Event>(std::move(transaction));
+  work.scopes = internal::CapturedScopes::Of(scope);
+  work.transaction = true;
+  work.dsc = std::move(dsc);
+  work.spans = std::move(spans);
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return;
@@ -425,7 +468,7 @@ void Client::CaptureTransaction(protocol::Event transaction,
       return;
     }
   }
-  Drop(DiscardReason::kQueueOverflow, work.event, DataCategory::kTransaction,
+  Drop(DiscardReason::kQueueOverflow, *work.event, DataCategory::kTransaction,
        work.spans.spans.size());
 }
 

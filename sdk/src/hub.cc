@@ -274,24 +274,27 @@ std::string Hub::CaptureEvent(protocol::Event event) {
 
 std::string Hub::CaptureMessage(absl::string_view message, Level level) {
   if (internal::InForkedChild()) return "";
-  protocol::Event event;
-  event.set_level(std::string(LevelName(level)));
-  event.mutable_logentry()->set_message(std::string(message));
-  bool attach_stacktrace;
   {
     // Read in place: copying the client pointer would touch a reference
     // count shared by every thread.
     absl::MutexLock lock(&mu_);
     const auto& client = TopClientLocked();
-    attach_stacktrace =
-        client != nullptr && client->options().attach_stacktrace;
+    if (client == nullptr) return "";
+    if (!client->options().attach_stacktrace) {
+      // The worker builds the event (as CaptureEvent, under the hub's lock).
+      std::shared_ptr<Scope> keep;
+      std::string id = client->CaptureMessage(message, level, TopLocked(&keep));
+      if (!id.empty()) last_event_id_ = id;
+      return id;
+    }
   }
-  if (attach_stacktrace) {
-    auto* thread = event.mutable_threads()->add_values();
-    thread->set_id(static_cast<uint64_t>(::gettid()));
-    thread->set_current(true);
-    internal::CaptureStackInto(/*skip=*/1, thread->mutable_stacktrace());
-  }
+  protocol::Event event;
+  event.set_level(std::string(LevelName(level)));
+  event.mutable_logentry()->set_message(std::string(message));
+  auto* thread = event.mutable_threads()->add_values();
+  thread->set_id(static_cast<uint64_t>(::gettid()));
+  thread->set_current(true);
+  internal::CaptureStackInto(/*skip=*/1, thread->mutable_stacktrace());
   return CaptureEvent(std::move(event));
 }
 

@@ -1,8 +1,9 @@
 #include "sdk/src/telemetry_buffer.h"
 
-#include <pthread.h>
-
+#include <algorithm>
 #include <utility>
+
+#include "sdk/src/sdk_thread.h"
 
 namespace sentry::internal {
 
@@ -22,7 +23,7 @@ void TelemetryBuffer::StartOnce() {
   absl::MutexLock lock(&mu_);
   if (started_.load(std::memory_order_relaxed) || stop_) return;
   thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "sentry-batch");
+    BecomeSdkThread("sentry-batch");
     Loop();
   });
   started_.store(true, std::memory_order_release);
@@ -34,40 +35,58 @@ void TelemetryBuffer::Wake() {
 }
 
 void TelemetryBuffer::Loop() {
-  // After a drain that sent full batches (a burst), the thread polls for
-  // the next ones instead of sleeping until woken: waking it costs the
-  // recording thread a system call, which in a burst would recur every
-  // batch. A poll that finds no full batch puts it back to sleep.
+  // How the thread waits decides what recording costs: waking it is a
+  // system call for the recording thread. So recorders wake it only when
+  // the first record starts waiting (once per quiet spell) and when half of
+  // max_waiting wait; otherwise it looks by itself:
+  // - after a drain that sent full batches (a burst), every kPoll;
+  // - while records wait, every kBatchPoll for full batches, and for all of
+  //   them once `interval` has passed since the first of them was recorded;
+  // - with nothing waiting, it sleeps (waking every `interval` at most).
   bool polling = false;
+  absl::Time everything_due = absl::InfiniteFuture();
   for (;;) {
     uint64_t flush_target;
     bool stop;
     bool everything;
     {
       absl::MutexLock lock(&mu_);
-      // Set before the condition is evaluated: a recorder that fills a
-      // batch after this sees it (and wakes the thread), or the condition
-      // sees the full batch (both sides are sequentially consistent).
+      absl::Time now = absl::Now();
+      // Set before waiting_ is read: a recorder that adds the first record
+      // after this read sees it (and wakes the thread), or the read sees
+      // the record (both sides are sequentially consistent).
       if (!polling) sleeping_.store(true);
-      const bool ready = mu_.AwaitWithTimeout(
+      const bool records_wait = waiting_.load() > 0;
+      if (!records_wait) everything_due = absl::InfiniteFuture();
+      const absl::Duration timeout =
+          polling        ? kPoll
+          : records_wait ? std::min(kBatchPoll, everything_due - now)
+                         : limits_.interval;
+      mu_.AwaitWithTimeout(
           absl::Condition(
               +[](TelemetryBuffer* b) ABSL_EXCLUSIVE_LOCKS_REQUIRED(b->mu_) {
                 return b->wake_ || b->stop_ ||
                        b->flush_requested_ != b->flush_done_ ||
-                       b->waiting_.load() >= b->limits_.batch_size;
+                       b->waiting_.load() >= b->limits_.max_waiting / 2;
               },
               this),
-          polling ? kPoll : limits_.interval);
+          timeout);
       sleeping_.store(false, std::memory_order_relaxed);
+      now = absl::Now();
+      // The first records of a quiet spell start the interval.
+      if (everything_due == absl::InfiniteFuture() && waiting_.load() > 0) {
+        everything_due = now + limits_.interval;
+      }
       // Everything goes on a flush, at the end, and when the interval
       // passed; otherwise only full batches.
       everything =
-          stop_ || flush_requested_ != flush_done_ || (!ready && !polling);
+          stop_ || flush_requested_ != flush_done_ || now >= everything_due;
       wake_ = false;
       flush_target = flush_requested_;
       stop = stop_;
     }
     const size_t sent = Drain(everything);
+    if (everything) everything_due = absl::InfiniteFuture();
     polling = sent > 0 && !everything;
     absl::MutexLock lock(&mu_);
     flush_done_ = flush_target;

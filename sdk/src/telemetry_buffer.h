@@ -1,7 +1,7 @@
 // TelemetryBuffer: where structured logs and metrics wait between the
 // threads that record them and the envelopes that carry them (TELEMETRY.md
-// sections 5 and 6: batches of at most 100, sent when 100 are waiting or
-// every 5 seconds, and at most 1000 waiting).
+// sections 5 and 6: batches of at most 100, sent when 100 are waiting (within
+// 200 ms) or 5 seconds after the first of them, and at most 1000 waiting).
 //
 //   internal::TelemetryBuffer buffer(
 //       {}, [&](absl::Span<internal::TelemetryRecord* const> batch) {
@@ -95,8 +95,10 @@ class TelemetryBuffer {
 
  private:
   static constexpr size_t kShards = 8;
-  // How often the thread looks for full batches during a burst.
+  // How often the thread looks for full batches during a burst, and while
+  // records wait (Loop).
   static constexpr absl::Duration kPoll = absl::Microseconds(200);
+  static constexpr absl::Duration kBatchPoll = absl::Milliseconds(200);
   struct alignas(64) Shard {
     absl::Mutex mu;
     std::vector<TelemetryRecord> records ABSL_GUARDED_BY(mu);
@@ -149,11 +151,23 @@ bool TelemetryBuffer::Add(Fill&& fill) {
   Shard& shard = shards_[ThisThreadShard()];
   {
     absl::MutexLock lock(&shard.mu);
-    if (shard.used == shard.records.size()) shard.records.emplace_back();
+    if (shard.used == shard.records.size()) {
+      // A batch's worth at once: growing one record at a time moved all of
+      // them at every doubling, on the recording thread.
+      if (shard.records.capacity() == shard.records.size()) {
+        shard.records.reserve(shard.records.size() + limits_.batch_size);
+      }
+      shard.records.emplace_back();
+    }
     fill(shard.records[shard.used++]);
   }
-  // A full batch: the thread is woken unless it is polling anyway.
-  if (before + 1 == limits_.batch_size && sleeping_.load()) Wake();
+  // The first record of a quiet spell wakes the sleeping thread (which then
+  // looks by itself while records wait); half of max_waiting wakes it
+  // whatever it does (see Loop).
+  if ((before == 0 && sleeping_.load()) ||
+      before + 1 == limits_.max_waiting / 2) {
+    Wake();
+  }
   return true;
 }
 

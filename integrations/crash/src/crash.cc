@@ -27,6 +27,7 @@
 #include "sdk/src/os_context.h"
 #include "sdk/src/propagation.h"
 #include "sdk/src/random.h"
+#include "sdk/src/sdk_thread.h"
 #include "sdk/src/stacktrace.h"
 #include "sentry/client.h"
 #include "sentry/hub.h"
@@ -445,7 +446,10 @@ class CrashIntegration final : public Integration {
     RenderedFrom first;
     Prepare(options_, first);
     if (!refresher_.joinable()) {
-      refresher_ = std::thread([this, first] { Refresh(first); });
+      refresher_ = std::thread([this, first] {
+        internal::BecomeSdkThread("sentry-crash");
+        Refresh(first);
+      });
     }
     Install();
     absl::MutexLock lock(&g_integration_mu);

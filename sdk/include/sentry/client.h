@@ -22,11 +22,13 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "sentry/client_reports.h"
 #include "sentry/dsn.h"
+#include "sentry/level.h"
 #include "sentry/options.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/scope.h"
@@ -68,6 +70,10 @@ class Client {
   // Fills event_id and timestamp when unset. Returns the event id, or "" when
   // the event was not queued (client closed, queue full).
   std::string CaptureEvent(protocol::Event event, const Scope* scope = nullptr);
+  // The same for a message at `level` (what CaptureMessage makes, without a
+  // stack): the worker builds its event.
+  std::string CaptureMessage(absl::string_view message, Level level,
+                             const Scope* scope = nullptr);
 
   // Waits until every event captured before the call has reached the
   // transport and the transport has flushed, or `timeout` passes.
@@ -95,6 +101,9 @@ class Client {
  private:
   explicit Client(Options options);
   void WorkerLoop();
+  // Queues `work` (the event `id`); returns the id, or "" when the queue is
+  // full or the client closed.
+  std::string Enqueue(internal::CaptureWork work, std::string id);
   friend class Hub;  // Tracing: DSCs, sampling, finished transactions.
   friend class internal::TelemetryAccess;  // Logs and metrics.
   friend void internal::RecordRequestSession(Client& client, absl::Time started,
@@ -199,8 +208,13 @@ class Client {
   uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
   // Flushes waiting for the worker (a polling worker is woken for them).
   int flush_waiters_ ABSL_GUARDED_BY(mu_) = 0;
-  // How long a worker that just processed a batch waits for the next.
+  // How often the worker looks for captures without being woken: right
+  // after a batch, and then until kLinger has passed since it last found one
+  // (Client::WorkerLoop). kLingerPoll bounds how long a capture waits for
+  // the worker at low rates.
   static constexpr absl::Duration kPoll = absl::Microseconds(200);
+  static constexpr absl::Duration kLingerPoll = absl::Milliseconds(4);
+  static constexpr absl::Duration kLinger = absl::Seconds(1);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_;

@@ -1,7 +1,5 @@
 #include "transports/http/src/delivery_worker.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -14,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "sdk/src/log.h"
+#include "sdk/src/sdk_thread.h"
 #include "transports/http/src/packed_envelope.h"
 #include "transports/http/src/rate_limits.h"
 
@@ -176,7 +175,7 @@ class DeliveryWorker final : public Transport {
     if (spool_ != nullptr) spool_->set_reports(reports_);
     replaying_ = spool_ != nullptr;
     worker_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "sentry-http");
+      BecomeSdkThread("sentry-http");
       WorkerLoop();
     });
   }
