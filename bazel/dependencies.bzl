@@ -14,16 +14,20 @@ call: declare yours first to use them. Repositories that are the SDK's own
 business carry the prefix `sentry_cpp_` and never clash with yours:
 `@sentry_cpp_boringssl` (compiled with hidden visibility and every symbol
 renamed, so your own OpenSSL or BoringSSL keeps working) and
-`@sentry_cpp_system` (the Debian libraries linked from /usr).
+`@sentry_cpp_system` (the Debian libraries linked from /usr, each checked
+to be installed: bazel/system_libraries.bzl).
 
 Source packages are fetched from Debian's archive into Bazel's external
 directory, with their checksums, without root. The Debian packages that must
-be installed (compiler, libcurl, protoc, ...) come from one command, run once:
-`third_party/install_system_deps.sh` in this repository.
+be installed (compiler, libcurl, protoc, ...) come from one command, run once
+as root: `bazel run @sentry//third_party:install_system_deps -- core`
+(with the name you gave this repository; the groups are listed at the top
+of third_party/install_system_deps.sh).
 """
 
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load(":debian_source.bzl", "debian_source_archive")
+load(":system_libraries.bzl", "system_libraries")
 
 def _directory_repository_impl(ctx):
     # A folder of this repository as a repository of its own, found through
@@ -115,9 +119,4 @@ def sentry_cpp_dependencies(debian_mirrors = None):
         **mirrors
     )
 
-    maybe(
-        native.new_local_repository,
-        name = "sentry_cpp_system",
-        build_file = str(Label("//third_party:system.BUILD")),
-        path = "/usr",
-    )
+    maybe(system_libraries, name = "sentry_cpp_system")
