@@ -781,9 +781,17 @@ bool Client::Close(absl::Duration timeout) {
     internal::Log(DebugLevel::kWarning, "shutdown timeout: dropped ",
                   abandoned.size(), " queued events");
   }
-  reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError,
-                   abandoned.size());
-  abandoned = {};
+  // Each in its category: a transaction also counts its spans.
+  uint64_t errors = 0;
+  abandoned.Drain([&](internal::CaptureWork& work) {
+    if (work.transaction) {
+      Drop(DiscardReason::kQueueOverflow, *work.event,
+           DataCategory::kTransaction, work.spans.spans.size());
+    } else {
+      ++errors;
+    }
+  });
+  reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError, errors);
   if (worker_.joinable()) worker_.join();
   for (auto [buffer, category] :
        {std::pair{logs_.get(), DataCategory::kLogItem},

@@ -79,7 +79,9 @@ void ClientReports::RecordItem(DiscardReason reason,
                                uint64_t bytes, uint64_t span_count) {
   if (item_type == "client_report") return;
   const DataCategory category = CategoryOfItemType(item_type);
-  Record(reason, category, item_count);
+  // Attachments are counted in bytes (PROTOCOL.md section 5.3).
+  Record(reason, category,
+         category == DataCategory::kAttachment ? bytes : item_count);
   if (category == DataCategory::kLogItem) {
     Record(reason, DataCategory::kLogByte, bytes);
   }
@@ -104,7 +106,7 @@ void ClientReports::Record(DiscardReason reason, DataCategory category,
   const size_t c = static_cast<size_t>(category);
   if (r >= kReasons || c >= kCategories || quantity == 0) return;
   counts_[r * kCategories + c].fetch_add(quantity, std::memory_order_relaxed);
-  totals_[r].fetch_add(quantity, std::memory_order_relaxed);
+  totals_[r * kCategories + c].fetch_add(quantity, std::memory_order_relaxed);
 }
 
 std::optional<protocol::ClientReport> ClientReports::Take() {
@@ -154,9 +156,13 @@ bool ClientReports::Restore(absl::string_view json) {
   return true;
 }
 
-uint64_t ClientReports::Count(DiscardReason reason) const {
+uint64_t ClientReports::Count(DiscardReason reason,
+                             DataCategory category) const {
   const size_t r = static_cast<size_t>(reason);
-  return r < kReasons ? totals_[r].load(std::memory_order_relaxed) : 0;
+  const size_t c = static_cast<size_t>(category);
+  return r < kReasons && c < kCategories
+             ? totals_[r * kCategories + c].load(std::memory_order_relaxed)
+             : 0;
 }
 
 }  // namespace sentry

@@ -311,8 +311,10 @@ TEST_F(HubTest, PipelineOrderAndDropReasons) {
                        "processor", "before_send", "processor", "processor",
                        "before_send", "processor", "before_send"}));
   auto& reports = guard_->client()->client_reports();
-  EXPECT_EQ(reports.Count(DiscardReason::kEventProcessor), 1u);
-  EXPECT_EQ(reports.Count(DiscardReason::kBeforeSend), 2u);
+  EXPECT_EQ(reports.Count(DiscardReason::kEventProcessor, DataCategory::kError),
+            1u);
+  EXPECT_EQ(reports.Count(DiscardReason::kBeforeSend, DataCategory::kError),
+            2u);
   // Flush sent the pending counts as a client report envelope.
   bool saw_report = false;
   for (const auto& envelope : transport_->envelopes()) {
@@ -334,8 +336,9 @@ TEST_F(HubTest, SampleRateZeroDropsAndCounts) {
   for (int i = 0; i < 5; ++i) CaptureMessage("m");
   ASSERT_TRUE(Flush(absl::Seconds(10)));
   EXPECT_EQ(transport_->event_count(), 0u);
-  EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kSampleRate), 5u);
+  EXPECT_EQ(guard_->client()->client_reports().Count(DiscardReason::kSampleRate,
+                                                     DataCategory::kError),
+            5u);
 }
 
 TEST_F(HubTest, SampleRateHalfKeepsAboutHalf) {
@@ -352,7 +355,7 @@ TEST_F(HubTest, SampleRateHalfKeepsAboutHalf) {
   EXPECT_GT(kept, 1870u);
   EXPECT_LT(kept, 2130u);
   EXPECT_EQ(kept + guard_->client()->client_reports().Count(
-                       DiscardReason::kSampleRate),
+                       DiscardReason::kSampleRate, DataCategory::kError),
             4000u);
 }
 
@@ -378,17 +381,19 @@ TEST_F(HubTest, QueueOverflowDropsNewestAndCounts) {
   release.Notify();
   ASSERT_TRUE(Flush(absl::Seconds(10)));
   EXPECT_EQ(transport_->event_count(), 3u);
-  EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kQueueOverflow),
-      3u);
+  EXPECT_EQ(guard_->client()->client_reports().Count(
+                DiscardReason::kQueueOverflow, DataCategory::kError),
+            3u);
 }
 
 // Events still queued when shutdown_timeout expires are not lost silently:
-// Close counts them (queue_overflow) and says it did not flush.
-TEST_F(HubTest, EventsAbandonedAtShutdownAreCounted) {
+// Close counts them (queue_overflow, each in its category: a transaction
+// with its spans) and says it did not flush.
+TEST_F(HubTest, EventsAbandonedAtShutdownAreCountedByCategory) {
   absl::Notification entered;
   absl::Notification release;
   Options options;
+  options.traces_sample_rate = 1.0;
   options.shutdown_timeout = absl::Milliseconds(50);
   options.before_send = [&](protocol::Event&) {
     if (!entered.HasBeenNotified()) {
@@ -401,19 +406,31 @@ TEST_F(HubTest, EventsAbandonedAtShutdownAreCounted) {
   CaptureMessage("first");  // taken by the worker, which then blocks
   entered.WaitForNotification();
   for (int i = 0; i < 5; ++i) CaptureMessage("queued");
+  Span transaction = StartTransaction({"queued", "task"});
+  transaction.StartChild("child").Finish();
+  transaction.Finish();
   auto client = guard_->client();
   bool closed = true;
   std::thread closer([&] { closed = client->Close(absl::Milliseconds(50)); });
   // Close counts the abandoned events before it waits for the worker.
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (client->client_reports().Count(DiscardReason::kQueueOverflow) < 5 &&
+  const ClientReports& reports = client->client_reports();
+  while (reports.Count(DiscardReason::kQueueOverflow, DataCategory::kError) <
+             5 &&
          absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(1));
   }
   release.Notify();
   closer.join();
   EXPECT_FALSE(closed);
-  EXPECT_EQ(client->client_reports().Count(DiscardReason::kQueueOverflow), 5u);
+  EXPECT_EQ(reports.Count(DiscardReason::kQueueOverflow, DataCategory::kError),
+            5u);
+  EXPECT_EQ(
+      reports.Count(DiscardReason::kQueueOverflow, DataCategory::kTransaction),
+      1u);
+  // The child and the transaction itself.
+  EXPECT_EQ(reports.Count(DiscardReason::kQueueOverflow, DataCategory::kSpan),
+            2u);
   ASSERT_EQ(transport_->event_count(), 1u);
   EXPECT_EQ(transport_->events()[0].logentry().message(), "first");
 }
@@ -468,9 +485,9 @@ TEST_F(HubTest, ThrowingEventProcessorDropsOnlyItsEvent) {
   ASSERT_TRUE(Flush(absl::Seconds(10)));
   ASSERT_EQ(transport_->event_count(), 1u);
   EXPECT_EQ(transport_->events()[0].logentry().message(), "good");
-  EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kEventProcessor),
-      1u);
+  EXPECT_EQ(guard_->client()->client_reports().Count(
+                DiscardReason::kEventProcessor, DataCategory::kError),
+            1u);
 }
 
 // Relay rejects a whole envelope whose event id is not a UUID: such an id
@@ -651,7 +668,7 @@ TEST_F(HubTest, AttachmentsTravelWithTheEvent) {
   EXPECT_EQ(items[1].StringHeader("filename"), "log.txt");
   EXPECT_EQ(items[1].StringHeader("content_type"), "text/plain");
   EXPECT_EQ(guard_->client()->client_reports().Count(
-                DiscardReason::kInternalSdkError),
+                DiscardReason::kInternalSdkError, DataCategory::kAttachment),
             1u);
 }
 

@@ -471,8 +471,13 @@ TEST_F(LogsTest, BeforeSendMetricDropsAreCounted) {
   ASSERT_EQ(metrics.size(), 1u);
   EXPECT_EQ(Field(metrics[0], "name"), "signal");
   EXPECT_EQ(Field(metrics[0], "value"), "3");
-  EXPECT_EQ(transport_->client_reports()->Count(DiscardReason::kBeforeSend),
+  // A metric, not a log.
+  EXPECT_EQ(transport_->client_reports()->Count(DiscardReason::kBeforeSend,
+                                                DataCategory::kTraceMetric),
             1u);
+  EXPECT_EQ(transport_->client_reports()->Count(DiscardReason::kBeforeSend,
+                                                DataCategory::kLogItem),
+            0u);
 }
 
 }  // namespace

@@ -153,7 +153,7 @@ void BM_LoggerInfo(benchmark::State& state) {
   Flush(absl::Seconds(10));
   if (state.thread_index() == 0) {
     const uint64_t dropped = Hub::Current()->client()->client_reports().Count(
-        DiscardReason::kQueueOverflow);
+        DiscardReason::kQueueOverflow, DataCategory::kLogItem);
     if (dropped > 0) {
       state.SkipWithError(absl::StrCat(dropped, " logs dropped").c_str());
     }

@@ -91,6 +91,8 @@ void FinishTransaction(SpanRecord& record) {
     if (txn.reports) {
       txn.reports->Record(DiscardReason::kSampleRate,
                           DataCategory::kTransaction);
+      // Its children were never recorded: it is the one span lost.
+      txn.reports->Record(DiscardReason::kSampleRate, DataCategory::kSpan);
     }
     return;
   }

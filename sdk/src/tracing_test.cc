@@ -321,8 +321,11 @@ TEST_F(TracingTest, UnsampledTransactionsSendNothingAndAreCounted) {
   transaction.Finish();
   ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
   EXPECT_TRUE(transport_->transactions().empty());
-  EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kSampleRate), 1u);
+  const ClientReports& reports = guard_->client()->client_reports();
+  EXPECT_EQ(reports.Count(DiscardReason::kSampleRate, DataCategory::kTransaction),
+            1u);
+  // The transaction itself as a span: its children were never recorded.
+  EXPECT_EQ(reports.Count(DiscardReason::kSampleRate, DataCategory::kSpan), 1u);
 }
 
 TEST_F(TracingTest, WithoutATracesRateTransactionsAreOffAndUncounted) {
@@ -334,8 +337,11 @@ TEST_F(TracingTest, WithoutATracesRateTransactionsAreOffAndUncounted) {
   transaction.Finish();
   ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
   EXPECT_TRUE(transport_->transactions().empty());
-  EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kSampleRate), 0u);
+  const ClientReports& reports = guard_->client()->client_reports();
+  for (DataCategory category :
+       {DataCategory::kTransaction, DataCategory::kSpan}) {
+    EXPECT_EQ(reports.Count(DiscardReason::kSampleRate, category), 0u);
+  }
 }
 
 TEST_F(TracingTest, TheSamplerSeesTheParentAndDecides) {
@@ -392,9 +398,9 @@ TEST_F(TracingTest, OpenChildrenAreRecordedAndLateOnesCounted) {
   EXPECT_EQ(t.spans(0).op(), "still.running");
   EXPECT_EQ(t.spans(0).status(), "deadline_exceeded");
   EXPECT_EQ(t.spans(0).timestamp(), t.timestamp());
-  EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kBufferOverflow),
-      1u);
+  EXPECT_EQ(guard_->client()->client_reports().Count(
+                DiscardReason::kBufferOverflow, DataCategory::kSpan),
+            1u);
 }
 
 TEST_F(TracingTest, BeforeSendTransactionCanDropAndErrorsSkipIt) {
@@ -419,10 +425,11 @@ TEST_F(TracingTest, BeforeSendTransactionCanDropAndErrorsSkipIt) {
   const auto transactions = transport_->transactions();
   ASSERT_EQ(transactions.size(), 1u);
   EXPECT_EQ(transactions[0].transaction(), "public");
-  // The dropped transaction and its span, themselves counted as spans.
-  EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kBeforeSend),
-      1u + 2u);
+  // The dropped transaction, and as spans its child and itself.
+  const ClientReports& reports = guard_->client()->client_reports();
+  EXPECT_EQ(reports.Count(DiscardReason::kBeforeSend, DataCategory::kTransaction),
+            1u);
+  EXPECT_EQ(reports.Count(DiscardReason::kBeforeSend, DataCategory::kSpan), 2u);
 }
 
 // Without user code the children are written as JSON from their records;
@@ -471,10 +478,13 @@ TEST_F(TracingTest, ATransactionLostInTransitCountsItsSpans) {
   transaction.StartChild("http.client").Finish();
   transaction.Finish();
   ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
-  // network_error: the transaction 1, its spans 2 + 1.
+  // network_error: the transaction, and as spans its 2 children and itself.
+  const ClientReports& reports = guard_->client()->client_reports();
   EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kNetworkError),
-      1u + 3u);
+      reports.Count(DiscardReason::kNetworkError, DataCategory::kTransaction),
+      1u);
+  EXPECT_EQ(reports.Count(DiscardReason::kNetworkError, DataCategory::kSpan),
+            3u);
   EXPECT_TRUE(transport_->transactions().empty());
 }
 
@@ -503,9 +513,9 @@ TEST_F(TracingTest, ConcurrentChildrenAreKeptUpToTheLimitAndCounted) {
   std::set<std::string> ids;
   for (const auto& span : t.spans()) ids.insert(span.span_id());
   EXPECT_EQ(ids.size(), 1000u);
-  EXPECT_EQ(
-      guard_->client()->client_reports().Count(DiscardReason::kBufferOverflow),
-      8u * 2000u - 1000u);
+  EXPECT_EQ(guard_->client()->client_reports().Count(
+                DiscardReason::kBufferOverflow, DataCategory::kSpan),
+            8u * 2000u - 1000u);
 }
 
 }  // namespace

@@ -78,8 +78,9 @@ class ClientReports {
   // Count() already. False when `json` is not a client report.
   bool Restore(absl::string_view json);
 
-  // Total count for one reason across categories (for tests and stats).
-  uint64_t Count(DiscardReason reason) const;
+  // How many of `category` were dropped for `reason` so far, reported or
+  // not (never reset): what a test, or a program's own statistics, checks.
+  uint64_t Count(DiscardReason reason, DataCategory category) const;
 
  private:
   static constexpr size_t kReasons = static_cast<size_t>(DiscardReason::kCount);
@@ -87,7 +88,7 @@ class ClientReports {
       static_cast<size_t>(DataCategory::kCount);
   std::array<std::atomic<uint64_t>, kReasons * kCategories> counts_{};
   // Cumulative counts (never reset), for Count().
-  std::array<std::atomic<uint64_t>, kReasons> totals_{};
+  std::array<std::atomic<uint64_t>, kReasons * kCategories> totals_{};
 };
 
 }  // namespace sentry

@@ -99,7 +99,9 @@ TEST(CaptureTest, AppliesOptionsAndReportsDrops) {
       options);
   EXPECT_THAT(captured.events, ElementsAre(HasMessage("public")));
   ASSERT_NE(captured.client_reports, nullptr);
-  EXPECT_EQ(captured.client_reports->Count(DiscardReason::kBeforeSend), 1u);
+  EXPECT_EQ(captured.client_reports->Count(DiscardReason::kBeforeSend,
+                                           DataCategory::kError),
+            1u);
 }
 
 TEST(MatchersTest, HasExceptionMatchesTheCapturedType) {
@@ -166,8 +168,11 @@ TEST_F(FaultInjectingTransportTest, FailAndRateLimitDropAndCountEachEnvelope) {
   // Each Flush also sent the client report counting the drop so far, and
   // the network lost it too: two events and two reports.
   EXPECT_EQ(network_->dropped_envelopes(), 4u);
-  EXPECT_EQ(client_->client_reports().Count(DiscardReason::kNetworkError), 1u);
-  EXPECT_EQ(client_->client_reports().Count(DiscardReason::kRatelimitBackoff),
+  EXPECT_EQ(client_->client_reports().Count(DiscardReason::kNetworkError,
+                                            DataCategory::kError),
+            1u);
+  EXPECT_EQ(client_->client_reports().Count(DiscardReason::kRatelimitBackoff,
+                                            DataCategory::kError),
             1u);
 }
 

@@ -234,14 +234,19 @@ TEST(HttpTransportTest, CategoryRateLimitDropsMatchingItemsOnly) {
   h.transport->SendEnvelope(EventEnvelope("first"));
   ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
   // The 429 itself is not reported: the server counted it.
-  EXPECT_EQ(h.reports->Count(DiscardReason::kSendError), 0u);
-  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 0u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kSendError, DataCategory::kError), 0u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff, DataCategory::kError), 0u);
 
   server.SetHandler(nullptr);
   h.transport->SendEnvelope(EventEnvelope("second"));
   h.transport->SendEnvelope(SessionEnvelope());
   ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
-  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 1u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kRatelimitBackoff, DataCategory::kError),
+      1u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff,
+                             DataCategory::kSession),
+            0u);
   const auto requests = server.Requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_NE(requests[1].body.find("\"session\""), std::string::npos);
@@ -263,7 +268,14 @@ TEST(HttpTransportTest, PartlyLimitedEnvelopeSendsTheRestIntact) {
                    {{"filename", "\"a.txt\""}});
   h.transport->SendEnvelope(envelope);
   ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
-  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 1u);
+  // An attachment counts its bytes (PROTOCOL.md section 5.3); the event
+  // it travelled with was sent.
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff,
+                             DataCategory::kAttachment),
+            3000u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kRatelimitBackoff, DataCategory::kError),
+      0u);
   const auto requests = server.Requests();
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[1].Header("content-encoding"), "gzip");
@@ -317,7 +329,11 @@ TEST(HttpTransportTest, RetryAfterAndBare429LimitEverything) {
     h.transport->SendEnvelope(EventEnvelope("third"));
     ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
     EXPECT_EQ(server.request_count(), 1u);
-    EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 2u);
+    for (DataCategory category : {DataCategory::kError, DataCategory::kSession}) {
+      EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff, category),
+                1u)
+          << DataCategoryName(category);
+    }
   }
 }
 
@@ -332,7 +348,12 @@ TEST(HttpTransportTest, RateLimitsOnSuccessApply) {
   h.transport->SendEnvelope(EventEnvelope("third"));
   ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
   EXPECT_EQ(server.request_count(), 2u);
-  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff), 1u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff,
+                             DataCategory::kSession),
+            1u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kRatelimitBackoff, DataCategory::kError),
+      0u);
 }
 
 TEST(HttpTransportTest, ClientErrorsAndServerErrorsAreSendErrorsNotRetried) {
@@ -343,7 +364,7 @@ TEST(HttpTransportTest, ClientErrorsAndServerErrorsAreSendErrorsNotRetried) {
     Harness h(options);
     h.transport->SendEnvelope(EventEnvelope("e"));
     ASSERT_TRUE(h.transport->Flush(absl::Seconds(10))) << status;
-    EXPECT_EQ(h.reports->Count(DiscardReason::kSendError), 1u) << status;
+    EXPECT_EQ(h.reports->Count(DiscardReason::kSendError, DataCategory::kError), 1u) << status;
     // Once shut down, the transport can send nothing more: one request.
     ASSERT_TRUE(h.transport->Shutdown(absl::Seconds(5))) << status;
     EXPECT_EQ(server.request_count(), 1u) << status;
@@ -378,8 +399,10 @@ TEST(HttpTransportTest, NetworkErrorsWithoutSpoolAreCounted) {
     h.transport->SendEnvelope(SessionEnvelope());
     // Definitively dropped: Flush is done.
     ASSERT_TRUE(h.transport->Flush(absl::Seconds(10))) << options.dsn;
-    EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 2u)
-        << options.dsn;
+    for (DataCategory category : {DataCategory::kError, DataCategory::kSession}) {
+      EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, category), 1u)
+          << options.dsn << " " << DataCategoryName(category);
+    }
   }
 }
 
@@ -430,7 +453,7 @@ TEST(HttpTransportTest, ShortNetworkBlipIsRetriedInMemory) {
   EXPECT_EQ(received.size(), 12u);
   EXPECT_EQ(delivered.size(), 10u);
   EXPECT_EQ(CountFiles(options.cache_dir, ".envelope"), 0u);
-  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 0u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 0u);
 }
 
 TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {
@@ -446,7 +469,7 @@ TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {
     h.transport->SendEnvelope(EventEnvelope(absl::StrFormat("e%02d", i)));
   }
   // One in flight plus five queued were accepted; the 14 newest dropped.
-  EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow), 14u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow, DataCategory::kError), 14u);
   EXPECT_FALSE(h.transport->Flush(absl::Milliseconds(100)));
   h.transport->Shutdown(absl::ZeroDuration());
   EXPECT_EQ(
@@ -470,7 +493,7 @@ TEST(HttpTransportTest, QueueIsBoundedByBytesAndTheNewestAreDropped) {
     h.transport->SendEnvelope(
         EventEnvelope(absl::StrFormat("e%02d", i), std::string(1000, 'x')));
   }
-  EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow), 6u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow, DataCategory::kError), 6u);
   h.transport->Shutdown(absl::ZeroDuration());
   EXPECT_EQ(SpooledIds(options.cache_dir),
             (std::vector<std::string>{"e00", "e01", "e02", "e03"}));
@@ -488,7 +511,7 @@ TEST(HttpTransportTest, ShutdownWithoutSpoolCountsWhatWasQueued) {
     h.transport->SendEnvelope(EventEnvelope(absl::StrFormat("e%02d", i)));
   }
   h.transport->Shutdown(absl::ZeroDuration());
-  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 4u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 4u);
 }
 
 TEST(HttpTransportTest, NetworkErrorsGoToTheSpoolAndTheNextRunSendsThem) {
@@ -508,7 +531,7 @@ TEST(HttpTransportTest, NetworkErrorsGoToTheSpoolAndTheNextRunSendsThem) {
     }
     // Kept for later, not delivered: Flush says so.
     EXPECT_FALSE(h.transport->Flush(absl::Seconds(10)));
-    EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 0u);
+    EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 0u);
     h.transport->Shutdown(absl::Seconds(1));
   }
   ASSERT_EQ(CountFiles(cache, ".envelope"), 5u);
@@ -552,7 +575,7 @@ TEST(HttpTransportTest, ShutdownTimeoutMovesWhatIsLeftToTheSpool) {
   EXPECT_FALSE(h.transport->Shutdown(absl::Milliseconds(200)));
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   EXPECT_EQ(CountFiles(cache, ".envelope"), 6u);
-  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError), 0u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 0u);
 }
 
 TEST(HttpTransportTest, CorruptSpoolFilesAreNeverSent) {
@@ -660,7 +683,8 @@ TEST(HttpTransportTest, RateLimitedEventsMakeNoRequestsAndOneClientReport) {
   for (int i = 0; i < 40; ++i) {
     CaptureMessage("dropped");
     const absl::Time deadline = absl::Now() + absl::Seconds(10);
-    while (reports.Count(DiscardReason::kRatelimitBackoff) < i + 1u &&
+    while (reports.Count(DiscardReason::kRatelimitBackoff,
+                         DataCategory::kError) < i + 1u &&
            absl::Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(1));
     }

@@ -33,9 +33,14 @@ TEST(StdoutTransportTest, FailingStreamCountsDrops) {
   transport->Start(reports);
   Envelope envelope;
   envelope.AddItem("event", "{}");
-  envelope.AddItem("attachment", "x");
+  envelope.AddItem("attachment", "abc");
   transport->SendEnvelope(envelope);
-  EXPECT_EQ(reports->Count(DiscardReason::kSendError), 2u);
+  // One event, and the attachment's three bytes.
+  EXPECT_EQ(reports->Count(DiscardReason::kSendError, DataCategory::kError),
+            1u);
+  EXPECT_EQ(
+      reports->Count(DiscardReason::kSendError, DataCategory::kAttachment),
+      3u);
 }
 
 }  // namespace
