@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
@@ -380,6 +381,122 @@ TEST_F(TracingTest, TheParentsDecisionIsInheritedWithoutASampler) {
   Span from_scope = StartTransaction({"t", "task"});
   EXPECT_TRUE(from_scope.sampled());
   EXPECT_EQ(from_scope.trace_id(), kTrace);
+}
+
+// A fractional rate decides with the trace's sample_rand (kept when
+// sample_rand < rate), never with a fresh draw: every service of a trace
+// decides alike.
+TEST_F(TracingTest, FractionalRatesDecideWithTheIncomingSampleRand) {
+  struct Case {
+    double rate;
+    const char* sample_rand;
+    bool sampled;
+  };
+  for (const Case& c : {Case{0.3, "0.25", true}, Case{0.2, "0.25", false},
+                        Case{0.3, "0.299999", true}, Case{0.3, "0.3", false},
+                        Case{0.7, "0.69", true}, Case{0.7, "0.71", false}}) {
+    for (bool through_sampler : {false, true}) {
+      guard_.reset();
+      transport_ = std::make_shared<TestTransport>();
+      Options options;
+      if (through_sampler) {
+        options.traces_sampler = [rate = c.rate](const SamplingContext&) {
+          return rate;
+        };
+      } else {
+        options.traces_sample_rate = c.rate;
+      }
+      Init(std::move(options));
+      // No decision upstream (deferred): this service decides.
+      Span transaction = StartTransaction(TransactionContext::FromHeaders(
+          "t", "http.server", absl::StrCat(kTrace, "-", kSpan),
+          absl::StrCat("sentry-trace_id=", kTrace,
+                       ",sentry-sample_rand=", c.sample_rand)));
+      const std::string what =
+          absl::StrCat(c.rate, " / ", c.sample_rand, " / ",
+                       through_sampler ? "sampler" : "rate");
+      EXPECT_EQ(transaction.sampled(), c.sampled) << what;
+      transaction.Finish();
+      ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+      EXPECT_EQ(transport_->transactions().size(), c.sampled ? 1u : 0u)
+          << what;
+    }
+  }
+}
+
+// At the head of a trace, sample_rand is drawn once per trace and sent on in
+// the DSC with the rate; the decision is that sample_rand against the rate.
+TEST_F(TracingTest, HeadDecisionsAreTheirPropagatedSampleRandAgainstTheRate) {
+  Options options;
+  options.traces_sample_rate = 0.3;
+  Init(std::move(options));
+  int sampled = 0;
+  for (int i = 0; i < 200; ++i) {
+    StartNewTrace();
+    Span transaction = StartTransaction({"t", "task"});
+    std::map<std::string, std::string> dsc;
+    for (absl::string_view member : absl::StrSplit(transaction.ToBaggage(), ',')) {
+      const std::vector<std::string> kv = absl::StrSplit(member, '=');
+      if (kv.size() == 2) dsc[kv[0]] = kv[1];
+    }
+    double sample_rand = -1;
+    ASSERT_TRUE(absl::SimpleAtod(dsc["sentry-sample_rand"], &sample_rand));
+    EXPECT_EQ(dsc["sentry-sample_rate"], "0.3");
+    EXPECT_EQ(dsc["sentry-sampled"], transaction.sampled() ? "true" : "false");
+    EXPECT_EQ(transaction.sampled(), sample_rand < 0.3) << sample_rand;
+    sampled += transaction.sampled();
+  }
+  // Both outcomes occur (a fixed decision would pass the loop above only
+  // with a matching draw each time).
+  EXPECT_GT(sampled, 0);
+  EXPECT_LT(sampled, 200);
+}
+
+// An explicit decision wins over the rate, either way.
+TEST_F(TracingTest, AnExplicitDecisionWinsOverTheRate) {
+  for (double rate : {0.0, 1.0}) {
+    guard_.reset();
+    Options options;
+    options.traces_sample_rate = rate;
+    Init(std::move(options));
+    TransactionContext context("t", "task");
+    context.sampled = rate == 0.0;
+    EXPECT_EQ(StartTransaction(context).sampled(), rate == 0.0) << rate;
+  }
+}
+
+// W3C traceparent says "-01" only for a sampled span: an unsampled trace,
+// or one whose decision is deferred, is advertised as "-00"; inside a
+// child span it carries the child's id.
+TEST_F(TracingTest, TraceparentCarriesTheDecisionAndTheActiveSpan) {
+  Options options;
+  options.propagate_traceparent = true;
+  options.traces_sample_rate = 1.0;
+  Init(std::move(options));
+  // Deferred upstream, no span here: not sampled yet.
+  ASSERT_TRUE(ContinueTrace(absl::StrCat(kTrace, "-", kSpan), ""));
+  EXPECT_EQ(GetTraceHeaders().traceparent.substr(0, 35),
+            absl::StrCat("00-", kTrace));
+  EXPECT_EQ(GetTraceHeaders().traceparent.substr(52), "-00");
+  // Refused upstream.
+  ASSERT_TRUE(ContinueTrace(absl::StrCat(kTrace, "-", kSpan, "-0"), ""));
+  Span refused = StartTransaction({"t", "task"});
+  EXPECT_FALSE(refused.sampled());
+  {
+    SpanGuard active(refused);
+    EXPECT_EQ(GetTraceHeaders().traceparent,
+              absl::StrCat("00-", kTrace, "-", refused.span_id(), "-00"));
+  }
+  // Sampled, with a child active: the child's span id.
+  StartNewTrace();
+  Span transaction = StartTransaction({"t", "task"});
+  ASSERT_TRUE(transaction.sampled());
+  SpanGuard active_transaction(transaction);
+  Span child = transaction.StartChild("db.query");
+  SpanGuard active_child(child);
+  EXPECT_EQ(GetTraceHeaders().traceparent,
+            absl::StrCat("00-", transaction.trace_id(), "-", child.span_id(),
+                         "-01"));
 }
 
 TEST_F(TracingTest, OpenChildrenAreRecordedAndLateOnesCounted) {

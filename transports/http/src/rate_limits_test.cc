@@ -1,5 +1,10 @@
 #include "transports/http/src/rate_limits.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace sentry::internal {
@@ -105,8 +110,36 @@ TEST(RateLimitsTest, RetryAfterForms) {
   EXPECT_EQ(ParseRetryAfter("-1", kNow), std::nullopt);
 }
 
+// A limit on one category holds back the item types of that category, and
+// only those (each item type as the transport looks it up).
+TEST(RateLimitsTest, EachCategoryLimitsItsOwnItemTypesOnly) {
+  const std::vector<std::string> item_types = {
+      "event", "transaction", "log", "trace_metric", "session", "attachment"};
+  for (const auto& [limited_category, limited_type] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"error", "event"},
+           {"transaction", "transaction"},
+           {"log_item", "log"},
+           {"trace_metric", "trace_metric"},
+           {"session", "session"},
+           {"attachment", "attachment"}}) {
+    RateLimits limits;
+    limits.Update(429, absl::StrCat("60:", limited_category, ":organization"),
+                  "", kNow);
+    for (const std::string& type : item_types) {
+      EXPECT_EQ(limits.IsLimited(RateLimitCategory(type), kNow),
+                type == limited_type)
+          << limited_category << " limit, item " << type;
+    }
+  }
+}
+
 TEST(RateLimitsTest, ItemCategories) {
   EXPECT_EQ(RateLimitCategory("event"), "error");
+  EXPECT_EQ(RateLimitCategory("transaction"), "transaction");
+  EXPECT_EQ(RateLimitCategory("log"), "log_item");
+  EXPECT_EQ(RateLimitCategory("trace_metric"), "trace_metric");
+  EXPECT_EQ(RateLimitCategory("check_in"), "monitor");
   EXPECT_EQ(RateLimitCategory("session"), "session");
   EXPECT_EQ(RateLimitCategory("sessions"), "session");
   EXPECT_EQ(RateLimitCategory("attachment"), "attachment");
