@@ -137,6 +137,41 @@ TEST(MatchersTest, MismatchesSayWhatTheEventHas) {
   EXPECT_FALSE(
       ::testing::ExplainMatchResult(HasTag("k", "v2"), event, &tag_listener));
   EXPECT_EQ(tag_listener.str(), "its tag \"k\" is \"v1\"");
+
+  // Each matcher, on an event that has what it looks for with another value,
+  // and on one that has none of it.
+  protocol::Event full;
+  full.mutable_user()->set_id("7");
+  full.mutable_breadcrumbs()->add_values()->set_message("a");
+  full.mutable_breadcrumbs()->add_values()->set_message("b");
+  (*full.mutable_contexts())["trace"].mutable_fields()->insert(
+      {"trace_id", [] {
+         google::protobuf::Value v;
+         v.set_string_value("771a43a4192642f0b136d5159a501700");
+         return v;
+       }()});
+  full.mutable_exception()->add_values()->set_type("std::logic_error");
+  const protocol::Event empty;
+  const auto explain = [](const auto& matcher, const protocol::Event& e) {
+    ::testing::StringMatchResultListener listener;
+    EXPECT_FALSE(::testing::ExplainMatchResult(matcher, e, &listener));
+    return listener.str();
+  };
+  EXPECT_EQ(explain(HasTag("missing", "v"), full), "it has no tag \"missing\"");
+  EXPECT_EQ(explain(HasUser("8"), full), "its user's id is \"7\"");
+  EXPECT_EQ(explain(HasUser("8"), empty), "it has no user");
+  EXPECT_EQ(explain(HasBreadcrumb("c"), full),
+            "it has 2 breadcrumbs, none with that message");
+  EXPECT_EQ(explain(InTrace("0123456789abcdef0123456789abcdef"), full),
+            "its trace_id is \"771a43a4192642f0b136d5159a501700\"");
+  EXPECT_EQ(explain(InTrace("0123456789abcdef0123456789abcdef"), empty),
+            "it has no trace context");
+  EXPECT_EQ(explain(HasExceptionType("std::out_of_range"), full),
+            "its exception is a std::logic_error");
+  EXPECT_EQ(explain(HasException<std::out_of_range>(), full),
+            "its exception is a std::logic_error");
+  EXPECT_EQ(explain(HasException<std::out_of_range>(), empty),
+            "it has no exception");
 }
 
 class FaultInjectingTransportTest : public ::testing::Test {
