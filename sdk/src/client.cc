@@ -414,7 +414,10 @@ void Client::Process(internal::CaptureWork& work) {
 // breadcrumbs), event processors and integrations, before_send_transaction
 // (not before_send); sampled already, when it started.
 void Client::ProcessTransaction(internal::CaptureWork& work) {
+  // Built here, off the thread that finished it.
+  work.event = std::make_unique<protocol::Event>(work.spans.TransactionEvent());
   protocol::Event& event = *work.event;
+  event.set_event_id(internal::NewEventId());
   ApplyOptions(event);
   internal::AppliedScopes applied = internal::ApplyScopes(
       work.scopes, /*max_breadcrumbs=*/0, /*copy_breadcrumbs=*/false, event);
@@ -447,18 +450,15 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
-void Client::CaptureTransaction(protocol::Event transaction,
-                                internal::RecordedSpans spans,
+void Client::CaptureTransaction(internal::RecordedSpans transaction,
                                 const Scope* scope,
                                 std::shared_ptr<const internal::Dsc> dsc) {
   if (internal::InForkedChild()) return;
-  transaction.set_event_id(internal::NewEventId());
   internal::CaptureWork work;
-  work.event = std::make_unique<protocol::Event>(std::move(transaction));
   work.scopes = internal::CapturedScopes::Of(scope);
   work.transaction = true;
   work.dsc = std::move(dsc);
-  work.spans = std::move(spans);
+  work.spans = std::move(transaction);
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return;
@@ -468,8 +468,16 @@ void Client::CaptureTransaction(protocol::Event transaction,
       return;
     }
   }
-  Drop(DiscardReason::kQueueOverflow, *work.event, DataCategory::kTransaction,
-       work.spans.spans.size());
+  DropQueuedTransaction(DiscardReason::kQueueOverflow, work);
+}
+
+void Client::DropQueuedTransaction(DiscardReason reason,
+                                   const internal::CaptureWork& work) {
+  reports_->Record(reason, DataCategory::kTransaction);
+  // Its children and itself, as spans.
+  reports_->Record(reason, DataCategory::kSpan, work.spans.spans.size() + 1);
+  internal::Log(DebugLevel::kDebug, "dropped transaction \"",
+                work.spans.name, "\" (", DiscardReasonName(reason), ")");
 }
 
 std::shared_ptr<const internal::Dsc> Client::NewDsc(
@@ -785,8 +793,7 @@ bool Client::Close(absl::Duration timeout) {
   uint64_t errors = 0;
   abandoned.Drain([&](internal::CaptureWork& work) {
     if (work.transaction) {
-      Drop(DiscardReason::kQueueOverflow, *work.event,
-           DataCategory::kTransaction, work.spans.spans.size());
+      DropQueuedTransaction(DiscardReason::kQueueOverflow, work);
     } else {
       ++errors;
     }

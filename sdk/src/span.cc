@@ -15,11 +15,11 @@ namespace {
 
 double NowSeconds() { return absl::ToUnixMicros(absl::Now()) / 1e6; }
 
-google::protobuf::Struct TraceContext(const TransactionState& txn,
+google::protobuf::Struct TraceContext(const std::string& trace_id,
                                       const SpanData& data) {
   google::protobuf::Struct trace;
   auto& fields = *trace.mutable_fields();
-  fields["trace_id"].set_string_value(txn.trace_id);
+  fields["trace_id"].set_string_value(trace_id);
   fields["span_id"].set_string_value(SpanIdHex(data.span_id));
   if (data.parent_span_id != 0) {
     fields["parent_span_id"].set_string_value(SpanIdHex(data.parent_span_id));
@@ -49,14 +49,16 @@ bool FinishChildLocked(TransactionState& txn, SpanRecord& record, double end)
   if (txn.finished) return false;
   record.data.end = end;
   txn.spans.push_back(std::move(record.data));
+  // Events captured inside the span may still be on their way to the
+  // worker, which reads its op (ApplyTrace).
+  record.data.op = txn.spans.back().op;
   return true;
 }
 
 void FinishTransaction(SpanRecord& record) {
   TransactionState& txn = *record.txn;
   const double end = NowSeconds();
-  std::vector<SpanData> spans;
-  protocol::Event event;
+  RecordedSpans finished;
   {
     absl::MutexLock lock(&txn.mu);
     if (record.finished) return;
@@ -74,17 +76,10 @@ void FinishTransaction(SpanRecord& record) {
         open->finished = true;  // Recorded: a later Finish does nothing.
       }
       txn.open.clear();
-      spans.swap(txn.spans);
+      finished.spans.swap(txn.spans);
       record.data.end = end;
-      event.set_type("transaction");
-      event.set_transaction(txn.name);
-      event.mutable_transaction_info()->set_source(txn.source);
-      event.set_start_timestamp(record.data.start);
-      event.set_timestamp(end);
-      (*event.mutable_contexts())["trace"] = TraceContext(txn, record.data);
-      for (const auto& [key, value] : record.data.attributes.tags) {
-        (*event.mutable_tags())[key] = value;
-      }
+      finished.root = std::move(record.data);
+      record.data.op = finished.root.op;  // As for a child (above).
     }
   }
   if (!txn.sampled) {
@@ -97,13 +92,15 @@ void FinishTransaction(SpanRecord& record) {
     return;
   }
   if (txn.sink) {
-    txn.sink(std::move(event), RecordedSpans{txn.trace_id, std::move(spans)},
-             txn.dsc);
+    finished.trace_id = txn.trace_id;
+    finished.name = txn.name;
+    finished.source = txn.source;
+    txn.sink(std::move(finished), txn.dsc);
   } else if (txn.reports) {  // No client to send it with.
     txn.reports->Record(DiscardReason::kInternalSdkError,
                         DataCategory::kTransaction);
     txn.reports->Record(DiscardReason::kInternalSdkError, DataCategory::kSpan,
-                        spans.size() + 1);
+                        finished.spans.size() + 1);
   }
 }
 
@@ -206,6 +203,20 @@ protocol::Span SpanData::ToProto(const std::string& trace_id) const {
         std::string(SpanStatusName(static_cast<SpanStatus>(status))));
   }
   return span;
+}
+
+protocol::Event RecordedSpans::TransactionEvent() const {
+  protocol::Event event;
+  event.set_type("transaction");
+  event.set_transaction(name);
+  event.mutable_transaction_info()->set_source(source);
+  event.set_start_timestamp(root.start);
+  event.set_timestamp(root.end);
+  (*event.mutable_contexts())["trace"] = TraceContext(trace_id, root);
+  for (const auto& [key, value] : root.attributes.tags) {
+    (*event.mutable_tags())[key] = value;
+  }
+  return event;
 }
 
 void RecordedSpans::MoveInto(protocol::Event& event) {

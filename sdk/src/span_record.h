@@ -81,12 +81,22 @@ struct SpanData {
 // They are written as JSON on the worker thread (or become protocol::Spans
 // there, when user code is to see them), not on the thread that finishes
 // the transaction.
+// A finished transaction as recorded: its children, and its own span and
+// name, from which the worker builds its event (no protobuf is touched on
+// the thread that finishes it).
 struct RecordedSpans {
   std::string trace_id;
   std::vector<SpanData> spans;
+  // The transaction itself.
+  std::string name;
+  std::string source;  // custom, url, route, view, component, task.
+  SpanData root;
 
-  // Moves them into `event` as protocol::Spans.
+  // Moves the children into `event` as protocol::Spans.
   void MoveInto(protocol::Event& event);
+  // The transaction's event without its children: type, name, source,
+  // times, contexts.trace and the root span's tags.
+  protocol::Event TransactionEvent() const;
 };
 
 struct SpanRecord;
@@ -101,8 +111,7 @@ struct TransactionState {
   std::shared_ptr<const Dsc> dsc;
   // Takes the finished transaction, its children and `dsc` (the hub that
   // started it).
-  std::function<void(protocol::Event transaction, RecordedSpans spans,
-                     std::shared_ptr<const Dsc> dsc)>
+  std::function<void(RecordedSpans transaction, std::shared_ptr<const Dsc> dsc)>
       sink;
   // Where drops are counted (may be null).
   std::shared_ptr<ClientReports> reports;

@@ -122,12 +122,10 @@ Span Hub::StartTransaction(TransactionContext context) {
     std::tie(state->sampled, rate) = Decide(client->options(), context, trace);
     state->reports = client->reports_;
     std::weak_ptr<Hub> hub = weak_from_this();
-    state->sink = [hub](protocol::Event transaction,
-                        internal::RecordedSpans spans,
+    state->sink = [hub](internal::RecordedSpans transaction,
                         std::shared_ptr<const internal::Dsc> dsc) {
       if (auto alive = hub.lock()) {
-        alive->CaptureTransaction(std::move(transaction), std::move(spans),
-                                  std::move(dsc));
+        alive->CaptureTransaction(std::move(transaction), std::move(dsc));
       }
     };
   }
@@ -151,8 +149,7 @@ Span Hub::StartTransaction(TransactionContext context) {
   return internal::SpanAccess::Make(std::move(record));
 }
 
-void Hub::CaptureTransaction(protocol::Event transaction,
-                             internal::RecordedSpans spans,
+void Hub::CaptureTransaction(internal::RecordedSpans transaction,
                              std::shared_ptr<const internal::Dsc> dsc) {
   if (internal::InForkedChild()) return;
   std::shared_ptr<Client> client;
@@ -164,8 +161,7 @@ void Hub::CaptureTransaction(protocol::Event transaction,
     scope = TopLocked(&keep);
   }
   if (client != nullptr) {
-    client->CaptureTransaction(std::move(transaction), std::move(spans), scope,
-                               std::move(dsc));
+    client->CaptureTransaction(std::move(transaction), scope, std::move(dsc));
   }
 }
 

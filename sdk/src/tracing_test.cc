@@ -308,6 +308,44 @@ TEST_F(TracingTest, EventsInsideASpanCarryItsIds) {
   EXPECT_EQ(headers[0].at("sampled"), "true");
 }
 
+// The worker may process an event after the span it was captured in has
+// finished: the event still carries that span's ids and op.
+TEST_F(TracingTest, EventsProcessedAfterTheirSpanFinishedKeepItsOp) {
+  absl::Notification busy;
+  absl::Notification release;
+  Options options;
+  options.traces_sample_rate = 1.0;
+  options.before_send = [&](protocol::Event& event) {
+    if (event.logentry().message() == "holds the worker") {
+      busy.Notify();
+      release.WaitForNotification();
+    }
+    return true;
+  };
+  Init(std::move(options));
+  CaptureMessage("holds the worker");
+  busy.WaitForNotification();
+  Span transaction = StartTransaction({"GET /items", "http.server"});
+  Span child = transaction.StartChild("db.query", "SELECT 1");
+  {
+    SpanGuard active(child);
+    CaptureMessage("in the child");
+  }
+  {
+    SpanGuard active(transaction);
+    CaptureMessage("in the transaction");
+  }
+  child.Finish();
+  transaction.Finish();
+  release.Notify();
+  ASSERT_TRUE(transport_->WaitForEvents(3, absl::Seconds(10)));
+  const auto events = transport_->events();
+  EXPECT_EQ(TraceField(events[1], "span_id"), child.span_id());
+  EXPECT_EQ(TraceField(events[1], "op"), "db.query");
+  EXPECT_EQ(TraceField(events[2], "span_id"), transaction.span_id());
+  EXPECT_EQ(TraceField(events[2], "op"), "http.server");
+}
+
 TEST_F(TracingTest, UnsampledTransactionsSendNothingAndAreCounted) {
   Options options;
   options.traces_sample_rate = 0.0;

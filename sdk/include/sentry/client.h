@@ -111,9 +111,12 @@ class Client {
 
   // Queues a finished transaction with `scope` (and the global scope) as
   // they are now; `dsc` becomes its envelope's "trace" header.
-  void CaptureTransaction(protocol::Event transaction,
-                          internal::RecordedSpans spans, const Scope* scope,
+  void CaptureTransaction(internal::RecordedSpans transaction,
+                          const Scope* scope,
                           std::shared_ptr<const internal::Dsc> dsc);
+  // Counts a transaction dropped before the worker built its event.
+  void DropQueuedTransaction(DiscardReason reason,
+                             const internal::CaptureWork& work);
   // The DSC of a trace this SDK heads (not continued from a caller).
   std::shared_ptr<const internal::Dsc> NewDsc(
       const std::string& trace_id, double sample_rand,

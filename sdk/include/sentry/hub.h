@@ -129,8 +129,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
 
  private:
   friend class internal::TelemetryAccess;  // Logs and metrics.
-  void CaptureTransaction(protocol::Event transaction,
-                          internal::RecordedSpans spans,
+  void CaptureTransaction(internal::RecordedSpans transaction,
                           std::shared_ptr<const internal::Dsc> dsc);
 
   struct Layer {
