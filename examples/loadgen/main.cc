@@ -34,9 +34,9 @@
 // as it can, untimed, and waits until they are sent: the SDK's pools
 // (queue chunks, log records) then have the size of a process that has run
 // for a while, and the timed calls meet no first touch of fresh memory (a
-// page fault costs some 40 us on this VM). --idle-s waits that long after the last call,
-// before shutdown, and "idle_wakes_per_s" counts how often the SDK's own
-// threads (named sentry-*) woke meanwhile (their context switches).
+// page fault costs some 40 us on this VM). --idle-s waits that long after the
+// last call, before shutdown, and "idle_wakes_per_s" counts how often the SDK's
+// own threads (named sentry-*) woke meanwhile (their context switches).
 // "context_switches" / "cpu_migrations" count the whole process's (every
 // thread's) during the timed calls (one thread).
 //
@@ -178,8 +178,7 @@ class TimingTransport : public sentry::Transport {
       : next_(std::move(next)) {
     arrivals_.reserve(1 << 16);
   }
-  void Start(std::shared_ptr<sentry::ClientReports> reports) noexcept
-      override {
+  void Start(std::shared_ptr<sentry::ClientReports> reports) noexcept override {
     next_->Start(std::move(reports));
   }
   void SendEnvelope(sentry::Envelope envelope) noexcept override {
@@ -234,8 +233,8 @@ SchedCounts CountSched(bool sdk_only) {
         int64_t n = 0;
         if (colon != std::string::npos &&
             absl::StripAsciiWhitespace(line.substr(0, colon)) == key &&
-            absl::SimpleAtoi(
-                absl::StripAsciiWhitespace(line.substr(colon + 1)), &n)) {
+            absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(colon + 1)),
+                             &n)) {
           *total += n;
         }
       }
@@ -254,8 +253,8 @@ void Call(const Flags& flags, int t, int64_t i, const std::string& message) {
     sentry::logger::Info({{"queue", "billing"}, {"shard", 7}},
                          "job $0 took $1 ms", i, 12.5);
   } else if (flags.api == "metric") {
-    sentry::metrics::Count("jobs.done", 1, {{"queue", "billing"},
-                                            {"shard", "7"}});
+    sentry::metrics::Count("jobs.done", 1,
+                           {{"queue", "billing"}, {"shard", "7"}});
   }
 }
 
@@ -352,8 +351,7 @@ int main(int argc, char** argv) {
       for (int64_t i = 0; i < share; ++i) {
         if (per_thread_rate > 0) {
           std::this_thread::sleep_until(
-              paced_start +
-              std::chrono::duration<double>(i / per_thread_rate));
+              paced_start + std::chrono::duration<double>(i / per_thread_rate));
         }
         sentry::Span transaction;
         if (flags.api == "transaction") {
@@ -404,15 +402,16 @@ int main(int argc, char** argv) {
   for (auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
   // Each event or transaction envelope, in order, against its call.
   std::vector<int64_t> deliveries;
-  if (timing != nullptr && (flags.api == "capture" ||
-                            flags.api == "transaction")) {
+  if (timing != nullptr &&
+      (flags.api == "capture" || flags.api == "transaction")) {
     const auto arrivals = timing->arrivals();
     const size_t skip = std::min(arrivals.size(), warmup_arrivals.load());
     for (size_t k = 0; k < std::min(arrivals.size() - skip, called.size());
          ++k) {
-      deliveries.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
-                               arrivals[skip + k] - called[k])
-                               .count());
+      deliveries.push_back(
+          std::chrono::duration_cast<std::chrono::microseconds>(
+              arrivals[skip + k] - called[k])
+              .count());
     }
   }
   std::vector<std::string> dropped;

@@ -476,8 +476,8 @@ void Client::DropQueuedTransaction(DiscardReason reason,
   reports_->Record(reason, DataCategory::kTransaction);
   // Its children and itself, as spans.
   reports_->Record(reason, DataCategory::kSpan, work.spans.spans.size() + 1);
-  internal::Log(DebugLevel::kDebug, "dropped transaction \"",
-                work.spans.name, "\" (", DiscardReasonName(reason), ")");
+  internal::Log(DebugLevel::kDebug, "dropped transaction \"", work.spans.name,
+                "\" (", DiscardReasonName(reason), ")");
 }
 
 std::shared_ptr<const internal::Dsc> Client::NewDsc(

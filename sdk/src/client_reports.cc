@@ -157,7 +157,7 @@ bool ClientReports::Restore(absl::string_view json) {
 }
 
 uint64_t ClientReports::Count(DiscardReason reason,
-                             DataCategory category) const {
+                              DataCategory category) const {
   const size_t r = static_cast<size_t>(reason);
   const size_t c = static_cast<size_t>(category);
   return r < kReasons && c < kCategories

@@ -16,8 +16,8 @@ void BecomeSdkThread(const char* name) {
   param.sched_priority = 0;
   // pid 0: the calling thread (Linux sets the policy per thread).
   if (sched_setscheduler(0, SCHED_BATCH, &param) != 0) {
-    Log(LogLevel::kDebug, name, ": SCHED_BATCH refused (",
-        std::strerror(errno), "); the thread keeps the default policy");
+    Log(LogLevel::kDebug, name, ": SCHED_BATCH refused (", std::strerror(errno),
+        "); the thread keeps the default policy");
   }
 }
 

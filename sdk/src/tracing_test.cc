@@ -361,8 +361,9 @@ TEST_F(TracingTest, UnsampledTransactionsSendNothingAndAreCounted) {
   ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
   EXPECT_TRUE(transport_->transactions().empty());
   const ClientReports& reports = guard_->client()->client_reports();
-  EXPECT_EQ(reports.Count(DiscardReason::kSampleRate, DataCategory::kTransaction),
-            1u);
+  EXPECT_EQ(
+      reports.Count(DiscardReason::kSampleRate, DataCategory::kTransaction),
+      1u);
   // The transaction itself as a span: its children were never recorded.
   EXPECT_EQ(reports.Count(DiscardReason::kSampleRate, DataCategory::kSpan), 1u);
 }
@@ -456,8 +457,7 @@ TEST_F(TracingTest, FractionalRatesDecideWithTheIncomingSampleRand) {
       EXPECT_EQ(transaction.sampled(), c.sampled) << what;
       transaction.Finish();
       ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
-      EXPECT_EQ(transport_->transactions().size(), c.sampled ? 1u : 0u)
-          << what;
+      EXPECT_EQ(transport_->transactions().size(), c.sampled ? 1u : 0u) << what;
     }
   }
 }
@@ -473,7 +473,8 @@ TEST_F(TracingTest, HeadDecisionsAreTheirPropagatedSampleRandAgainstTheRate) {
     StartNewTrace();
     Span transaction = StartTransaction({"t", "task"});
     std::map<std::string, std::string> dsc;
-    for (absl::string_view member : absl::StrSplit(transaction.ToBaggage(), ',')) {
+    for (absl::string_view member :
+         absl::StrSplit(transaction.ToBaggage(), ',')) {
       const std::vector<std::string> kv = absl::StrSplit(member, '=');
       if (kv.size() == 2) dsc[kv[0]] = kv[1];
     }
@@ -532,9 +533,9 @@ TEST_F(TracingTest, TraceparentCarriesTheDecisionAndTheActiveSpan) {
   SpanGuard active_transaction(transaction);
   Span child = transaction.StartChild("db.query");
   SpanGuard active_child(child);
-  EXPECT_EQ(GetTraceHeaders().traceparent,
-            absl::StrCat("00-", transaction.trace_id(), "-", child.span_id(),
-                         "-01"));
+  EXPECT_EQ(
+      GetTraceHeaders().traceparent,
+      absl::StrCat("00-", transaction.trace_id(), "-", child.span_id(), "-01"));
 }
 
 TEST_F(TracingTest, OpenChildrenAreRecordedAndLateOnesCounted) {
@@ -582,8 +583,9 @@ TEST_F(TracingTest, BeforeSendTransactionCanDropAndErrorsSkipIt) {
   EXPECT_EQ(transactions[0].transaction(), "public");
   // The dropped transaction, and as spans its child and itself.
   const ClientReports& reports = guard_->client()->client_reports();
-  EXPECT_EQ(reports.Count(DiscardReason::kBeforeSend, DataCategory::kTransaction),
-            1u);
+  EXPECT_EQ(
+      reports.Count(DiscardReason::kBeforeSend, DataCategory::kTransaction),
+      1u);
   EXPECT_EQ(reports.Count(DiscardReason::kBeforeSend, DataCategory::kSpan), 2u);
 }
 

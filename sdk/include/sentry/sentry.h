@@ -26,7 +26,8 @@
 // std::optional in some header of the SDK. (The SDK's own targets set
 // -std=c++17 themselves; the code that includes this header is yours.)
 #if __cplusplus < 201703L
-#error "sentry-cpp needs C++17 or later in the code that includes it: add 'build --cxxopt=-std=c++17' to your .bazelrc (Bazel 4 compiles C++ as C++0x by default)"
+#error \
+    "sentry-cpp needs C++17 or later in the code that includes it: add 'build --cxxopt=-std=c++17' to your .bazelrc (Bazel 4 compiles C++ as C++0x by default)"
 #endif
 
 #include <exception>

@@ -88,9 +88,9 @@ TEST(FileTransportTest, WriteFailuresAreCountedNotThrown) {
   envelope.SetStringHeader("event_id", "0123456789abcdef0123456789abcdef");
   envelope.AddItem("event", "{}");
   (*transport)->SendEnvelope(envelope);
-  EXPECT_EQ(reports->Count(DiscardReason::kInternalSdkError,
-                           DataCategory::kError),
-            1u);
+  EXPECT_EQ(
+      reports->Count(DiscardReason::kInternalSdkError, DataCategory::kError),
+      1u);
 }
 
 }  // namespace

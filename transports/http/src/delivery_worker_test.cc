@@ -178,9 +178,9 @@ TEST(DeliveryWorkerTest, Bare429LimitsEverythingForAMinute) {
   h.transport->SendEnvelope(EventEnvelope(2));
   ASSERT_TRUE(h.transport->Flush(kWait));
   EXPECT_EQ(h.network->requests().size(), 1u);
-  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff,
-                             DataCategory::kError),
-            1u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kRatelimitBackoff, DataCategory::kError),
+      1u);
 }
 
 // X-Sentry-Rate-Limits on a 200 applies too, to its categories only: the

@@ -234,8 +234,11 @@ TEST(HttpTransportTest, CategoryRateLimitDropsMatchingItemsOnly) {
   h.transport->SendEnvelope(EventEnvelope("first"));
   ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
   // The 429 itself is not reported: the server counted it.
-  EXPECT_EQ(h.reports->Count(DiscardReason::kSendError, DataCategory::kError), 0u);
-  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff, DataCategory::kError), 0u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kSendError, DataCategory::kError),
+            0u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kRatelimitBackoff, DataCategory::kError),
+      0u);
 
   server.SetHandler(nullptr);
   h.transport->SendEnvelope(EventEnvelope("second"));
@@ -329,7 +332,8 @@ TEST(HttpTransportTest, RetryAfterAndBare429LimitEverything) {
     h.transport->SendEnvelope(EventEnvelope("third"));
     ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
     EXPECT_EQ(server.request_count(), 1u);
-    for (DataCategory category : {DataCategory::kError, DataCategory::kSession}) {
+    for (DataCategory category :
+         {DataCategory::kError, DataCategory::kSession}) {
       EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff, category),
                 1u)
           << DataCategoryName(category);
@@ -364,7 +368,9 @@ TEST(HttpTransportTest, ClientErrorsAndServerErrorsAreSendErrorsNotRetried) {
     Harness h(options);
     h.transport->SendEnvelope(EventEnvelope("e"));
     ASSERT_TRUE(h.transport->Flush(absl::Seconds(10))) << status;
-    EXPECT_EQ(h.reports->Count(DiscardReason::kSendError, DataCategory::kError), 1u) << status;
+    EXPECT_EQ(h.reports->Count(DiscardReason::kSendError, DataCategory::kError),
+              1u)
+        << status;
     // Once shut down, the transport can send nothing more: one request.
     ASSERT_TRUE(h.transport->Shutdown(absl::Seconds(5))) << status;
     EXPECT_EQ(server.request_count(), 1u) << status;
@@ -399,7 +405,8 @@ TEST(HttpTransportTest, NetworkErrorsWithoutSpoolAreCounted) {
     h.transport->SendEnvelope(SessionEnvelope());
     // Definitively dropped: Flush is done.
     ASSERT_TRUE(h.transport->Flush(absl::Seconds(10))) << options.dsn;
-    for (DataCategory category : {DataCategory::kError, DataCategory::kSession}) {
+    for (DataCategory category :
+         {DataCategory::kError, DataCategory::kSession}) {
       EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, category), 1u)
           << options.dsn << " " << DataCategoryName(category);
     }
@@ -453,7 +460,8 @@ TEST(HttpTransportTest, ShortNetworkBlipIsRetriedInMemory) {
   EXPECT_EQ(received.size(), 12u);
   EXPECT_EQ(delivered.size(), 10u);
   EXPECT_EQ(CountFiles(options.cache_dir, ".envelope"), 0u);
-  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 0u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 0u);
 }
 
 TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {
@@ -469,7 +477,9 @@ TEST(HttpTransportTest, QueueIsBoundedByCountAndTheNewestAreDropped) {
     h.transport->SendEnvelope(EventEnvelope(absl::StrFormat("e%02d", i)));
   }
   // One in flight plus five queued were accepted; the 14 newest dropped.
-  EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow, DataCategory::kError), 14u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kQueueOverflow, DataCategory::kError),
+      14u);
   EXPECT_FALSE(h.transport->Flush(absl::Milliseconds(100)));
   h.transport->Shutdown(absl::ZeroDuration());
   EXPECT_EQ(
@@ -493,7 +503,9 @@ TEST(HttpTransportTest, QueueIsBoundedByBytesAndTheNewestAreDropped) {
     h.transport->SendEnvelope(
         EventEnvelope(absl::StrFormat("e%02d", i), std::string(1000, 'x')));
   }
-  EXPECT_EQ(h.reports->Count(DiscardReason::kQueueOverflow, DataCategory::kError), 6u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kQueueOverflow, DataCategory::kError),
+      6u);
   h.transport->Shutdown(absl::ZeroDuration());
   EXPECT_EQ(SpooledIds(options.cache_dir),
             (std::vector<std::string>{"e00", "e01", "e02", "e03"}));
@@ -511,7 +523,8 @@ TEST(HttpTransportTest, ShutdownWithoutSpoolCountsWhatWasQueued) {
     h.transport->SendEnvelope(EventEnvelope(absl::StrFormat("e%02d", i)));
   }
   h.transport->Shutdown(absl::ZeroDuration());
-  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 4u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 4u);
 }
 
 TEST(HttpTransportTest, NetworkErrorsGoToTheSpoolAndTheNextRunSendsThem) {
@@ -531,7 +544,9 @@ TEST(HttpTransportTest, NetworkErrorsGoToTheSpoolAndTheNextRunSendsThem) {
     }
     // Kept for later, not delivered: Flush says so.
     EXPECT_FALSE(h.transport->Flush(absl::Seconds(10)));
-    EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 0u);
+    EXPECT_EQ(
+        h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError),
+        0u);
     h.transport->Shutdown(absl::Seconds(1));
   }
   ASSERT_EQ(CountFiles(cache, ".envelope"), 5u);
@@ -575,7 +590,8 @@ TEST(HttpTransportTest, ShutdownTimeoutMovesWhatIsLeftToTheSpool) {
   EXPECT_FALSE(h.transport->Shutdown(absl::Milliseconds(200)));
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   EXPECT_EQ(CountFiles(cache, ".envelope"), 6u);
-  EXPECT_EQ(h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 0u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kNetworkError, DataCategory::kError), 0u);
 }
 
 TEST(HttpTransportTest, CorruptSpoolFilesAreNeverSent) {

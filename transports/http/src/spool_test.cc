@@ -119,7 +119,8 @@ TEST(SpoolTest, EvictsOldestBeyondLimitsAndCountsThem) {
   for (int i = 0; i < 5; ++i)
     ASSERT_TRUE((*spool)->Store(EventEnvelope(i)).ok());
   EXPECT_EQ((*spool)->List().size(), 3u);
-  EXPECT_EQ(reports->Count(DiscardReason::kCacheOverflow, DataCategory::kError), 2u);
+  EXPECT_EQ(reports->Count(DiscardReason::kCacheOverflow, DataCategory::kError),
+            2u);
   auto file = (*spool)->ClaimNext();
   ASSERT_TRUE(file.has_value());
   EXPECT_EQ(file->bytes(), EventEnvelope(2));  // 0 and 1 were evicted
@@ -133,7 +134,8 @@ TEST(SpoolTest, EvictsOldestBeyondLimitsAndCountsThem) {
     ASSERT_TRUE((*bytes_spool)->Store(EventEnvelope(i)).ok());
   }
   EXPECT_EQ((*bytes_spool)->List().size(), 2u);
-  EXPECT_EQ(reports->Count(DiscardReason::kCacheOverflow, DataCategory::kError), 4u);
+  EXPECT_EQ(reports->Count(DiscardReason::kCacheOverflow, DataCategory::kError),
+            4u);
   // An envelope larger than the whole spool is refused with a reason.
   absl::Status too_big =
       (*bytes_spool)->Store(std::string(small.max_bytes + 1, 'x'));
@@ -152,7 +154,8 @@ TEST(SpoolTest, ExpiredFilesAreEvicted) {
                 std::ios::binary)
       << old;
   EXPECT_FALSE((*spool)->ClaimNext().has_value());
-  EXPECT_EQ(reports->Count(DiscardReason::kCacheOverflow, DataCategory::kError), 1u);
+  EXPECT_EQ(reports->Count(DiscardReason::kCacheOverflow, DataCategory::kError),
+            1u);
 }
 
 TEST(SpoolTest, UnwritableDirectoryIsAClearError) {

@@ -39,8 +39,7 @@ TEST(StdoutTransportTest, FailingStreamCountsDrops) {
   EXPECT_EQ(reports->Count(DiscardReason::kSendError, DataCategory::kError),
             1u);
   EXPECT_EQ(
-      reports->Count(DiscardReason::kSendError, DataCategory::kAttachment),
-      3u);
+      reports->Count(DiscardReason::kSendError, DataCategory::kAttachment), 3u);
 }
 
 }  // namespace
