@@ -17,6 +17,7 @@
 #include "sentry/metrics.h"
 #include "sentry/sentry.h"
 #include "sentry/testing/test_transport.h"
+#include "sentry/tracing.h"
 
 namespace sentry {
 namespace {
@@ -395,9 +396,14 @@ TEST_F(LogsTest,
   constexpr int kThreads = 8;
   constexpr int kPerThread = 100;  // 800 in all: within the 1000 that wait.
   std::vector<std::thread> threads;
+  // Each thread's trace: the main hub's, inherited, or (odd threads) one
+  // of its own.
+  std::vector<std::string> traces(kThreads);
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([t] {
+    threads.emplace_back([t, &traces] {
       ConfigureScope([t](Scope& scope) { scope.SetAttribute("thread", t); });
+      if (t % 2 == 1) StartNewTrace();
+      traces[t] = GetTraceHeaders().sentry_trace.substr(0, 32);
       for (int i = 0; i < kPerThread; ++i) {
         logger::Info("thread $0 line $1", t, i);
       }
@@ -412,10 +418,13 @@ TEST_F(LogsTest,
   for (const Struct& log : logs) {
     const std::string body = Field(log, "body");
     bodies.insert(body);
-    // "thread T line I" carries thread T's attribute, no other's.
-    EXPECT_EQ(Attr(log, "thread"),
-              absl::StrCat("integer:", body.substr(7, body.find(' ', 7) - 7)));
+    // "thread T line I" carries thread T's attribute and trace, no other's.
+    const std::string t = body.substr(7, body.find(' ', 7) - 7);
+    EXPECT_EQ(Attr(log, "thread"), absl::StrCat("integer:", t));
+    EXPECT_EQ(Field(log, "trace_id"), traces[std::stoi(t)]) << body;
   }
+  EXPECT_NE(traces[0], traces[1]);
+  EXPECT_EQ(traces[0], traces[2]);  // Both inherited the main hub's.
   EXPECT_EQ(bodies.size(), static_cast<size_t>(kThreads * kPerThread));
   ExpectValidItems();
 }

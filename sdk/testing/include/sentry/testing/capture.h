@@ -39,7 +39,8 @@ struct Captured {
   std::vector<google::protobuf::Struct> metrics;
   // Every envelope, in order, as the transport got it.
   std::vector<Envelope> envelopes;
-  // What the client dropped (sampling, before_send, ...), by reason.
+  // What the client dropped (sampling, before_send, ...): Count(reason,
+  // category), every drop, whether or not a client report carried it.
   std::shared_ptr<ClientReports> client_reports;
 };
 

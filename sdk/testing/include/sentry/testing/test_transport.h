@@ -51,7 +51,9 @@ class TestTransport : public Transport {
   // its JSON object ({"body": ..., "attributes": {...}, ...}).
   std::vector<google::protobuf::Struct> logs() const;
   std::vector<google::protobuf::Struct> metrics() const;
-  // Client reports are sent at flush and close; this is their total.
+  // The client's drop counters (what the client gave Start): Count(reason,
+  // category) is every drop so far, whether or not a client report carried
+  // it yet. What was sent is in envelopes(), as client_report items.
   std::shared_ptr<ClientReports> client_reports() const;
 
   // Waits until at least `n` events arrived; false on timeout.
