@@ -1,5 +1,11 @@
 #include "integrations/http_client/src/test_fixture.h"
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
 namespace sentry::testing {
 
 RecordingServer::RecordingServer() {
@@ -53,6 +59,21 @@ void OutgoingRequestTest::SetUp() {
   options.trace_propagation_targets = {"127.0.0.1"};
   guard_.emplace(Init(std::move(options)));
   ASSERT_TRUE(guard_->status().ok()) << guard_->status();
+}
+
+void OutgoingRequestTest::ContinueUpstreamTrace() {
+  ASSERT_TRUE(ContinueTrace(absl::StrCat(kTrace, "-", kSpan, "-1"), kBaggage));
+}
+
+void OutgoingRequestTest::ExpectUpstreamTracePropagated(size_t request) {
+  const std::vector<std::string> parts =
+      absl::StrSplit(Header(request, "sentry-trace"), '-');
+  ASSERT_EQ(parts.size(), 3u) << Header(request, "sentry-trace");
+  EXPECT_EQ(parts[0], kTrace);
+  EXPECT_EQ(parts[1].size(), 16u);
+  EXPECT_NE(parts[1], kSpan);
+  EXPECT_EQ(parts[2], "1");
+  EXPECT_EQ(Header(request, "baggage"), kBaggage);
 }
 
 }  // namespace sentry::testing

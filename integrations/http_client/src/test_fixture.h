@@ -61,6 +61,18 @@ class OutgoingRequestTest : public ::testing::Test {
     return server_.Header(request, name);
   }
 
+  // Continues an upstream trace (kTrace, kSpan, sampled, with a DSC) on the
+  // scope, for requests made without an active span.
+  static constexpr char kTrace[] = "771a43a4192642f0b136d5159a501700";
+  static constexpr char kSpan[] = "b0e6f15b45c36b12";
+  static constexpr char kBaggage[] =
+      "sentry-trace_id=771a43a4192642f0b136d5159a501700,"
+      "sentry-public_key=upstream,sentry-sample_rand=0.25,sentry-sampled=true";
+  void ContinueUpstreamTrace();
+  // The request-th request carried the continued trace: its trace id, this
+  // service's span (not the caller's), the caller's decision, the frozen DSC.
+  void ExpectUpstreamTracePropagated(size_t request);
+
   RecordingServer server_;
   const int port_ = server_.port();
   std::shared_ptr<TestTransport> transport_ = std::make_shared<TestTransport>();
