@@ -144,6 +144,45 @@ TEST_F(TracingTest, ContinuedTracesReachEventsWithTheFrozenDsc) {
   EXPECT_EQ(outgoing.traceparent, "");  // Not asked for.
 }
 
+// Baggage whose trace id is not the sentry-trace header's belongs to another
+// trace: the trace is continued, its DSC is not (this SDK heads one).
+TEST_F(TracingTest, ADscOfAnotherTraceIsNotContinued) {
+  Init();
+  ASSERT_TRUE(
+      ContinueTrace(absl::StrCat(kTrace, "-", kSpan, "-1"),
+                    "sentry-trace_id=0123456789abcdef0123456789abcdef,"
+                    "sentry-public_key=upstream,sentry-release=upstream%401"));
+  CaptureMessage("continued");
+  const auto headers = DscHeaders("event");
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers[0].at("trace_id"), kTrace);
+  EXPECT_EQ(headers[0].at("public_key"), "key");  // Ours (kDsn's).
+  EXPECT_EQ(headers[0].at("release"), "app@1.0");
+}
+
+// The organization of the DSN (o42 in kDsn) against the incoming baggage's:
+// another organization's trace is not continued; with strict continuation,
+// neither is one that does not say.
+TEST_F(TracingTest, OrgIdsDecideWhetherAnIncomingTraceIsContinued) {
+  const std::string sentry_trace = absl::StrCat(kTrace, "-", kSpan, "-1");
+  const std::string ours =
+      absl::StrCat("sentry-trace_id=", kTrace, ",sentry-org_id=42");
+  const std::string theirs =
+      absl::StrCat("sentry-trace_id=", kTrace, ",sentry-org_id=43");
+  const std::string unsaid = absl::StrCat("sentry-trace_id=", kTrace);
+  for (bool strict : {false, true}) {
+    guard_.reset();
+    Options options;
+    options.strict_trace_continuation = strict;
+    Init(std::move(options));
+    EXPECT_TRUE(ContinueTrace(sentry_trace, ours)) << strict;
+    EXPECT_EQ(GetTraceHeaders().sentry_trace.substr(0, 32), kTrace);
+    EXPECT_FALSE(ContinueTrace(sentry_trace, theirs)) << strict;
+    EXPECT_NE(GetTraceHeaders().sentry_trace.substr(0, 32), kTrace);
+    EXPECT_EQ(ContinueTrace(sentry_trace, unsaid), !strict) << strict;
+  }
+}
+
 TEST_F(TracingTest, InvalidHeadersStartANewTrace) {
   Init();
   const std::string before = GetTraceHeaders().sentry_trace;
