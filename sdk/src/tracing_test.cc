@@ -183,6 +183,30 @@ TEST_F(TracingTest, OrgIdsDecideWhetherAnIncomingTraceIsContinued) {
   }
 }
 
+// trace_propagation_targets, through the client integrations ask: empty,
+// every URL; otherwise a URL that contains an entry, or that an entry
+// matches somewhere as an ECMAScript regular expression.
+TEST_F(TracingTest, PropagationTargetsAreSubstringsOrRegularExpressions) {
+  Init();
+  for (const char* url : {"http://127.0.0.1:8080/x", "https://a.example/"}) {
+    EXPECT_TRUE(guard_->client()->ShouldPropagateTrace(url)) << url;
+  }
+  guard_.reset();
+  Options options;
+  options.trace_propagation_targets = {"internal.example",
+                                       R"(^https://api\.\w+\.com/v[0-9]+/)"};
+  Init(std::move(options));
+  const auto client = guard_->client();
+  EXPECT_TRUE(client->ShouldPropagateTrace("http://internal.example:81/a"));
+  EXPECT_TRUE(client->ShouldPropagateTrace("https://api.shop.com/v2/items"));
+  EXPECT_FALSE(client->ShouldPropagateTrace("https://api.shop.com/docs"));
+  EXPECT_FALSE(client->ShouldPropagateTrace("http://api.shop.com/v2/items"));
+  EXPECT_FALSE(client->ShouldPropagateTrace("https://example.org/"));
+  // Anchored: the same URL inside another does not match.
+  EXPECT_FALSE(client->ShouldPropagateTrace(
+      "https://proxy.example/?to=https://api.shop.com/v2/items"));
+}
+
 TEST_F(TracingTest, InvalidHeadersStartANewTrace) {
   Init();
   const std::string before = GetTraceHeaders().sentry_trace;
