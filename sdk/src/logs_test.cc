@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -333,6 +334,15 @@ TEST_F(LogsTest, BeforeSendLogChangesOrDropsAndAThrowDrops) {
   ASSERT_EQ(logs.size(), 1u);
   EXPECT_EQ(Field(logs[0], "body"), "kept (seen)");
   EXPECT_EQ(Attr(logs[0], "checked"), "boolean:true");
+  // The dropped and the thrown one, as logs (not metrics), with bytes.
+  const auto reports = transport_->client_reports();
+  EXPECT_EQ(reports->Count(DiscardReason::kBeforeSend, DataCategory::kLogItem),
+            2u);
+  EXPECT_GT(reports->Count(DiscardReason::kBeforeSend, DataCategory::kLogByte),
+            0u);
+  EXPECT_EQ(
+      reports->Count(DiscardReason::kBeforeSend, DataCategory::kTraceMetric),
+      0u);
 }
 
 // Every attribute of a record as "key" -> "type:value".
@@ -468,10 +478,12 @@ TEST_F(LogsTest, MetricsCarryTypeValueUnitTraceAndAttributes) {
 TEST_F(LogsTest, BeforeSendMetricDropsAreCounted) {
   Options options;
   options.before_send_metric = [](Metric& metric) {
+    if (metric.name == "throws") throw std::runtime_error("bug");
     return metric.name != "noise";
   };
   Init(std::move(options));
   metrics::Count("noise");
+  metrics::Count("throws");
   metrics::Count("signal", 3);
   // Not finite: refused at the call.
   metrics::Gauge("broken", std::nan(""));
@@ -480,10 +492,10 @@ TEST_F(LogsTest, BeforeSendMetricDropsAreCounted) {
   ASSERT_EQ(metrics.size(), 1u);
   EXPECT_EQ(Field(metrics[0], "name"), "signal");
   EXPECT_EQ(Field(metrics[0], "value"), "3");
-  // A metric, not a log.
+  // Metrics (the dropped and the thrown one), not logs.
   EXPECT_EQ(transport_->client_reports()->Count(DiscardReason::kBeforeSend,
                                                 DataCategory::kTraceMetric),
-            1u);
+            2u);
   EXPECT_EQ(transport_->client_reports()->Count(DiscardReason::kBeforeSend,
                                                 DataCategory::kLogItem),
             0u);
