@@ -23,6 +23,7 @@
 #ifndef SENTRY_SDK_SRC_TELEMETRY_BUFFER_H_
 #define SENTRY_SDK_SRC_TELEMETRY_BUFFER_H_
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -152,10 +153,11 @@ bool TelemetryBuffer::Add(Fill&& fill) {
   {
     absl::MutexLock lock(&shard.mu);
     if (shard.used == shard.records.size()) {
-      // A batch's worth at once: growing one record at a time moved all of
-      // them at every doubling, on the recording thread.
+      // A batch's worth at first, then doubling: growing from one record
+      // moved them all at every small doubling, on the recording thread.
       if (shard.records.capacity() == shard.records.size()) {
-        shard.records.reserve(shard.records.size() + limits_.batch_size);
+        shard.records.reserve(
+            std::max(shard.records.size() * 2, limits_.batch_size));
       }
       shard.records.emplace_back();
     }
