@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -40,20 +41,22 @@ namespace internal {
 
 struct CaptureWork {
   // The event; null for a message captured without a stack, which the
-  // worker builds from `message`, `level`, `event_id` and `timestamp`. The
-  // capturing thread touches no protobuf code then: at the rates servers
-  // capture at, every capture finds its caches cold, and building, moving
-  // and destroying an Event there cost about 10 us.
+  // worker builds from `message`, `level`, `event_id` and `timestamp`, and
+  // for a transaction, which it builds from `spans`. The capturing thread
+  // touches no protobuf code then: at the rates servers capture at, each
+  // capture finds its caches cold, and protobuf's code and an Event's
+  // memory were the largest part of its cost (BENCHMARKS.md, paced runs).
   std::unique_ptr<protocol::Event> event;
   CapturedScopes scopes;
   // A finished transaction, with its DSC and its children.
   bool transaction = false;
   std::shared_ptr<const Dsc> dsc;
   RecordedSpans spans;
-  // A message's (when `event` is null).
+  // A message's (when `event` is null). The id is kept inline: the caller
+  // returns the one string of it.
   std::string message;
   Level level = Level::kInfo;
-  std::string event_id;
+  char event_id[32] = {};
   double timestamp = 0;
 };
 
@@ -254,10 +257,10 @@ std::string Client::CaptureMessage(absl::string_view message, Level level,
   internal::CaptureWork work;
   work.message = std::string(message);
   work.level = level;
-  work.event_id = internal::NewEventId();
+  std::string id = internal::NewEventId();
+  std::memcpy(work.event_id, id.data(), sizeof(work.event_id));
   work.timestamp = internal::NowSeconds();
   work.scopes = internal::CapturedScopes::Of(scope);
-  std::string id = work.event_id;
   return Enqueue(std::move(work), std::move(id));
 }
 
@@ -339,17 +342,24 @@ void Client::WorkerLoop() {
   }
 }
 
-void Client::Drop(DiscardReason reason, const protocol::Event& event,
-                  DataCategory category, size_t recorded_spans) {
-  reports_->Record(reason, category);
-  if (category == DataCategory::kTransaction) {
-    // Its spans (and itself as one) are lost with it.
-    reports_->Record(
-        reason, DataCategory::kSpan,
-        static_cast<uint64_t>(event.spans_size()) + recorded_spans + 1);
-  }
+void Client::Drop(DiscardReason reason, const protocol::Event& event) {
+  reports_->Record(reason, DataCategory::kError);
   internal::Log(DebugLevel::kDebug, "dropped event ", event.event_id(), " (",
                 DiscardReasonName(reason), ")");
+}
+
+void Client::DropTransaction(DiscardReason reason,
+                             const internal::CaptureWork& work) {
+  reports_->Record(reason, DataCategory::kTransaction);
+  // Its spans (those moved into its event, those still recorded) and itself
+  // as one are lost with it.
+  const uint64_t in_event =
+      work.event != nullptr ? static_cast<uint64_t>(work.event->spans_size())
+                            : 0;
+  reports_->Record(reason, DataCategory::kSpan,
+                   in_event + work.spans.spans.size() + 1);
+  internal::Log(DebugLevel::kDebug, "dropped transaction \"", work.spans.name,
+                "\" (", DiscardReasonName(reason), ")");
 }
 
 bool Client::UserCodeSees(const internal::CaptureWork& work) const {
@@ -366,7 +376,7 @@ void Client::Process(internal::CaptureWork& work) {
   if (work.transaction) return ProcessTransaction(work);
   if (work.event == nullptr) {  // A message: built here, off the caller.
     work.event = std::make_unique<protocol::Event>();
-    work.event->set_event_id(std::move(work.event_id));
+    work.event->set_event_id(work.event_id, sizeof(work.event_id));
     work.event->set_timestamp(work.timestamp);
     work.event->set_level(std::string(LevelName(work.level)));
     work.event->mutable_logentry()->set_message(std::move(work.message));
@@ -426,14 +436,12 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   // them; otherwise they are written as JSON from their records.
   if (UserCodeSees(work)) work.spans.MoveInto(event);
   if (auto dropped = RunUserCode(work.scopes, event)) {
-    return Drop(*dropped, event, DataCategory::kTransaction,
-                work.spans.spans.size());
+    return DropTransaction(*dropped, work);
   }
   std::optional<std::string> json =
       EncodeEvent(event, {}, /*os_context_encoded=*/false, "", &work.spans);
   if (!json) {
-    return Drop(DiscardReason::kInternalSdkError, event,
-                DataCategory::kTransaction, work.spans.spans.size());
+    return DropTransaction(DiscardReason::kInternalSdkError, work);
   }
   const std::shared_ptr<const internal::Dsc> dsc =
       work.dsc != nullptr ? work.dsc : applied.dsc;
@@ -468,16 +476,7 @@ void Client::CaptureTransaction(internal::RecordedSpans transaction,
       return;
     }
   }
-  DropQueuedTransaction(DiscardReason::kQueueOverflow, work);
-}
-
-void Client::DropQueuedTransaction(DiscardReason reason,
-                                   const internal::CaptureWork& work) {
-  reports_->Record(reason, DataCategory::kTransaction);
-  // Its children and itself, as spans.
-  reports_->Record(reason, DataCategory::kSpan, work.spans.spans.size() + 1);
-  internal::Log(DebugLevel::kDebug, "dropped transaction \"", work.spans.name,
-                "\" (", DiscardReasonName(reason), ")");
+  DropTransaction(DiscardReason::kQueueOverflow, work);
 }
 
 std::shared_ptr<const internal::Dsc> Client::NewDsc(
@@ -793,7 +792,7 @@ bool Client::Close(absl::Duration timeout) {
   uint64_t errors = 0;
   abandoned.Drain([&](internal::CaptureWork& work) {
     if (work.transaction) {
-      DropQueuedTransaction(DiscardReason::kQueueOverflow, work);
+      DropTransaction(DiscardReason::kQueueOverflow, work);
     } else {
       ++errors;
     }

@@ -77,13 +77,11 @@ struct SpanData {
   protocol::Span ToProto(const std::string& trace_id) const;
 };
 
-// A finished transaction's children as recorded, in the trace `trace_id`.
-// They are written as JSON on the worker thread (or become protocol::Spans
-// there, when user code is to see them), not on the thread that finishes
-// the transaction.
-// A finished transaction as recorded: its children, and its own span and
-// name, from which the worker builds its event (no protobuf is touched on
-// the thread that finishes it).
+// A finished transaction as recorded, in the trace `trace_id`: its children
+// and its own span and name. On the worker thread its event is built from
+// them, and the children are written as JSON (or become protocol::Spans,
+// when user code is to see them); no protobuf is touched on the thread
+// that finishes the transaction.
 struct RecordedSpans {
   std::string trace_id;
   std::vector<SpanData> spans;

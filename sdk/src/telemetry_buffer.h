@@ -128,7 +128,8 @@ class TelemetryBuffer {
   std::atomic<size_t> waiting_{0};
   std::atomic<bool> started_{false};
   std::atomic<bool> closed_{false};
-  // Whether the thread waits to be woken (rather than polling).
+  // Whether the thread is not polling for a burst's next batch: then the
+  // first record of a quiet spell wakes it (see Loop).
   std::atomic<bool> sleeping_{false};
 
   absl::Mutex mu_;

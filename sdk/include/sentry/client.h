@@ -116,9 +116,6 @@ class Client {
   void CaptureTransaction(internal::RecordedSpans transaction,
                           const Scope* scope,
                           std::shared_ptr<const internal::Dsc> dsc);
-  // Counts a transaction dropped before the worker built its event.
-  void DropQueuedTransaction(DiscardReason reason,
-                             const internal::CaptureWork& work);
   // The DSC of a trace this SDK heads (not continued from a caller).
   std::shared_ptr<const internal::Dsc> NewDsc(
       const std::string& trace_id, double sample_rand,
@@ -165,11 +162,11 @@ class Client {
   bool FlushTransport(absl::Time deadline);
   // Sends the pending drop counts as a client report; true when it did.
   bool SendClientReportIfAny();
-  // Counts `event` as dropped; a transaction also counts its spans: those
-  // in it, `recorded_spans` not yet in it, and itself.
-  void Drop(DiscardReason reason, const protocol::Event& event,
-            DataCategory category = DataCategory::kError,
-            size_t recorded_spans = 0);
+  // Counts the error event `event` as dropped.
+  void Drop(DiscardReason reason, const protocol::Event& event);
+  // Counts the transaction of `work` as dropped, with its spans: those in
+  // its event (when the worker built it), those still recorded, and itself.
+  void DropTransaction(DiscardReason reason, const internal::CaptureWork& work);
   void SendSessionUpdate(std::string payload);
   void SendSessionAggregates();
 
