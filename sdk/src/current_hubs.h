@@ -18,6 +18,12 @@ void ResetCurrentHubs();
 // null only while a null hub is bound.
 Hub* CurrentHub();
 
+// The hub this thread's events would go to now, without creating one or
+// taking a lock: this thread's own hub while it is bound or current, else
+// the main hub (of which this thread's first call would fork its own). For
+// a crash handler on the crashing thread.
+Hub* PeekCurrentHub();
+
 }  // namespace internal
 }  // namespace sentry
 

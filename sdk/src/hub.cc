@@ -163,6 +163,16 @@ Hub* internal::CurrentHub() {
   return t.hub.get();
 }
 
+Hub* internal::PeekCurrentHub() {
+  ThreadHub& t = ThisThreadHub();
+  if (t.bound) return t.hub.get();
+  if (t.hub != nullptr &&
+      t.generation == current_generation.load(std::memory_order_acquire)) {
+    return t.hub.get();
+  }
+  return Hub::Main().get();  // Never destroyed.
+}
+
 void internal::ResetCurrentHubs() {
   const uint64_t generation =
       current_generation.fetch_add(1, std::memory_order_acq_rel) + 1;

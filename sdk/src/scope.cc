@@ -313,6 +313,16 @@ bool ScopeAccess::GlobalHasAttributes() {
   return global_has_attributes.load(std::memory_order_acquire);
 }
 
+namespace {
+// Made at load time: a crash handler reading an empty scope initializes
+// nothing.
+const ScopeFields* const kNoFields = new ScopeFields();
+}  // namespace
+
+const ScopeFields& ScopeAccess::FieldsUnlocked(const Scope& scope) {
+  return scope.fields_ != nullptr ? scope.fields_->value : *kNoFields;
+}
+
 ScopeSnapshot ScopeAccess::Snapshot(const Scope& scope) {
   absl::MutexLock lock(&scope.mu_);
   return ScopeSnapshot(FieldsCow::Share(scope.fields_));

@@ -104,6 +104,10 @@ class ScopeAccess {
                                Cow<LogAttributes>* attributes);
   // Whether the global scope has attributes (read without its lock).
   static bool GlobalHasAttributes();
+  // The fields as they are, without the scope's lock: only for a crash
+  // handler, while every other thread is stopped.
+  static const ScopeFields& FieldsUnlocked(const Scope& scope)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
 };
 
 }  // namespace sentry::internal

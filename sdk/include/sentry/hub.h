@@ -46,6 +46,7 @@ namespace internal {
 struct Dsc;
 struct RecordedSpans;
 class TelemetryAccess;
+class CrashScope;
 }  // namespace internal
 
 class Hub : public std::enable_shared_from_this<Hub> {
@@ -129,6 +130,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
 
  private:
   friend class internal::TelemetryAccess;  // Logs and metrics.
+  friend class internal::CrashScope;       // Read in a crash, unlocked.
   void CaptureTransaction(internal::RecordedSpans transaction,
                           std::shared_ptr<const internal::Dsc> dsc);
 
