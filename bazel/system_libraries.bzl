@@ -18,6 +18,9 @@ _LIBRARIES = {
     "gmock_gtest_main": ("gmock/gmock.h", "libgmock-dev", "testing", ["-lgmock", "-lgtest_main", "-lgtest", "-pthread"], []),
     "benchmark": ("benchmark/benchmark.h", "libbenchmark-dev", "benchmark", ["-lbenchmark", "-pthread"], []),
     "benchmark_main": ("benchmark/benchmark.h", "libbenchmark-dev", "benchmark", ["-lbenchmark_main", "-lbenchmark", "-pthread"], []),
+    # libunwind's remote (ptrace) unwinder, for the crash handler process
+    # only (the program itself never links libunwind).
+    "unwind_ptrace": ("libunwind-ptrace.h", "libunwind-dev", "core", ["-lunwind-ptrace", "-lunwind-x86_64", "-llzma"], []),
     "curl": ("curl/curl.h", "libcurl4-gnutls-dev", "core", ["-lcurl"], []),
     "zlib": ("zlib.h", "zlib1g-dev", "core", ["-lz"], []),
     # cpp-httplib 0.11.4: Debian builds its code into libcpp-httplib.so; the

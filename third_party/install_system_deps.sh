@@ -7,7 +7,8 @@
 # Usage: third_party/install_system_deps.sh [GROUP...]   (default: core)
 #   core         the SDK with its HTTP transport, file and stdout transports,
 #                thread-pool, crash and curl integrations: compiler, Bazel 4
-#                and its rule sets, protoc, libcurl, zlib
+#                and its rule sets, protoc, libcurl, zlib, libunwind (the
+#                crash handler's remote unwinder)
 #   testing      //sdk/testing (the test transport): GoogleTest and GoogleMock
 #   http_server  //integrations/http_server adapters: Boost.Beast,
 #                cpp-httplib, libmicrohttpd
@@ -20,7 +21,7 @@
 set -euo pipefail
 
 declare -A group=(
-  [core]="g++ bazel-bootstrap bazel-platforms bazel-skylib bazel-rules-java bazel-rules-proto protobuf-compiler libcurl4-gnutls-dev zlib1g-dev patch xz-utils binutils"
+  [core]="g++ bazel-bootstrap bazel-platforms bazel-skylib bazel-rules-java bazel-rules-proto protobuf-compiler libcurl4-gnutls-dev zlib1g-dev libunwind-dev patch xz-utils binutils"
   [testing]="libgtest-dev libgmock-dev"
   [http_server]="libboost-dev libcpp-httplib-dev libmicrohttpd-dev"
   [spdlog]="libspdlog-dev"

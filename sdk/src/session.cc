@@ -33,7 +33,68 @@ bool ProcessAlive(int pid) {
   return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
 }
 
+// Closes the session of the file `name` in `dir` (see PersistLocked):
+// deletes the file and returns the final update, `crashed` when `crashed`
+// or when a crash handler left a marker for its process, else `abnormal`.
+// With `only_if_dead`, a live process's session is left alone.
+std::optional<std::string> CloseSessionFile(const std::string& dir,
+                                            const std::string& name,
+                                            const std::string& environment,
+                                            bool crashed, bool only_if_dead) {
+  const std::string path = absl::StrCat(dir, "/", name);
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> fields =
+      absl::StrSplit(line, absl::MaxSplits(' ', 4));
+  int pid = 0;
+  uint64_t errors = 0;
+  if (fields.size() != 5 || !absl::SimpleAtoi(fields[0], &pid) ||
+      !absl::SimpleAtoi(fields[3], &errors)) {
+    ::unlink(path.c_str());  // Not ours, or damaged.
+    return std::nullopt;
+  }
+  if (only_if_dead && ProcessAlive(pid)) {
+    return std::nullopt;  // Another live process's session.
+  }
+  if (::unlink(path.c_str()) != 0) return std::nullopt;  // Closed elsewhere.
+  // A crash handler leaves a marker (see integrations/crash).
+  const std::string marker =
+      absl::StrCat(dir, "/", cache_layout::CrashMarkerName(pid));
+  crashed = (::unlink(marker.c_str()) == 0) || crashed;
+  protocol::Session closed;
+  closed.set_sid(fields[1]);
+  closed.set_started(fields[2]);
+  closed.set_timestamp(FormatRfc3339(absl::Now()));
+  closed.set_status(crashed ? "crashed" : "abnormal");
+  closed.set_errors(crashed ? errors + 1 : errors);
+  closed.mutable_attrs()->set_release(fields[4]);  // Its own release.
+  closed.mutable_attrs()->set_environment(environment);
+  return MessageToJson(closed);
+}
+
 }  // namespace
+
+std::optional<std::string> CloseCrashedSession(const std::string& cache_dir,
+                                               int pid,
+                                               const std::string& environment) {
+  DIR* dir = ::opendir(cache_dir.c_str());
+  if (dir == nullptr) return std::nullopt;
+  const std::string prefix = absl::StrCat(cache_layout::kSessionPrefix, pid, "-");
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir)) {
+    if (absl::StartsWith(entry->d_name, prefix)) names.push_back(entry->d_name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : names) {
+    if (auto update = CloseSessionFile(cache_dir, name, environment,
+                                       /*crashed=*/true,
+                                       /*only_if_dead=*/false)) {
+      return update;
+    }
+  }
+  return std::nullopt;
+}
 
 SessionTracker::SessionTracker(std::string release, std::string environment,
                                std::string cache_dir)
@@ -153,34 +214,11 @@ std::vector<std::string> SessionTracker::CloseAbandoned() {
   }
   ::closedir(dir);
   for (const std::string& name : names) {
-    const std::string path = absl::StrCat(cache_dir_, "/", name);
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    std::vector<std::string> fields =
-        absl::StrSplit(line, absl::MaxSplits(' ', 4));
-    int pid = 0;
-    uint64_t errors = 0;
-    if (fields.size() != 5 || !absl::SimpleAtoi(fields[0], &pid) ||
-        !absl::SimpleAtoi(fields[3], &errors)) {
-      ::unlink(path.c_str());  // Not ours, or damaged.
-      continue;
+    if (auto update = CloseSessionFile(cache_dir_, name, environment_,
+                                       /*crashed=*/false,
+                                       /*only_if_dead=*/true)) {
+      updates.push_back(*std::move(update));
     }
-    if (ProcessAlive(pid)) continue;  // Another live process's session.
-    if (::unlink(path.c_str()) != 0) continue;  // Someone else closed it.
-    // A crash handler leaves a marker (see integrations/crash).
-    const std::string marker =
-        absl::StrCat(cache_dir_, "/", cache_layout::CrashMarkerName(pid));
-    const bool crashed = ::unlink(marker.c_str()) == 0;
-    protocol::Session abnormal;
-    abnormal.set_sid(fields[1]);
-    abnormal.set_started(fields[2]);
-    abnormal.set_timestamp(FormatRfc3339(absl::Now()));
-    abnormal.set_status(crashed ? "crashed" : "abnormal");
-    abnormal.set_errors(crashed ? errors + 1 : errors);
-    abnormal.mutable_attrs()->set_release(fields[4]);  // Its own release.
-    abnormal.mutable_attrs()->set_environment(environment_);
-    updates.push_back(MessageToJson(abnormal));
   }
   // Markers of dead processes that had no session.
   for (const std::string& name : markers) {

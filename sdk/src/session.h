@@ -29,6 +29,14 @@
 
 namespace sentry::internal {
 
+// The session that process `pid` left open in `cache_dir`, closed as
+// `crashed` (its file deleted): the final update to send, or nullopt when
+// it had none open (or another process closed it first). For a crash
+// handler that reports the crash while the process is still there.
+std::optional<std::string> CloseCrashedSession(const std::string& cache_dir,
+                                               int pid,
+                                               const std::string& environment);
+
 class SessionTracker {
  public:
   SessionTracker(std::string release, std::string environment,

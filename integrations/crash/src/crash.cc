@@ -1,9 +1,15 @@
 #include "sentry/integrations/crash.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/sha.h>
+#include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -19,8 +25,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "integrations/crash/src/crash_message.h"
 #include "sdk/src/apply_scopes.h"
 #include "sdk/src/cache_layout.h"
+#include "sdk/src/crash_scope.h"
 #include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
@@ -40,19 +48,16 @@
 namespace sentry {
 namespace {
 
+using internal::crash::CrashMessage;
+using internal::crash::kPrefixMax;
+using Prepared = internal::crash::PreparedEvent;
+
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-constexpr size_t kPrefixMax = 512 * 1024;
 constexpr size_t kOutMax = kPrefixMax + 64 * 1024;
 constexpr int kMaxFrames = 128;
 
-// Prepared ahead of time; read by the signal handler.
-struct Prepared {
-  char prefix[kPrefixMax];  // '{' + event fields + ',' (no closing brace)
-  size_t prefix_len = 0;
-  char event_id[33] = {};
-  char random[9] = {};
-  char trace[4096] = {};  // The envelope's "trace" header (DSC JSON).
-};
+// Prepared ahead of time; read by the signal handler (and by the handler
+// process, out of this process's memory).
 Prepared g_prepared[2];
 std::atomic<int> g_active{-1};
 char g_dir[4096];
@@ -300,9 +305,101 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
   if (marker_fd >= 0) ::close(marker_fd);
 }
 
+// The handler process (see crash_message.h); its pid is 0 when there is
+// none (the crash is then written in-process).
+std::atomic<int> g_handler_pid{0};
+int g_owner_pid = 0;     // The process that started it (not a fork child).
+int g_request_fd = -1;   // To the handler.
+int g_reply_fd = -1;     // From the handler.
+int g_timeout_ms = 5000;
+size_t g_max_breadcrumbs = 100;
+CrashMessage g_message;
+char g_scope[internal::crash::kScopeMax];
+char g_dsc[internal::crash::kTraceMax];
+// While the crashing thread writes its scope: its id, and where a fault
+// inside (a scope left half-changed by a stopped thread) jumps back to.
+std::atomic<int> g_scope_writer{0};
+sigjmp_buf g_scope_fault;
+std::atomic<int> g_crashing_tid{0};
+
+int ThreadId() { return static_cast<int>(::syscall(SYS_gettid)); }
+
+// The handler's next byte within the timeout, or 0.
+char AwaitHandler() {
+  pollfd p{g_reply_fd, POLLIN, 0};
+  for (;;) {
+    const int ready = ::poll(&p, 1, g_timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready != 1) return 0;
+    char byte = 0;
+    const ssize_t n = ::read(g_reply_fd, &byte, 1);
+    if (n < 0 && errno == EINTR) continue;
+    return n == 1 ? byte : 0;
+  }
+}
+
+// The crash, handed to the handler process; false when it did not take it
+// (then the crash is written in-process). Async-signal-safe but for
+// CrashScope (see its header), whose faults jump back here.
+bool ReportToHandler(int sig, const siginfo_t* info, void* context) {
+  if (g_handler_pid.load(std::memory_order_acquire) <= 0 ||
+      ::getpid() != g_owner_pid) {
+    return false;  // None, or this is a fork child of its program.
+  }
+  CrashMessage& m = g_message;
+  m.pid = ::getpid();
+  m.tid = ThreadId();
+  m.signal = sig;
+  m.code = info != nullptr ? info->si_code : 0;
+  m.fault_addr =
+      info != nullptr ? reinterpret_cast<uintptr_t>(info->si_addr) : 0;
+  timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  m.micros = static_cast<uint64_t>(now.tv_sec) * 1000000 +
+             static_cast<uint64_t>(now.tv_nsec / 1000);
+  std::memcpy(&m.context, context, sizeof(m.context));
+  const int active = g_active.load(std::memory_order_acquire);
+  m.prepared =
+      active < 0 ? 0 : reinterpret_cast<uintptr_t>(&g_prepared[active]);
+  m.scope = reinterpret_cast<uintptr_t>(g_scope);
+  m.dsc = reinterpret_cast<uintptr_t>(g_dsc);
+  m.scope_len = 0;
+  m.dsc_len = 0;
+  m.magic = internal::crash::kMagic;
+  if (::write(g_request_fd, &internal::crash::kCrash, 1) != 1) return false;
+  if (AwaitHandler() != internal::crash::kStopped) return false;
+  // Every other thread is stopped now: this thread's scope, as it is.
+  g_scope_writer.store(m.tid, std::memory_order_release);
+  if (sigsetjmp(g_scope_fault, 1) == 0) {
+    m.scope_len =
+        internal::CrashScope::Write(g_scope, sizeof(g_scope), g_max_breadcrumbs);
+    m.dsc_len = internal::CrashScope::WriteDsc(g_dsc, sizeof(g_dsc));
+  } else {
+    m.scope_len = 0;  // It faulted: the main hub's, rendered ahead, goes.
+    m.dsc_len = 0;
+  }
+  g_scope_writer.store(0, std::memory_order_release);
+  if (::write(g_request_fd, &internal::crash::kScope, 1) != 1) return false;
+  return AwaitHandler() == internal::crash::kDone;
+}
+
 void OnSignal(int sig, siginfo_t* info, void* context) {
-  if (!g_in_handler.exchange(true) && !internal::FatalAlreadyReported()) {
-    WriteCrash(sig, info, context);
+  const int tid = ThreadId();
+  if (g_scope_writer.load(std::memory_order_acquire) == tid) {
+    siglongjmp(g_scope_fault, 1);  // A fault while writing the scope.
+  }
+  int expected = 0;
+  if (g_crashing_tid.compare_exchange_strong(expected, tid)) {
+    if (!g_in_handler.exchange(true) && !internal::FatalAlreadyReported() &&
+        !ReportToHandler(sig, info, context)) {
+      WriteCrash(sig, info, context);
+    }
+  } else if (expected != tid) {
+    // Another thread is reporting its crash: this one waits for the
+    // process to end (bounded, in case it does not).
+    timespec wait{30, 0};
+    while (::nanosleep(&wait, &wait) != 0 && errno == EINTR) {
+    }
   }
   // The previous handler (or the default action) ends the process.
   sigaction(sig, &g_previous[sig], nullptr);
@@ -400,6 +497,127 @@ void Prepare(const Options& options, RenderedFrom& last) {
   g_active.store(next, std::memory_order_release);
 }
 
+// The handler executable: the option's, else `sentry-crash-handler` next to
+// the program, else in the program's Bazel runfiles (where a cc_binary that
+// depends on //integrations/crash finds it); "" when none is found.
+std::string FindHandler(const std::string& configured) {
+  if (!configured.empty()) {
+    return ::access(configured.c_str(), X_OK) == 0 ? configured : "";
+  }
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n <= 0) return "";
+  const std::string program(exe, static_cast<size_t>(n));
+  const std::string beside =
+      program.substr(0, program.rfind('/') + 1) + "sentry-crash-handler";
+  if (::access(beside.c_str(), X_OK) == 0) return beside;
+  std::vector<std::string> roots;
+  for (const char* env : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
+    if (const char* root = std::getenv(env)) roots.push_back(root);
+  }
+  roots.push_back(program + ".runfiles");
+  for (const std::string& root : roots) {
+    DIR* dir = ::opendir(root.c_str());
+    if (dir == nullptr) continue;
+    std::string found;
+    while (const dirent* entry = ::readdir(dir)) {
+      if (entry->d_name[0] == '.') continue;
+      const std::string candidate = absl::StrCat(
+          root, "/", entry->d_name,
+          "/integrations/crash/sentry-crash-handler");
+      if (::access(candidate.c_str(), X_OK) == 0) {
+        found = candidate;
+        break;
+      }
+    }
+    ::closedir(dir);
+    if (!found.empty()) return found;
+  }
+  return "";
+}
+
+// Starts the handler process for this one (see crash_message.h); false,
+// with the reason in the debug log, when it cannot be started.
+bool StartHandler(const CrashOptions& crash, const Options& options,
+                  const std::string& dsn) {
+  const std::string path = FindHandler(crash.handler_path);
+  if (path.empty()) {
+    internal::Log(internal::LogLevel::kWarning,
+                  "crash integration: no sentry-crash-handler found (",
+                  crash.handler_path.empty()
+                      ? "none beside the program or in its runfiles"
+                      : "CrashOptions::handler_path is not executable",
+                  "); crashes are written in-process and sent by the next "
+                  "run");
+    return false;
+  }
+  int request[2], reply[2];
+  if (::pipe2(request, O_CLOEXEC) != 0) return false;
+  if (::pipe2(reply, O_CLOEXEC) != 0) {
+    ::close(request[0]);
+    ::close(request[1]);
+    return false;
+  }
+  // The handler's ends, as fds 3 and 4 there: moved above both first so
+  // that no dup2 overwrites the other.
+  const int their_request = ::fcntl(request[0], F_DUPFD_CLOEXEC, 100);
+  const int their_reply = ::fcntl(reply[1], F_DUPFD_CLOEXEC, 100);
+  ::close(request[0]);
+  ::close(reply[1]);
+  const std::vector<std::string> args = {
+      path,
+      "--pid", std::to_string(::getpid()),
+      "--request-fd", "3",
+      "--reply-fd", "4",
+      "--message", absl::StrCat(absl::Hex(reinterpret_cast<uintptr_t>(&g_message))),
+      "--cache-dir", options.cache_dir,
+      "--dsn", dsn,
+      "--environment",
+      options.environment.empty() ? "production" : options.environment,
+      "--ca-certs", options.ca_certs,
+      "--http-proxy", options.http_proxy,
+      "--https-proxy", options.https_proxy,
+      "--timeout-ms",
+      std::to_string(absl::ToInt64Milliseconds(crash.handler_timeout)),
+      "--debug", options.debug ? "1" : "0"};
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, their_request, 3);
+  posix_spawn_file_actions_adddup2(&actions, their_reply, 4);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 5);
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, path.c_str(), &actions, nullptr,
+                                    argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(their_request);
+  ::close(their_reply);
+  if (spawned != 0) {
+    internal::Log(internal::LogLevel::kWarning,
+                  "crash integration: cannot start ", path, ": ",
+                  std::strerror(spawned),
+                  "; crashes are written in-process");
+    ::close(request[1]);
+    ::close(reply[0]);
+    return false;
+  }
+  // Where ptrace is restricted (Yama), the handler may still read this
+  // process; without Yama this fails and nothing needs allowing.
+  ::prctl(PR_SET_PTRACER, pid, 0, 0, 0);
+  g_request_fd = request[1];
+  g_reply_fd = reply[0];
+  g_timeout_ms = static_cast<int>(
+      absl::ToInt64Milliseconds(crash.handler_timeout));
+  g_max_breadcrumbs = static_cast<size_t>(options.max_breadcrumbs);
+  g_owner_pid = ::getpid();
+  g_handler_pid.store(pid, std::memory_order_release);
+  internal::Log(internal::LogLevel::kDebug,
+                "crash integration: handler process ", pid, " (", path, ")");
+  return true;
+}
+
 class CrashIntegration;
 
 // The integration that WaitForCrashEventPrepared asks (one per process).
@@ -408,6 +626,7 @@ CrashIntegration* g_integration ABSL_GUARDED_BY(g_integration_mu) = nullptr;
 
 class CrashIntegration final : public Integration {
  public:
+  explicit CrashIntegration(CrashOptions crash) : crash_(std::move(crash)) {}
   ~CrashIntegration() override {
     {
       absl::MutexLock lock(&g_integration_mu);
@@ -452,6 +671,9 @@ class CrashIntegration final : public Integration {
       });
     }
     Install();
+    if (crash_.out_of_process && g_handler_pid.load() == 0) {
+      StartHandler(crash_, options, dsn);
+    }
     absl::MutexLock lock(&g_integration_mu);
     g_integration = this;
   }
@@ -516,12 +738,15 @@ class CrashIntegration final : public Integration {
     for (int sig : kSignals) {
       struct sigaction action {};
       action.sa_sigaction = &OnSignal;
-      action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+      // SA_NODEFER: a fault while the crashing thread writes its scope
+      // reaches OnSignal again (which jumps back) instead of killing.
+      action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
       sigemptyset(&action.sa_mask);
       sigaction(sig, &action, &g_previous[sig]);
     }
   }
 
+  const CrashOptions crash_;
   Options options_;
   std::thread refresher_;
   mutable absl::Mutex mu_;
@@ -532,8 +757,12 @@ class CrashIntegration final : public Integration {
 
 }  // namespace
 
-std::shared_ptr<Integration> NewCrashIntegration() {
-  return std::make_shared<CrashIntegration>();
+std::shared_ptr<Integration> NewCrashIntegration(CrashOptions options) {
+  return std::make_shared<CrashIntegration>(std::move(options));
+}
+
+bool CrashHandlerRunning() {
+  return g_handler_pid.load(std::memory_order_acquire) > 0;
 }
 
 bool WaitForCrashEventPrepared(absl::Duration timeout) {

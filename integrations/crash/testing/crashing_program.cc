@@ -1,0 +1,143 @@
+// A program that crashes the way a server does, for the crash handler's
+// tests: three threads parked in known functions, and a worker thread with
+// its own scope (a tag, a transaction, breadcrumbs) that writes through a
+// null pointer in CrashInGamma. Before it crashes it prints what the crash
+// report must name, as one JSON line:
+//
+//   {"pid":..,"worker_tid":..,"trace_id":"..","span_id":".."}
+//
+//   crashing_program --cache-dir DIR [--how segv|abort|overflow]
+// With SENTRY_DSN set, the handler process sends the crash at once.
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/blocking_counter.h"
+#include "sentry/integrations/crash.h"
+#include "sentry/sentry.h"
+
+namespace {
+
+int g_never[2];  // A pipe no one writes: parked threads read it forever.
+
+// Blocks for good, in a frame of its own (no tail call).
+__attribute__((noinline)) void BlockForever() {
+  char byte;
+  while (::read(g_never[0], &byte, 1) != 0) {
+  }
+  std::abort();  // Only if the pipe were closed.
+}
+
+__attribute__((noinline)) void ParkInAlpha(absl::BlockingCounter* parked) {
+  parked->DecrementCount();
+  BlockForever();
+  asm volatile("");
+}
+__attribute__((noinline)) void ParkInBeta(absl::BlockingCounter* parked) {
+  parked->DecrementCount();
+  BlockForever();
+  asm volatile("");
+}
+__attribute__((noinline)) void ParkInDelta(absl::BlockingCounter* parked) {
+  parked->DecrementCount();
+  BlockForever();
+  asm volatile("");
+}
+
+// A volatile store through an opaque null pointer: no optimizer may drop
+// it. Not instrumented by ThreadSanitizer, whose check of the address would
+// fault inside its own runtime first.
+__attribute__((noinline, no_sanitize_thread)) void CrashInGamma(
+    volatile int* volatile pointer) {
+  *pointer = 42;
+  asm volatile("");
+}
+
+// Recurses until the stack runs out.
+__attribute__((noinline)) int Overflow(int depth) {
+  volatile char frame[512];
+  frame[0] = static_cast<char>(depth);
+  return Overflow(depth + 1) + frame[0];
+}
+
+__attribute__((noinline)) void Work(const std::string& how) {
+  if (how == "abort") std::abort();
+  if (how == "overflow") Overflow(0);
+  CrashInGamma(nullptr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string cache_dir = "/tmp/sentry-crashing-program";
+  std::string how = "segv";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--cache-dir") == 0) cache_dir = argv[i + 1];
+    if (std::strcmp(argv[i], "--how") == 0) how = argv[i + 1];
+  }
+  if (::pipe(g_never) != 0) return 1;
+  sentry::Options options;
+  options.release = "crashing-program@1.0.0";
+  options.cache_dir = cache_dir;
+  options.traces_sample_rate = 1.0;
+  options.debug = std::getenv("SENTRY_DEBUG") != nullptr;
+  options.integrations.push_back(sentry::NewCrashIntegration());
+  sentry::InitGuard guard = sentry::Init(std::move(options));
+  if (!guard.status().ok() || !sentry::CrashHandlerRunning()) {
+    std::fprintf(stderr, "no crash handler process: %s\n",
+                 guard.status().ToString().c_str());
+    return 3;
+  }
+  sentry::ConfigureScope([](sentry::Scope& scope) {
+    scope.SetTag("thread", "main");
+  });
+  sentry::AddBreadcrumb("main started", "app");
+
+  absl::BlockingCounter parked(3);
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    pthread_setname_np(pthread_self(), "parked-alpha");
+    ParkInAlpha(&parked);
+  });
+  threads.emplace_back([&] {
+    pthread_setname_np(pthread_self(), "parked-beta");
+    ParkInBeta(&parked);
+  });
+  threads.emplace_back([&] {
+    pthread_setname_np(pthread_self(), "parked-delta");
+    ParkInDelta(&parked);
+  });
+  parked.Wait();
+
+  std::thread worker([&] {
+    pthread_setname_np(pthread_self(), "worker");
+    // This thread's own hub (forked from main's on first use).
+    sentry::ConfigureScope([](sentry::Scope& scope) {
+      scope.SetTag("thread", "worker");
+      sentry::protocol::User user;
+      user.set_id("4711");
+      scope.SetUser(user);
+    });
+    sentry::Span transaction = sentry::StartTransaction({"nightly-job", "task"});
+    sentry::ConfigureScope(
+        [&](sentry::Scope& scope) { scope.SetSpan(transaction); });
+    sentry::AddBreadcrumb("loaded 3 orders", "app");
+    std::printf(
+        "{\"pid\":%d,\"worker_tid\":%ld,\"trace_id\":\"%s\",\"span_id\":"
+        "\"%s\"}\n",
+        static_cast<int>(::getpid()), static_cast<long>(::syscall(SYS_gettid)),
+        transaction.trace_id().c_str(), transaction.span_id().c_str());
+    std::fflush(stdout);
+    sentry::AddBreadcrumb("writing order 3", "app");  // The last one.
+    Work(how);
+  });
+  worker.join();
+  return 0;
+}
