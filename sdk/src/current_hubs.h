@@ -24,6 +24,11 @@ Hub* CurrentHub();
 // a crash handler on the crashing thread.
 Hub* PeekCurrentHub();
 
+// Runs `hook` on every thread the first time it uses a hub (current,
+// bound or peeked), on that thread; null removes it. The crash integration
+// gives each such thread a signal stack here.
+void SetThreadFirstUseHook(void (*hook)());
+
 }  // namespace internal
 }  // namespace sentry
 

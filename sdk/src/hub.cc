@@ -24,7 +24,14 @@ namespace {
 // new one from the main hub (it may hold a new client).
 std::atomic<uint64_t> current_generation{1};
 
+std::atomic<void (*)()> thread_first_use_hook{nullptr};
+
 struct ThreadHub {
+  ThreadHub() {
+    if (auto* hook = thread_first_use_hook.load(std::memory_order_acquire)) {
+      hook();
+    }
+  }
   std::shared_ptr<Hub> hub;
   uint64_t generation = 0;
   bool bound = false;  // Set by Run/HubBinding: never replaced implicitly.
@@ -161,6 +168,10 @@ Hub* internal::CurrentHub() {
     t.generation = generation;
   }
   return t.hub.get();
+}
+
+void internal::SetThreadFirstUseHook(void (*hook)()) {
+  thread_first_use_hook.store(hook, std::memory_order_release);
 }
 
 Hub* internal::PeekCurrentHub() {

@@ -323,6 +323,12 @@ const ScopeFields& ScopeAccess::FieldsUnlocked(const Scope& scope) {
   return scope.fields_ != nullptr ? scope.fields_->value : *kNoFields;
 }
 
+void ScopeAccess::WhileLocked(const Scope& scope, void (*fn)(void*),
+                              void* arg) {
+  absl::MutexLock lock(&scope.mu_);
+  fn(arg);
+}
+
 ScopeSnapshot ScopeAccess::Snapshot(const Scope& scope) {
   absl::MutexLock lock(&scope.mu_);
   return ScopeSnapshot(FieldsCow::Share(scope.fields_));

@@ -108,6 +108,9 @@ class ScopeAccess {
   // handler, while every other thread is stopped.
   static const ScopeFields& FieldsUnlocked(const Scope& scope)
       ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  // Runs `fn` holding the scope's lock: for tests of what must not wait
+  // for it (a crash report).
+  static void WhileLocked(const Scope& scope, void (*fn)(void*), void* arg);
 };
 
 }  // namespace sentry::internal

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -29,6 +30,7 @@
 #include "sdk/src/apply_scopes.h"
 #include "sdk/src/cache_layout.h"
 #include "sdk/src/crash_scope.h"
+#include "sdk/src/current_hubs.h"
 #include "sdk/src/fatal.h"
 #include "sdk/src/log.h"
 #include "sdk/src/message_json.h"
@@ -618,6 +620,45 @@ bool StartHandler(const CrashOptions& crash, const Options& options,
   return true;
 }
 
+// A signal stack for the calling thread, so that a stack overflow on it
+// can still be reported: given to each thread the first time it uses the
+// SDK (the thread that calls Init has a static one), kept until it exits.
+class ThreadSignalStack {
+ public:
+  static constexpr size_t kSize = 128 * 1024;
+
+  ThreadSignalStack() {
+    stack_t current{};
+    if (sigaltstack(nullptr, &current) == 0 &&
+        (current.ss_flags & SS_DISABLE) == 0) {
+      return;  // The thread has one (its own, or a sanitizer's).
+    }
+    void* memory = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (memory == MAP_FAILED) return;
+    stack_t alt{};
+    alt.ss_sp = memory;
+    alt.ss_size = kSize;
+    if (sigaltstack(&alt, nullptr) != 0) {
+      ::munmap(memory, kSize);
+      return;
+    }
+    memory_ = memory;
+  }
+  ~ThreadSignalStack() {
+    if (memory_ == nullptr) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+    ::munmap(memory_, kSize);
+  }
+
+  static void ForThisThread() { thread_local ThreadSignalStack stack; }
+
+ private:
+  void* memory_ = nullptr;
+};
+
 class CrashIntegration;
 
 // The integration that WaitForCrashEventPrepared asks (one per process).
@@ -735,6 +776,7 @@ class CrashIntegration final : public Integration {
     alt.ss_size = sizeof(alt_stack);
     alt.ss_sp = alt_stack;
     sigaltstack(&alt, nullptr);
+    internal::SetThreadFirstUseHook(&ThreadSignalStack::ForThisThread);
     for (int sig : kSignals) {
       struct sigaction action {};
       action.sa_sigaction = &OnSignal;

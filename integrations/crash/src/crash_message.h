@@ -14,9 +14,10 @@
 //   into its buffers, writes kScope    ->   process reports in-process)
 //                                          unwinds every thread, reads the
 //                                          prepared event and the scope,
-//                                      <-  lets the threads go, writes kDone
-//   re-raises the signal                   writes the envelope to the spool
-//   (core dump, previous handler)          and sends it
+//                                          writes the envelope to the
+//                                      <-  spool, lets the threads go,
+//   re-raises the signal                   writes kDone; then sends it
+//   (core dump, previous handler)
 //
 // Each wait on the crashing side is bounded (CrashOptions::handler_timeout);
 // when the handler does not answer, the crash is written in-process.

@@ -181,17 +181,21 @@ class Handler {
       dsc.resize(message.dsc_len);
       if (!Read(message.dsc, dsc.data(), dsc.size())) dsc.clear();
     }
-    capture.reset();  // The threads go on (to die).
-    Reply(kDone);
     if (!have_prepared) {
       Debug("no prepared event in the program");
+      Reply(kFailed);
       return 1;
     }
-    Debug(absl::StrCat("captured ", threads.size(), " threads in ",
-                       absl::FormatDuration(absl::Now() - started)));
+    // On disk before the process may die: a crash of this handler from
+    // here on still leaves the report for the next run.
     const std::string envelope =
         BuildEnvelope(message, *prepared, threads, scope, dsc);
-    if (!Store(envelope, message.pid)) return 1;
+    const bool stored = Store(envelope, message.pid);
+    capture.reset();  // The threads go on (to die).
+    Reply(stored ? kDone : kFailed);
+    Debug(absl::StrCat("captured ", threads.size(), " threads and stored in ",
+                       absl::FormatDuration(absl::Now() - started)));
+    if (!stored) return 1;
     Send();
     return 0;
   }
@@ -210,10 +214,12 @@ class Handler {
       Debug("the prepared event does not parse");
     }
     protocol::Event thread_scope;
-    if (!scope.empty() &&
+    const bool own_scope =
+        !scope.empty() &&
         google::protobuf::util::JsonStringToMessage(scope, &thread_scope,
                                                     lenient)
-            .ok()) {
+            .ok();
+    if (own_scope) {
       // The crashing thread's scope replaces the main hub's, rendered
       // ahead of time; what every event carries (the "os" context) stays.
       google::protobuf::Struct os;
@@ -265,7 +271,8 @@ class Handler {
     Envelope envelope;
     envelope.SetStringHeader("event_id", event.event_id());
     if (!args_.dsn.empty()) envelope.SetStringHeader("dsn", args_.dsn);
-    const std::string trace = TraceHeader(event, prepared, dsc);
+    const std::string trace =
+        own_scope ? TraceHeader(event, dsc) : std::string(prepared.trace);
     if (!trace.empty()) envelope.SetHeader("trace", trace);
     envelope.SetHeader("sdk", MessageToJson(event.sdk()));
     envelope.AddItem("event", MessageToJson(event));
@@ -279,10 +286,9 @@ class Handler {
     return envelope.Serialize();
   }
 
-  // The envelope's "trace": the crashing thread's frozen DSC, else one for
-  // the head of its trace, else the prepared one (the main hub's).
+  // The envelope's "trace" of the crashing thread's scope: its frozen DSC,
+  // else one for the head of its trace.
   std::string TraceHeader(const protocol::Event& event,
-                          const PreparedEvent& prepared,
                           const std::string& dsc) {
     if (!dsc.empty()) return dsc;
     const auto trace = event.contexts().find("trace");
@@ -299,7 +305,7 @@ class Handler {
       fields.environment = event.environment();
       return HeadDsc(fields).ToJson();
     }
-    return std::string(prepared.trace);
+    return "";
   }
 
   static void FillStack(const CapturedThread& thread,

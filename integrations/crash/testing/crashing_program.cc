@@ -6,7 +6,12 @@
 //
 //   {"pid":..,"worker_tid":..,"trace_id":"..","span_id":".."}
 //
-//   crashing_program --cache-dir DIR [--how segv|abort|overflow]
+//   crashing_program --cache-dir DIR [--how HOW]
+//
+// HOW: segv (the default), abort, overflow (endless recursion), heap (a
+// double free, which the C library detects and aborts on), pool (the crash
+// is in a task bound with sentry::BindHub, which sets its own tag), lock
+// (another thread holds the global scope's lock meanwhile).
 // With SENTRY_DSN set, the handler process sends the crash at once.
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -20,7 +25,9 @@
 #include <vector>
 
 #include "absl/synchronization/blocking_counter.h"
+#include "sdk/src/scope_data.h"
 #include "sentry/integrations/crash.h"
+#include "sentry/integrations/thread_pool.h"
 #include "sentry/sentry.h"
 
 namespace {
@@ -67,9 +74,43 @@ __attribute__((noinline)) int Overflow(int depth) {
   return Overflow(depth + 1) + frame[0];
 }
 
+// Frees the same block twice: the C library notices and aborts, with a
+// heap in whatever state that leaves.
+__attribute__((noinline)) void DoubleFree() {
+  char* volatile block = static_cast<char*>(std::malloc(64));
+  std::free(block);
+  std::free(block);
+}
+
 __attribute__((noinline)) void Work(const std::string& how) {
   if (how == "abort") std::abort();
   if (how == "overflow") Overflow(0);
+  if (how == "heap") DoubleFree();
+  if (how == "lock") {
+    // Another thread parks holding the global scope's lock (which every
+    // capture takes): the crash report must not wait for it.
+    absl::BlockingCounter locked(1);
+    std::thread([&] {
+      pthread_setname_np(pthread_self(), "holds-lock");
+      sentry::internal::ScopeAccess::WhileLocked(
+          sentry::GlobalScope(),
+          [](void* arg) {
+            static_cast<absl::BlockingCounter*>(arg)->DecrementCount();
+            BlockForever();
+          },
+          &locked);
+    }).detach();
+    locked.Wait();
+  }
+  if (how == "pool") {
+    // A task bound to a fork of this thread's hub runs on another thread.
+    std::thread pool_thread(sentry::BindHub([] {
+      sentry::ConfigureScope(
+          [](sentry::Scope& scope) { scope.SetTag("task", "order-3"); });
+      CrashInGamma(nullptr);
+    }));
+    pool_thread.join();
+  }
   CrashInGamma(nullptr);
 }
 
