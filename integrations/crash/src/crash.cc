@@ -1,6 +1,7 @@
 #include "sentry/integrations/crash.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <openssl/sha.h>
 #include <poll.h>
@@ -613,6 +614,8 @@ bool StartHandler(const CrashOptions& crash, const Options& options,
   g_timeout_ms = static_cast<int>(
       absl::ToInt64Milliseconds(crash.handler_timeout));
   g_max_breadcrumbs = static_cast<size_t>(options.max_breadcrumbs);
+  g_message.abort_msg =
+      reinterpret_cast<uintptr_t>(::dlsym(RTLD_DEFAULT, "__abort_msg"));
   g_owner_pid = ::getpid();
   g_handler_pid.store(pid, std::memory_order_release);
   internal::Log(internal::LogLevel::kDebug,

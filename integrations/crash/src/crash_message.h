@@ -67,6 +67,10 @@ struct CrashMessage {
   uint64_t micros = 0;      // When (CLOCK_REALTIME).
   ucontext_t context;       // The crashing thread's, at the signal.
   uint64_t prepared = 0;    // Address of the active PreparedEvent.
+  // Address of the C library's `__abort_msg` pointer (glibc keeps the
+  // message of a failed assertion or a detected heap corruption there);
+  // 0 when there is none.
+  uint64_t abort_msg = 0;
   // Written by the crashing thread after kStopped: its scope (CrashScope)
   // and its trace's frozen DSC; a length of 0 when there is none.
   uint64_t scope = 0;  // Address of kScopeMax bytes.

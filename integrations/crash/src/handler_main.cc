@@ -19,15 +19,19 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -243,7 +247,13 @@ class Handler {
 
     auto* exception = event.mutable_exception()->add_values();
     exception->set_type(SignalName(message.signal));
-    exception->set_value(SignalDescription(message.signal));
+    const std::string abort_message =
+        message.signal == SIGABRT ? AbortMessage(message) : "";
+    exception->set_value(abort_message.empty()
+                             ? SignalDescription(message.signal)
+                             : absl::StrCat(SignalDescription(message.signal),
+                                            ": ", abort_message));
+    (*event.mutable_contexts())["crash"] = CrashContext(message.pid);
     exception->set_thread_id(static_cast<uint64_t>(message.tid));
     auto* mechanism = exception->mutable_mechanism();
     mechanism->set_type("signalhandler");
@@ -306,6 +316,62 @@ class Handler {
       return HeadDsc(fields).ToJson();
     }
     return "";
+  }
+
+  // The message the C library left for an abort (a failed assertion, a
+  // heap corruption it detected), or "".
+  std::string AbortMessage(const CrashMessage& message) {
+    uint64_t pointer = 0;
+    uint32_t size = 0;
+    if (message.abort_msg == 0 ||
+        !Read(message.abort_msg, &pointer, sizeof(pointer)) || pointer == 0 ||
+        !Read(pointer, &size, sizeof(size)) || size <= sizeof(size)) {
+      return "";
+    }
+    // struct abort_msg_s { unsigned int size; char msg[]; }: `size` counts
+    // the whole allocation.
+    std::string text(std::min<size_t>(size - sizeof(size), 4096), '\0');
+    if (!Read(pointer + sizeof(size), text.data(), text.size())) return "";
+    text.resize(std::strlen(text.c_str()));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+      text.pop_back();
+    }
+    return text;
+  }
+
+  // How the crash was captured, and whether the kernel writes a core dump
+  // (where /proc/sys/kernel/core_pattern says) once the process dies.
+  static google::protobuf::Struct CrashContext(int pid) {
+    google::protobuf::Struct context;
+    auto& fields = *context.mutable_fields();
+    fields["type"].set_string_value("crash");
+    fields["backend"].set_string_value("out_of_process");
+    std::ifstream pattern_file("/proc/sys/kernel/core_pattern");
+    std::string pattern;
+    std::getline(pattern_file, pattern);
+    std::ifstream limits(absl::StrCat("/proc/", pid, "/limits"));
+    std::string line, soft;
+    while (std::getline(limits, line)) {
+      if (absl::StartsWith(line, "Max core file size")) {
+        std::vector<std::string> words = absl::StrSplit(
+            line.substr(strlen("Max core file size")), ' ', absl::SkipEmpty());
+        if (!words.empty()) soft = words[0];
+      }
+    }
+    const bool piped = absl::StartsWith(pattern, "|");
+    // A pipe ignores the size limit (but 1, which refuses); a file needs
+    // one above 0.
+    const bool dumped = piped ? soft != "1" : !soft.empty() && soft != "0";
+    fields["core_pattern"].set_string_value(pattern);
+    fields["core_dumped"].set_bool_value(dumped);
+    if (!dumped) {
+      fields["core_dump"].set_string_value(
+          absl::StrCat("not written: core file size limit ", soft));
+    } else {
+      fields["core_dump"].set_string_value(
+          absl::StrCat(piped ? "piped to " : "written to ", pattern));
+    }
+    return context;
   }
 
   static void FillStack(const CapturedThread& thread,

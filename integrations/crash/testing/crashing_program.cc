@@ -8,11 +8,14 @@
 //
 //   crashing_program --cache-dir DIR [--how HOW]
 //
-// HOW: segv (the default), abort, overflow (endless recursion), heap (a
-// double free, which the C library detects and aborts on), pool (the crash
-// is in a task bound with sentry::BindHub, which sets its own tag), lock
-// (another thread holds the global scope's lock meanwhile).
+// HOW: segv (the default), abort, assert (a failed assert(), whose message
+// the report carries), overflow (endless recursion), heap (the heap is
+// corrupted, then the segv), pool (the crash is in a task bound with
+// sentry::BindHub, which sets its own tag), lock (another thread holds the
+// global scope's lock meanwhile).
 // With SENTRY_DSN set, the handler process sends the crash at once.
+#undef NDEBUG  // assert() is one of the crashes.
+#include <assert.h>
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -67,25 +70,35 @@ __attribute__((noinline, no_sanitize_thread)) void CrashInGamma(
   asm volatile("");
 }
 
-// Recurses until the stack runs out.
+// Recurses until the stack runs out (long before the opaque limit).
+volatile int g_depth_limit = 1 << 30;
 __attribute__((noinline)) int Overflow(int depth) {
   volatile char frame[512];
   frame[0] = static_cast<char>(depth);
+  if (depth >= g_depth_limit) return frame[0];
   return Overflow(depth + 1) + frame[0];
 }
 
-// Frees the same block twice: the C library notices and aborts, with a
-// heap in whatever state that leaves.
-__attribute__((noinline)) void DoubleFree() {
-  char* volatile block = static_cast<char*>(std::malloc(64));
-  std::free(block);
-  std::free(block);
+// Scribbles over freed blocks (the allocator's free-list pointers among
+// them), so that the next allocation of their size would crash. Not seen
+// by the sanitizers, which would stop the program here instead.
+__attribute__((noinline, no_sanitize("address", "thread"))) void
+CorruptTheHeap() {
+  for (size_t size : {16, 32, 64, 128, 256, 512, 1024}) {
+    char* volatile block = static_cast<char*>(std::malloc(size));
+    std::free(block);
+    for (size_t i = 0; i < size; ++i) block[i] = static_cast<char>(0xa5);
+  }
 }
 
 __attribute__((noinline)) void Work(const std::string& how) {
   if (how == "abort") std::abort();
   if (how == "overflow") Overflow(0);
-  if (how == "heap") DoubleFree();
+  if (how == "assert") {
+    const int orders = 3;
+    assert(orders == 4 && "orders must balance");
+  }
+  if (how == "heap") CorruptTheHeap();
   if (how == "lock") {
     // Another thread parks holding the global scope's lock (which every
     // capture takes): the crash report must not wait for it.

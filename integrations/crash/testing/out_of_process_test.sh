@@ -7,7 +7,7 @@ set -euo pipefail
 program=integrations/crash/crashing_program
 work="${TEST_TMPDIR}/out_of_process"
 
-for kind in segv abort heap overflow pool lock; do
+for kind in segv abort assert heap overflow pool lock; do
   dir="${work}/${kind}"
   sink="${dir}/sink"
   mkdir -p "${sink}"
@@ -66,8 +66,19 @@ assert len(events) == 1, events
 e = events[0]
 assert e["level"] == "fatal", e["level"]
 value = e["exception"]["values"][-1]
-signal = {"abort": "SIGABRT", "heap": "SIGABRT"}.get(kind, "SIGSEGV")
+signal = {"abort": "SIGABRT", "assert": "SIGABRT"}.get(kind, "SIGSEGV")
 assert value["type"] == signal, value["type"]
+# A failed assertion's message, as the C library kept it.
+if kind == "assert":
+    assert value["value"].startswith("Abort: "), value["value"]
+    assert "Assertion `orders == 4 && \"orders must balance\"' failed." in value["value"], value["value"]
+else:
+    assert value["value"] in ("Segfault", "Abort"), value["value"]
+# Whether the kernel writes a core dump, and where.
+crash = e["contexts"]["crash"]
+assert crash["backend"] == "out_of_process", crash
+assert crash["core_pattern"] == open("/proc/sys/kernel/core_pattern").read().strip(), crash
+assert isinstance(crash["core_dumped"], bool), crash
 assert value["mechanism"] == {
     "type": "signalhandler", "handled": False, "synthetic": True,
     "meta": {"signal": value["mechanism"]["meta"]["signal"]}}, value
@@ -81,11 +92,11 @@ crashed = [t for t in threads.values() if t.get("crashed")]
 assert [t["id"] for t in crashed] == [crashing_tid], crashed
 top = names(crashed[0])
 # The crashing thread's stack starts where it faulted, not in a handler.
-first = {"segv": "CrashInGamma", "pool": "CrashInGamma",
+first = {"segv": "CrashInGamma", "pool": "CrashInGamma", "heap": "CrashInGamma",
          "lock": "CrashInGamma", "overflow": "Overflow"}.get(kind)
 if first:
     assert first in top[0], top[:5]
-else:  # abort, heap: the C library's abort, called from the program
+else:  # abort, assert: the C library's abort, called from the program
     assert any("Work" in n for n in top[:12]), top[:12]
 for handler in ("OnSignal", "ReportToHandler", "WriteCrash"):
     assert not any(handler in n for n in top), top[:8]
