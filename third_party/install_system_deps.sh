@@ -27,7 +27,7 @@ declare -A group=(
   [spdlog]="libspdlog-dev"
   [benchmark]="libbenchmark-dev"
   [fuzz]="clang-14 libclang-rt-14-dev"
-  [develop_tools]="python3 python3-jsonschema libssl-dev openssl nghttp2-server"
+  [develop_tools]="python3 python3-jsonschema libssl-dev openssl nghttp2-server lldb"
 )
 
 selected=("$@")

@@ -582,6 +582,7 @@ bool StartHandler(const CrashOptions& crash, const Options& options,
       "--https-proxy", options.https_proxy,
       "--timeout-ms",
       std::to_string(absl::ToInt64Milliseconds(crash.handler_timeout)),
+      "--minidump", crash.attach_minidump ? "1" : "0",
       "--debug", options.debug ? "1" : "0"};
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));

@@ -37,6 +37,8 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "integrations/crash/src/crash_message.h"
+#include "integrations/crash/src/minidump.h"
+#include "integrations/crash/src/process_modules.h"
 #include "integrations/crash/src/thread_capture.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/propagation.h"
@@ -62,6 +64,7 @@ struct Args {
   std::string http_proxy;
   std::string https_proxy;
   int timeout_ms = 5000;
+  bool minidump = false;
   bool debug = false;
 };
 
@@ -92,6 +95,8 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
       args.https_proxy = value;
     } else if (flag == "--timeout-ms") {
       if (!absl::SimpleAtoi(value, &args.timeout_ms)) return std::nullopt;
+    } else if (flag == "--minidump") {
+      args.minidump = absl::string_view(value) == "1";
     } else if (flag == "--debug") {
       args.debug = absl::string_view(value) == "1";
     } else {
@@ -190,10 +195,32 @@ class Handler {
       Reply(kFailed);
       return 1;
     }
+    // The modules loaded now (a library loaded since the prepared event
+    // was rendered among them), and the minidump while the threads are
+    // stopped.
+    std::string maps;
+    const std::vector<Module> modules = ModulesOf(args_.pid, &maps);
+    std::string minidump;
+    if (args_.minidump) {
+      MinidumpInput input;
+      input.pid = args_.pid;
+      input.crashing_tid = message.tid;
+      input.signal = message.signal;
+      input.code = message.code;
+      input.fault_addr = message.fault_addr;
+      input.time = message.micros / 1000000;
+      input.threads.push_back({message.tid, RegistersOf(message.context)});
+      for (const auto& stopped : capture->stopped()) {
+        input.threads.push_back({stopped.tid, stopped.regs});
+      }
+      input.modules = modules;
+      input.maps = std::move(maps);
+      minidump = WriteMinidump(input);
+    }
     // On disk before the process may die: a crash of this handler from
     // here on still leaves the report for the next run.
-    const std::string envelope =
-        BuildEnvelope(message, *prepared, threads, scope, dsc);
+    const std::string envelope = BuildEnvelope(message, *prepared, threads,
+                                               modules, scope, dsc, minidump);
     const bool stored = Store(envelope, message.pid);
     capture.reset();  // The threads go on (to die).
     Reply(stored ? kDone : kFailed);
@@ -207,7 +234,9 @@ class Handler {
   std::string BuildEnvelope(const CrashMessage& message,
                             const PreparedEvent& prepared,
                             const std::vector<CapturedThread>& threads,
-                            const std::string& scope, const std::string& dsc) {
+                            const std::vector<Module>& modules,
+                            const std::string& scope, const std::string& dsc,
+                            const std::string& minidump) {
     google::protobuf::util::JsonParseOptions lenient;
     lenient.ignore_unknown_fields = true;
     protocol::Event event;
@@ -278,6 +307,20 @@ class Handler {
       }
     }
 
+    if (!modules.empty()) {
+      auto* images = event.mutable_debug_meta()->mutable_images();
+      images->Clear();
+      for (const Module& module : modules) {
+        auto* image = images->Add();
+        image->set_type("elf");
+        image->set_code_file(module.code_file);
+        image->set_image_addr(absl::StrCat("0x", absl::Hex(module.image_addr)));
+        image->set_image_size(module.image_size);
+        image->set_code_id(module.code_id);
+        image->set_debug_id(module.debug_id);
+      }
+    }
+
     Envelope envelope;
     envelope.SetStringHeader("event_id", event.event_id());
     if (!args_.dsn.empty()) envelope.SetStringHeader("dsn", args_.dsn);
@@ -292,6 +335,11 @@ class Handler {
                                     ? args_.environment
                                     : event.environment())) {
       envelope.AddItem("session", *session);
+    }
+    if (!minidump.empty()) {
+      EnvelopeItem& item = envelope.AddItem("attachment", minidump);
+      item.headers.push_back({"filename", "\"minidump.dmp\""});
+      item.headers.push_back({"attachment_type", "\"event.minidump\""});
     }
     return envelope.Serialize();
   }

@@ -78,8 +78,9 @@ int AccessFpreg(unw_addr_space_t, unw_regnum_t, unw_fpreg_t*, int, void*) {
 
 int Resume(unw_addr_space_t, unw_cursor_t*, void*) { return -UNW_EINVAL; }
 
-// The registers of a signal context, as ptrace would give them.
-user_regs_struct RegsOf(const ucontext_t& context) {
+}  // namespace
+
+user_regs_struct RegistersOf(const ucontext_t& context) {
   const greg_t* g = context.uc_mcontext.gregs;
   user_regs_struct r{};
   r.r8 = g[REG_R8];
@@ -99,8 +100,12 @@ user_regs_struct RegsOf(const ucontext_t& context) {
   r.rcx = g[REG_RCX];
   r.rsp = g[REG_RSP];
   r.rip = g[REG_RIP];
+  r.eflags = g[REG_EFL];
+  r.cs = g[REG_CSGSFS] & 0xffff;
   return r;
 }
+
+namespace {
 
 std::string Demangle(const char* name) {
   int status = 0;
@@ -231,7 +236,7 @@ std::vector<CapturedThread> ThreadCapture::Unwind(int crashing_tid,
     unw_destroy_addr_space(space);
     return threads;
   }
-  const user_regs_struct crashing_regs = RegsOf(context);
+  const user_regs_struct crashing_regs = RegistersOf(context);
   CapturedThread crashed;
   crashed.tid = crashing_tid;
   crashed.name = ThreadName(pid_, crashing_tid);

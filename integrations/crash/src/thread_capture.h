@@ -41,6 +41,9 @@ struct CapturedThread {
   bool crashed = false;
 };
 
+// The registers of a signal context, as ptrace gives a thread's.
+user_regs_struct RegistersOf(const ucontext_t& context);
+
 class ThreadCapture {
  public:
   // Stops every thread of `pid` but `except_tid`. Null (and `error` set)
@@ -56,11 +59,14 @@ class ThreadCapture {
   std::vector<CapturedThread> Unwind(int crashing_tid,
                                      const ucontext_t& context);
 
- private:
   struct Stopped {
     int tid;
     user_regs_struct regs;
   };
+  // The stopped threads and their registers, in the order of their ids.
+  const std::vector<Stopped>& stopped() const { return stopped_; }
+
+ private:
   explicit ThreadCapture(int pid) : pid_(pid) {}
 
   int pid_;

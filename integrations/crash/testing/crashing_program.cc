@@ -6,7 +6,7 @@
 //
 //   {"pid":..,"worker_tid":..,"trace_id":"..","span_id":".."}
 //
-//   crashing_program --cache-dir DIR [--how HOW]
+//   crashing_program --cache-dir DIR [--how HOW] [--minidump 1]
 //
 // HOW: segv (the default), abort, assert (a failed assert(), whose message
 // the report carries), overflow (endless recursion), heap (the heap is
@@ -132,9 +132,13 @@ __attribute__((noinline)) void Work(const std::string& how) {
 int main(int argc, char** argv) {
   std::string cache_dir = "/tmp/sentry-crashing-program";
   std::string how = "segv";
+  sentry::CrashOptions crash;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--cache-dir") == 0) cache_dir = argv[i + 1];
     if (std::strcmp(argv[i], "--how") == 0) how = argv[i + 1];
+    if (std::strcmp(argv[i], "--minidump") == 0) {
+      crash.attach_minidump = std::strcmp(argv[i + 1], "1") == 0;
+    }
   }
   if (::pipe(g_never) != 0) return 1;
   sentry::Options options;
@@ -142,7 +146,7 @@ int main(int argc, char** argv) {
   options.cache_dir = cache_dir;
   options.traces_sample_rate = 1.0;
   options.debug = std::getenv("SENTRY_DEBUG") != nullptr;
-  options.integrations.push_back(sentry::NewCrashIntegration());
+  options.integrations.push_back(sentry::NewCrashIntegration(crash));
   sentry::InitGuard guard = sentry::Init(std::move(options));
   if (!guard.status().ok() || !sentry::CrashHandlerRunning()) {
     std::fprintf(stderr, "no crash handler process: %s\n",

@@ -58,6 +58,10 @@ struct CrashOptions {
   // How long a crashing thread waits for each answer of the handler before
   // it writes the crash itself.
   absl::Duration handler_timeout = absl::Seconds(5);
+  // Attach a Linux minidump of the crashed process (every thread's
+  // registers and stack memory, the modules with their build ids, the
+  // exception) to the crash event as `event.minidump` (out of process only).
+  bool attach_minidump = false;
 };
 
 std::shared_ptr<Integration> NewCrashIntegration(CrashOptions options = {});
