@@ -87,6 +87,19 @@ std::optional<int> ParseCrashMarker(absl::string_view name) {
   return pid;
 }
 
+std::string OomRecordName(int pid) {
+  return absl::StrCat(kOomRecordPrefix, pid);
+}
+
+std::optional<int> ParseOomRecord(absl::string_view name) {
+  int pid = 0;
+  if (!absl::ConsumePrefix(&name, kOomRecordPrefix) ||
+      !absl::SimpleAtoi(name, &pid) || pid <= 0) {
+    return std::nullopt;
+  }
+  return pid;
+}
+
 size_t SpoolFileNameSignalSafe(uint64_t written_micros, const char random8[8],
                                const uint8_t sha256[32], char* out,
                                size_t capacity) {

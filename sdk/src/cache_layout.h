@@ -5,6 +5,8 @@
 //   <spool name>.corrupt           one whose digest did not match (kept)
 //   session-<pid>-<sid>            the open session of a running process
 //   crashed-<pid>                  left by the crash handler of process pid
+//   oom-<pid>                      process pid's memory cgroup's OOM kill
+//                                  count at its start (integrations/crash)
 // The spool (transports/http), the session tracker and the crash handler
 // (integrations/crash) name and recognize files only through this header;
 // the crash handler uses the signal-safe formatters, which allocate nothing.
@@ -30,6 +32,7 @@ inline constexpr absl::string_view kSpoolSuffix = ".envelope";
 inline constexpr absl::string_view kCorruptSuffix = ".corrupt";
 inline constexpr absl::string_view kSessionPrefix = "session-";
 inline constexpr absl::string_view kCrashMarkerPrefix = "crashed-";
+inline constexpr absl::string_view kOomRecordPrefix = "oom-";
 
 // `random8`: 8 hex digits; `sha256_hex`: 64.
 std::string SpoolFileName(absl::Time written, absl::string_view random8,
@@ -49,6 +52,10 @@ std::string SessionFileName(int pid, absl::string_view sid);
 std::string CrashMarkerName(int pid);
 // The pid of a crash marker's name; nullopt for any other name.
 std::optional<int> ParseCrashMarker(absl::string_view name);
+
+std::string OomRecordName(int pid);
+// The pid of an OOM record's name; nullopt for any other name.
+std::optional<int> ParseOomRecord(absl::string_view name);
 
 // Signal-safe forms: write the name into `out` (NUL-terminated) and return
 // its length, or 0 when `capacity` is too small.

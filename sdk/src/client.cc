@@ -58,6 +58,9 @@ struct CaptureWork {
   Level level = Level::kInfo;
   char event_id[32] = {};
   double timestamp = 0;
+  // An event about an earlier run (CapturePreviousRunEvent): not counted
+  // in this run's session.
+  bool previous_run = false;
 };
 
 // The worker takes all of it at once and gives the emptied chunks back, so
@@ -401,7 +404,9 @@ void Client::Process(internal::CaptureWork& work) {
   }
   // The session counts events that passed before_send, sampled or not.
   std::optional<std::string> session_update;
-  if (session_ != nullptr) session_update = session_->OnEvent(event);
+  if (session_ != nullptr && !work.previous_run) {
+    session_update = session_->OnEvent(event);
+  }
   if (options_.sample_rate < 1.0 &&
       !(internal::RandomUnit() < options_.sample_rate)) {
     if (session_update) SendSessionUpdate(*std::move(session_update));
@@ -672,6 +677,21 @@ void Client::SendSessionUpdate(std::string payload) {
   Envelope envelope = NewEnvelope();
   envelope.AddItem("session", std::move(payload));
   options_.transport->SendEnvelope(std::move(envelope));
+}
+
+std::string internal::CapturePreviousRunEvent(Client& client,
+                                              protocol::Event event) {
+  if (internal::InForkedChild()) return "";
+  event.set_event_id(internal::NewEventId());
+  event.set_timestamp(internal::TimestampOrNow(event.timestamp()));
+  std::string id = event.event_id();
+  internal::CaptureWork work;
+  work.event = std::make_unique<protocol::Event>(std::move(event));
+  // The global scope only (its trace, its process-wide data): no thread's
+  // scope of this run describes the earlier one.
+  work.scopes = internal::CapturedScopes::Of(nullptr);
+  work.previous_run = true;
+  return client.Enqueue(std::move(work), std::move(id));
 }
 
 void internal::RecordRequestSession(Client& client, absl::Time started,

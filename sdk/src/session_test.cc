@@ -108,6 +108,33 @@ TEST(SessionTest, FatalUnhandledCrashesAndNothingFollows) {
   EXPECT_EQ(Field(sessions[1].json, "errors"), "1");
 }
 
+// An event about an earlier run (an OOM kill the crash integration found at
+// start) is sent, but this run's session neither crashes nor counts it.
+TEST(SessionTest, AnEarlierRunsFatalEventDoesNotCountInThisSession) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.release = "app@1.0";
+  {
+    InitGuard guard = Init(std::move(options));
+    protocol::Event event;
+    event.set_level("fatal");
+    auto* value = event.mutable_exception()->add_values();
+    value->set_type("OutOfMemory");
+    value->mutable_mechanism()->set_type("oom");
+    value->mutable_mechanism()->set_handled(false);
+    EXPECT_FALSE(
+        internal::CapturePreviousRunEvent(*guard.client(), event).empty());
+    ASSERT_TRUE(Flush(absl::Seconds(10)));
+  }
+  EXPECT_EQ(transport->events().size(), 1u);
+  const auto sessions = Sessions(*transport);
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_FALSE(sessions[1].with_event);
+  EXPECT_EQ(Field(sessions[1].json, "status"), "\"exited\"");
+  EXPECT_EQ(Field(sessions[1].json, "errors"), "0");
+}
+
 // Crash-free users and users affected need the session's `did`: the user
 // of the scope (id, else email, else username), on the error's update and
 // on the final one.

@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "integrations/crash/src/crash_message.h"
+#include "integrations/crash/src/oom_record.h"
 #include "sdk/src/apply_scopes.h"
 #include "sdk/src/cache_layout.h"
 #include "sdk/src/crash_scope.h"
@@ -663,6 +664,36 @@ class ThreadSignalStack {
   void* memory_ = nullptr;
 };
 
+// Earlier runs that the kernel's OOM killer ended, each reported once as a
+// fatal event (mechanism "oom"; their sessions are closed as abnormal by
+// the session tracker); then this run's count is kept for the next.
+void ReportOomKills(Client& client, const std::string& cache_dir) {
+  for (const internal::crash::OomKill& kill :
+       internal::crash::FindOomKills(cache_dir)) {
+    protocol::Event event;
+    event.set_level("fatal");
+    auto* value = event.mutable_exception()->add_values();
+    value->set_type("OutOfMemory");
+    value->set_value(absl::StrCat(
+        "The kernel's OOM killer ended process ", kill.pid,
+        " (its memory cgroup's oom_kill count went from ", kill.before,
+        " to ", kill.after, ")"));
+    auto* mechanism = value->mutable_mechanism();
+    mechanism->set_type("oom");
+    mechanism->set_handled(false);
+    mechanism->set_synthetic(true);
+    (*mechanism->mutable_data()->mutable_fields())["oom_kill_counter"]
+        .set_string_value(kill.counter);
+    auto& crash = (*event.mutable_contexts())["crash"];
+    (*crash.mutable_fields())["type"].set_string_value("crash");
+    (*crash.mutable_fields())["pid"].set_number_value(kill.pid);
+    internal::Log(internal::LogLevel::kInfo, "crash integration: process ",
+                  kill.pid, " was killed by the OOM killer; reporting it");
+    internal::CapturePreviousRunEvent(client, std::move(event));
+  }
+  internal::crash::RememberOomCount(cache_dir);
+}
+
 class CrashIntegration;
 
 // The integration that WaitForCrashEventPrepared asks (one per process).
@@ -682,6 +713,10 @@ class CrashIntegration final : public Integration {
       stopping_ = true;
     }
     if (refresher_.joinable()) refresher_.join();
+    // A clean exit: not an OOM kill.
+    if (!options_.cache_dir.empty()) {
+      internal::crash::ForgetOomCount(options_.cache_dir);
+    }
   }
   absl::string_view name() const override { return "crash"; }
   bool processes_events() const override { return false; }
@@ -701,6 +736,7 @@ class CrashIntegration final : public Integration {
       if (slash == std::string::npos) break;
     }
     std::memcpy(g_dir, dir.c_str(), dir.size() + 1);
+    ReportOomKills(client, dir);
     const std::string dsn = client.dsn() ? client.dsn()->raw() : "";
     if (dsn.size() < sizeof(g_dsn))
       std::memcpy(g_dsn, dsn.c_str(), dsn.size() + 1);

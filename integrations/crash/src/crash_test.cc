@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -20,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sentry/envelope.h"
 #include "sentry/protocol/event.pb.h"
@@ -161,6 +164,81 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{SIGILL, "SIGILL"}, Case{SIGFPE, "SIGFPE"},
                       Case{SIGABRT, "SIGABRT"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// A pid that no process has now: a child that exited and was reaped.
+int DeadPid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+// The session updates (JSON) among `envelopes`.
+std::vector<std::string> SessionUpdates(const std::vector<Envelope>& envelopes) {
+  std::vector<std::string> updates;
+  for (const auto& envelope : envelopes) {
+    for (const auto& item : envelope.items()) {
+      if (item.type == "session") updates.push_back(item.payload);
+    }
+  }
+  return updates;
+}
+
+// An earlier run left its cgroup's OOM kill count (0) in the cache
+// directory and vanished; the count is 1 now: the next run reports it once,
+// as a fatal event with mechanism "oom", without counting it as an error of
+// its own session; the run after that reports nothing.
+TEST(CrashTest, OomKillOfAnEarlierRunIsReportedOnceNotInThisRunsSession) {
+  const std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/oom");
+  ::mkdir(dir.c_str(), 0700);
+  const std::string counter = absl::StrCat(dir, "/memory.events");
+  std::ofstream(counter) << "oom 1\noom_kill 1\n";
+  const int pid = DeadPid();
+  std::ofstream(absl::StrCat(dir, "/oom-", pid)) << "0 " << counter << "\n";
+
+  for (int run = 1; run <= 2; ++run) {
+    auto transport = std::make_shared<testing::TestTransport>();
+    Options options;
+    options.transport = transport;
+    options.cache_dir = dir;
+    options.release = "oom-test@1.0.0";
+    CrashOptions crash;
+    crash.out_of_process = false;
+    options.integrations.push_back(NewCrashIntegration(crash));
+    {
+      InitGuard guard = Init(std::move(options));
+      ASSERT_TRUE(guard.status().ok());
+      ASSERT_TRUE(guard.client()->Flush(absl::Seconds(10)));
+    }
+    const auto events = transport->events();
+    if (run == 2) {
+      EXPECT_TRUE(events.empty()) << "reported twice";
+      continue;
+    }
+    ASSERT_EQ(events.size(), 1u);
+    const auto& event = events[0];
+    EXPECT_EQ(event.level(), "fatal");
+    ASSERT_EQ(event.exception().values_size(), 1);
+    const auto& value = event.exception().values(0);
+    EXPECT_EQ(value.type(), "OutOfMemory");
+    EXPECT_EQ(value.value(),
+              absl::StrCat("The kernel's OOM killer ended process ", pid,
+                           " (its memory cgroup's oom_kill count went from 0 "
+                           "to 1)"));
+    EXPECT_EQ(value.mechanism().type(), "oom");
+    EXPECT_FALSE(value.mechanism().handled());
+    // This run's session: started and exited cleanly, with no error.
+    const std::vector<std::string> updates =
+        SessionUpdates(transport->envelopes());
+    ASSERT_FALSE(updates.empty());
+    EXPECT_THAT(updates.back(), ::testing::HasSubstr("\"status\":\"exited\""));
+    for (const std::string& update : updates) {
+      EXPECT_THAT(update, ::testing::Not(::testing::HasSubstr("\"crashed\"")));
+      EXPECT_THAT(update, ::testing::Not(::testing::HasSubstr("\"errors\":1")));
+    }
+  }
+}
 
 // Without a crash integration set up, there is nothing to wait for.
 TEST(CrashTest, WaitForCrashEventPreparedIsFalseWithoutTheIntegration) {

@@ -38,6 +38,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "integrations/crash/src/crash_message.h"
 #include "integrations/crash/src/minidump.h"
+#include "integrations/crash/src/oom_record.h"
 #include "integrations/crash/src/process_modules.h"
 #include "integrations/crash/src/thread_capture.h"
 #include "sdk/src/message_json.h"
@@ -222,6 +223,8 @@ class Handler {
     const std::string envelope = BuildEnvelope(message, *prepared, threads,
                                                modules, scope, dsc, minidump);
     const bool stored = Store(envelope, message.pid);
+    // The crash is the report: the next run finds no OOM kill to report.
+    if (stored) ForgetOomCountOf(args_.cache_dir, message.pid);
     capture.reset();  // The threads go on (to die).
     Reply(stored ? kDone : kFailed);
     Debug(absl::StrCat("captured ", threads.size(), " threads and stored in ",

@@ -12,7 +12,8 @@
 // the report carries), overflow (endless recursion), heap (the heap is
 // corrupted, then the segv), pool (the crash is in a task bound with
 // sentry::BindHub, which sets its own tag), lock (another thread holds the
-// global scope's lock meanwhile).
+// global scope's lock meanwhile), oom (allocates until the kernel's OOM
+// killer ends it: run it in a memory cgroup), none (no crash: a next run).
 // With SENTRY_DSN set, the handler process sends the crash at once.
 #undef NDEBUG  // assert() is one of the crashes.
 #include <assert.h>
@@ -152,6 +153,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no crash handler process: %s\n",
                  guard.status().ToString().c_str());
     return 3;
+  }
+  if (how == "none") return 0;
+  if (how == "oom") {
+    // Touches every page it takes, so that they count.
+    std::vector<char*> blocks;
+    for (;;) {
+      char* block = static_cast<char*>(std::malloc(1 << 20));
+      if (block == nullptr) return 4;
+      std::memset(block, 1, 1 << 20);
+      blocks.push_back(block);
+    }
   }
   sentry::ConfigureScope([](sentry::Scope& scope) {
     scope.SetTag("thread", "main");

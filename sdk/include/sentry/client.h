@@ -53,6 +53,10 @@ class PropagationTargets;
 class TelemetryBuffer;
 class TelemetryAccess;
 // Request-mode release health (sdk/src/request_sessions.h).
+// Captures an event about an earlier run of the program (the crash
+// integration's report of an OOM kill, found at start): like CaptureEvent,
+// but not counted in this run's session.
+std::string CapturePreviousRunEvent(Client& client, protocol::Event event);
 void RecordRequestSession(Client& client, absl::Time started, bool errored,
                           bool crashed);
 }  // namespace internal
@@ -108,6 +112,8 @@ class Client {
   std::string Enqueue(internal::CaptureWork work, std::string id);
   friend class Hub;  // Tracing: DSCs, sampling, finished transactions.
   friend class internal::TelemetryAccess;  // Logs and metrics.
+  friend std::string internal::CapturePreviousRunEvent(Client& client,
+                                                      protocol::Event event);
   friend void internal::RecordRequestSession(Client& client, absl::Time started,
                                              bool errored, bool crashed);
 
