@@ -15,6 +15,8 @@ for kind in segv abort terminate; do
   set -e
   # Killed by the signal (>= 128), or, under a sanitizer, its own exit code.
   [[ "${status}" != 0 ]] || { echo "FAIL: ${kind} did not die"; exit 1; }
+  grep -qx "crash backend: handler process" "${work}/${kind}/first.err" ||
+    { echo "FAIL: ${kind}: no handler process"; cat "${work}/${kind}/first.err"; exit 1; }
 
   /usr/bin/python3 tools/envelope_sink.py "${sink}/port" "${sink}" &
   sink_pid=$!
@@ -115,6 +117,9 @@ assert any(n.startswith("main") for n in calls), names
 for handler in ("OnSignal", "WriteCrash", "UnwindFromSignal"):
     assert not any(handler in n for n in names), names
 assert e["tags"]["checkout.step"] == "payment", e.get("tags")
+# Captured by the handler process: every thread, the crashed one flagged.
+assert e["contexts"]["crash"]["backend"] == "out_of_process", e["contexts"]
+assert [t["id"] for t in e["threads"]["values"] if t.get("crashed")] == [value["thread_id"]]
 assert e["user"]["id"] == "4711"
 assert [b["message"] for b in e["breadcrumbs"]["values"]] == ["cart loaded"]
 # What every event carries, prepared ahead of time.

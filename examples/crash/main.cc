@@ -1,6 +1,6 @@
-// Crash capture: with --crash it crashes the way asked; the crash is written
-// into the cache directory and sent by the next run (which, with SENTRY_DSN
-// set, delivers it; without, prints it).
+// Crash capture: with --crash it crashes the way asked. The crash handler
+// process writes the crash into the cache directory and, with SENTRY_DSN
+// set, sends it at once; without, the next run prints it.
 //
 //   crash --cache-dir DIR --crash segv|abort|terminate|none
 #include <cstdlib>
@@ -61,8 +61,13 @@ int main(int argc, char** argv) {
     scope.SetUser(user);
   });
   sentry::AddBreadcrumb("cart loaded", "app");
-  // The crash event is rendered ahead of time (every 250 ms); make sure it
-  // holds the scope above before the risky step.
+  std::cerr << "crash backend: "
+            << (sentry::CrashHandlerRunning() ? "handler process"
+                                              : "in-process")
+            << "\n";
+  // The handler process reads this thread's scope at the crash; the
+  // in-process fallback renders it ahead of time (every 250 ms): make sure
+  // it holds the scope above before the risky step.
   if (!sentry::WaitForCrashEventPrepared(absl::Seconds(5))) {
     std::cerr << "crash event not prepared\n";
     return 1;

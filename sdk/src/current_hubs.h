@@ -18,14 +18,14 @@ void ResetCurrentHubs();
 // null only while a null hub is bound.
 Hub* CurrentHub();
 
-// The hub this thread's events would go to now, without creating one or
-// taking a lock: this thread's own hub while it is bound or current, else
-// the main hub (of which this thread's first call would fork its own). For
-// a crash handler on the crashing thread.
+// The hub this thread's events would go to now, without creating one,
+// allocating or taking a lock: this thread's own hub while it is bound or
+// current, else the main hub (of which this thread's first call would fork
+// its own). For a crash handler on the crashing thread.
 Hub* PeekCurrentHub();
 
-// Runs `hook` on every thread the first time it uses a hub (current,
-// bound or peeked), on that thread; null removes it. The crash integration
+// Runs `hook` on every thread the first time it uses a hub (current or
+// bound), on that thread; null removes it. The crash integration
 // gives each such thread a signal stack here.
 void SetThreadFirstUseHook(void (*hook)());
 

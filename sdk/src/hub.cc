@@ -26,12 +26,20 @@ std::atomic<uint64_t> current_generation{1};
 
 std::atomic<void (*)()> thread_first_use_hook{nullptr};
 
+struct ThreadHub;
+// This thread's ThreadHub once it has one: a plain pointer (no constructor,
+// no destructor to register), which a crash handler reads without making
+// one.
+thread_local ThreadHub* this_thread_hub = nullptr;
+
 struct ThreadHub {
   ThreadHub() {
+    this_thread_hub = this;
     if (auto* hook = thread_first_use_hook.load(std::memory_order_acquire)) {
       hook();
     }
   }
+  ~ThreadHub() { this_thread_hub = nullptr; }
   std::shared_ptr<Hub> hub;
   uint64_t generation = 0;
   bool bound = false;  // Set by Run/HubBinding: never replaced implicitly.
@@ -175,11 +183,11 @@ void internal::SetThreadFirstUseHook(void (*hook)()) {
 }
 
 Hub* internal::PeekCurrentHub() {
-  ThreadHub& t = ThisThreadHub();
-  if (t.bound) return t.hub.get();
-  if (t.hub != nullptr &&
-      t.generation == current_generation.load(std::memory_order_acquire)) {
-    return t.hub.get();
+  const ThreadHub* t = this_thread_hub;
+  if (t != nullptr && t->bound) return t->hub.get();
+  if (t != nullptr && t->hub != nullptr &&
+      t->generation == current_generation.load(std::memory_order_acquire)) {
+    return t->hub.get();
   }
   return Hub::Main().get();  // Never destroyed.
 }

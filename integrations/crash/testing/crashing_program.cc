@@ -13,7 +13,8 @@
 // corrupted, then the segv), pool (the crash is in a task bound with
 // sentry::BindHub, which sets its own tag), lock (another thread holds the
 // global scope's lock meanwhile), oom (allocates until the kernel's OOM
-// killer ends it: run it in a memory cgroup), none (no crash: a next run).
+// killer ends it: run it in a memory cgroup), none (no crash: a next run),
+// sdk (the SDK's own worker thread crashes, in before_send).
 // With SENTRY_DSN set, the handler process sends the crash at once.
 #undef NDEBUG  // assert() is one of the crashes.
 #include <assert.h>
@@ -93,6 +94,10 @@ CorruptTheHeap() {
 }
 
 __attribute__((noinline)) void Work(const std::string& how) {
+  if (how == "sdk") {
+    sentry::CaptureMessage("processed on the SDK's thread");
+    BlockForever();  // Until the SDK's worker crashes in before_send.
+  }
   if (how == "abort") std::abort();
   if (how == "overflow") Overflow(0);
   if (how == "assert") {
@@ -148,6 +153,12 @@ int main(int argc, char** argv) {
   options.traces_sample_rate = 1.0;
   options.debug = std::getenv("SENTRY_DEBUG") != nullptr;
   options.integrations.push_back(sentry::NewCrashIntegration(crash));
+  if (how == "sdk") {
+    options.before_send = [](sentry::protocol::Event&) {
+      CrashInGamma(nullptr);
+      return true;
+    };
+  }
   sentry::InitGuard guard = sentry::Init(std::move(options));
   if (!guard.status().ok() || !sentry::CrashHandlerRunning()) {
     std::fprintf(stderr, "no crash handler process: %s\n",

@@ -7,7 +7,7 @@ set -euo pipefail
 program=integrations/crash/crashing_program
 work="${TEST_TMPDIR}/out_of_process"
 
-for kind in segv abort assert heap overflow pool lock; do
+for kind in segv abort assert heap overflow pool lock sdk; do
   dir="${work}/${kind}"
   sink="${dir}/sink"
   mkdir -p "${sink}"
@@ -93,6 +93,7 @@ assert [t["id"] for t in crashed] == [crashing_tid], crashed
 top = names(crashed[0])
 # The crashing thread's stack starts where it faulted, not in a handler.
 first = {"segv": "CrashInGamma", "pool": "CrashInGamma", "heap": "CrashInGamma",
+         "sdk": "CrashInGamma",
          "lock": "CrashInGamma", "overflow": "Overflow"}.get(kind)
 if first:
     assert first in top[0], top[:5]
@@ -108,6 +109,15 @@ for name, function in parked.items():
     assert name in by_name, sorted(by_name)
     assert any(function in n for n in names(by_name[name])), names(by_name[name])
 assert expected["pid"] in threads and threads[expected["pid"]].get("main"), threads.keys()
+if kind == "sdk":
+    # The SDK's own worker thread crashed, inside before_send; the worker
+    # that captured is among the others, in its wait.
+    assert crashed[0]["name"] == "sentry-client", crashed[0]["name"]
+    assert any("BlockForever" in n for n in names(threads[expected["worker_tid"]]))
+    crashed_sessions = [s for s in items("session") if s["status"] == "crashed"]
+    assert len(crashed_sessions) == 1, items("session")
+    print(f"out of process: {kind}: {len(threads)} threads, sent by the handler")
+    sys.exit(0)
 # The crashing thread's own scope: its tag (not main's), its user, its
 # breadcrumbs up to the one added just before the crash, its trace.
 tags = e.get("tags", {})
