@@ -52,8 +52,8 @@ class Writer {
         ++i;
       } else if (c < 0x20) {
         static constexpr char kHex[] = "0123456789abcdef";
-        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4],
-                                kHex[c & 15]};
+        const char escaped[] = {'\\', 'u',          '0',
+                                '0',  kHex[c >> 4], kHex[c & 15]};
         Raw(escaped, sizeof(escaped));
         ++i;
       } else if (c < 0x80) {
@@ -205,8 +205,7 @@ void WriteValue(Writer& w, const google::protobuf::Value& value, int depth) {
 }
 
 // A string member, left out when empty.
-void Member(Writer& w, const char* key, const std::string& value,
-            bool* first) {
+void Member(Writer& w, const char* key, const std::string& value, bool* first) {
   if (value.empty()) return;
   w.Key(key, first);
   w.Str(value);
@@ -340,9 +339,8 @@ size_t CrashScope::Write(char* out, size_t capacity, size_t max_breadcrumbs) {
     const absl::string_view name = LevelName(*level);
     w.Str(name);
   }
-  const std::string& transaction = !f.local.transaction.empty()
-                                       ? f.local.transaction
-                                       : f.global.transaction;
+  const std::string& transaction =
+      !f.local.transaction.empty() ? f.local.transaction : f.global.transaction;
   Member(w, "transaction", transaction, &first);
 
   if (!f.local.tags->empty() || !f.global.tags->empty()) {
@@ -460,8 +458,9 @@ size_t CrashScope::WriteDsc(char* out, size_t capacity) {
     }
   }
   if (!from_span) {
-    dsc = !f.local.propagation.trace_id.empty() ? f.local.propagation.dsc.get()
-                                                : f.global.propagation.dsc.get();
+    dsc = !f.local.propagation.trace_id.empty()
+              ? f.local.propagation.dsc.get()
+              : f.global.propagation.dsc.get();
   }
   if (dsc == nullptr || dsc->fields.size() >= kMaxEntries) return 0;
   Writer w(out, capacity);

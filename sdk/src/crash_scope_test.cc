@@ -116,9 +116,9 @@ TEST_F(CrashScopeTest, DscIsTheActiveTransactionsFrozenOne) {
   const size_t n = internal::CrashScope::WriteDsc(dsc, sizeof(dsc));
   ASSERT_GT(n, 0u);
   google::protobuf::Struct parsed;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(dsc, n),
-                                                          &parsed)
-                  .ok());
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(std::string(dsc, n), &parsed)
+          .ok());
   EXPECT_EQ(parsed.fields().at("trace_id").string_value(),
             transaction.trace_id());
   EXPECT_EQ(parsed.fields().at("transaction").string_value(), "nightly");
@@ -139,7 +139,8 @@ TEST_F(CrashScopeTest, InvalidUtf8AndNanAreWrittenAsValidJson) {
 }
 
 TEST_F(CrashScopeTest, TooSmallABufferGivesNothingRatherThanHalfADocument) {
-  ConfigureScope([](Scope& scope) { scope.SetTag("k", std::string(100, 'v')); });
+  ConfigureScope(
+      [](Scope& scope) { scope.SetTag("k", std::string(100, 'v')); });
   char small[64];
   EXPECT_EQ(internal::CrashScope::Write(small, sizeof(small), 100), 0u);
 }

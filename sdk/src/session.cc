@@ -80,7 +80,8 @@ std::optional<std::string> CloseCrashedSession(const std::string& cache_dir,
                                                const std::string& environment) {
   DIR* dir = ::opendir(cache_dir.c_str());
   if (dir == nullptr) return std::nullopt;
-  const std::string prefix = absl::StrCat(cache_layout::kSessionPrefix, pid, "-");
+  const std::string prefix =
+      absl::StrCat(cache_layout::kSessionPrefix, pid, "-");
   std::vector<std::string> names;
   while (const dirent* entry = ::readdir(dir)) {
     if (absl::StartsWith(entry->d_name, prefix)) names.push_back(entry->d_name);

@@ -3,10 +3,11 @@
 // external repository here) and capture the crash.
 //
 //   crash CACHE_DIR
+#include "sentry/integrations/crash.h"
+
 #include <cstdio>
 #include <string>
 
-#include "sentry/integrations/crash.h"
 #include "sentry/sentry.h"
 
 namespace {

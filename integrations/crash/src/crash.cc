@@ -312,9 +312,9 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
 // The handler process (see crash_message.h); its pid is 0 when there is
 // none (the crash is then written in-process).
 std::atomic<int> g_handler_pid{0};
-int g_owner_pid = 0;     // The process that started it (not a fork child).
-int g_request_fd = -1;   // To the handler.
-int g_reply_fd = -1;     // From the handler.
+int g_owner_pid = 0;    // The process that started it (not a fork child).
+int g_request_fd = -1;  // To the handler.
+int g_reply_fd = -1;    // From the handler.
 int g_timeout_ms = 5000;
 size_t g_max_breadcrumbs = 100;
 CrashMessage g_message;
@@ -375,8 +375,8 @@ bool ReportToHandler(int sig, const siginfo_t* info, void* context) {
   // Every other thread is stopped now: this thread's scope, as it is.
   g_scope_writer.store(m.tid, std::memory_order_release);
   if (sigsetjmp(g_scope_fault, 1) == 0) {
-    m.scope_len =
-        internal::CrashScope::Write(g_scope, sizeof(g_scope), g_max_breadcrumbs);
+    m.scope_len = internal::CrashScope::Write(g_scope, sizeof(g_scope),
+                                              g_max_breadcrumbs);
     m.dsc_len = internal::CrashScope::WriteDsc(g_dsc, sizeof(g_dsc));
   } else {
     m.scope_len = 0;  // It faulted: the main hub's, rendered ahead, goes.
@@ -527,8 +527,7 @@ std::string FindHandler(const std::string& configured) {
     while (const dirent* entry = ::readdir(dir)) {
       if (entry->d_name[0] == '.') continue;
       const std::string candidate = absl::StrCat(
-          root, "/", entry->d_name,
-          "/integrations/crash/sentry-crash-handler");
+          root, "/", entry->d_name, "/integrations/crash/sentry-crash-handler");
       if (::access(candidate.c_str(), X_OK) == 0) {
         found = candidate;
         break;
@@ -570,23 +569,35 @@ bool StartHandler(const CrashOptions& crash, const Options& options,
   ::close(reply[1]);
   const std::vector<std::string> args = {
       path,
-      "--pid", std::to_string(::getpid()),
-      "--request-fd", "3",
-      "--reply-fd", "4",
-      "--message", absl::StrCat(absl::Hex(reinterpret_cast<uintptr_t>(&g_message))),
-      "--cache-dir", options.cache_dir,
-      "--dsn", dsn,
+      "--pid",
+      std::to_string(::getpid()),
+      "--request-fd",
+      "3",
+      "--reply-fd",
+      "4",
+      "--message",
+      absl::StrCat(absl::Hex(reinterpret_cast<uintptr_t>(&g_message))),
+      "--cache-dir",
+      options.cache_dir,
+      "--dsn",
+      dsn,
       "--environment",
       options.environment.empty() ? "production" : options.environment,
-      "--ca-certs", options.ca_certs,
-      "--http-proxy", options.http_proxy,
-      "--https-proxy", options.https_proxy,
+      "--ca-certs",
+      options.ca_certs,
+      "--http-proxy",
+      options.http_proxy,
+      "--https-proxy",
+      options.https_proxy,
       "--timeout-ms",
       std::to_string(absl::ToInt64Milliseconds(crash.handler_timeout)),
-      "--minidump", crash.attach_minidump ? "1" : "0",
-      "--debug", options.debug ? "1" : "0"};
+      "--minidump",
+      crash.attach_minidump ? "1" : "0",
+      "--debug",
+      options.debug ? "1" : "0"};
   std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : args)
+    argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -602,8 +613,7 @@ bool StartHandler(const CrashOptions& crash, const Options& options,
   if (spawned != 0) {
     internal::Log(internal::LogLevel::kWarning,
                   "crash integration: cannot start ", path, ": ",
-                  std::strerror(spawned),
-                  "; crashes are written in-process");
+                  std::strerror(spawned), "; crashes are written in-process");
     ::close(request[1]);
     ::close(reply[0]);
     return false;
@@ -613,8 +623,8 @@ bool StartHandler(const CrashOptions& crash, const Options& options,
   ::prctl(PR_SET_PTRACER, pid, 0, 0, 0);
   g_request_fd = request[1];
   g_reply_fd = reply[0];
-  g_timeout_ms = static_cast<int>(
-      absl::ToInt64Milliseconds(crash.handler_timeout));
+  g_timeout_ms =
+      static_cast<int>(absl::ToInt64Milliseconds(crash.handler_timeout));
   g_max_breadcrumbs = static_cast<size_t>(options.max_breadcrumbs);
   g_message.abort_msg =
       reinterpret_cast<uintptr_t>(::dlsym(RTLD_DEFAULT, "__abort_msg"));
@@ -674,10 +684,10 @@ void ReportOomKills(Client& client, const std::string& cache_dir) {
     event.set_level("fatal");
     auto* value = event.mutable_exception()->add_values();
     value->set_type("OutOfMemory");
-    value->set_value(absl::StrCat(
-        "The kernel's OOM killer ended process ", kill.pid,
-        " (its memory cgroup's oom_kill count went from ", kill.before,
-        " to ", kill.after, ")"));
+    value->set_value(
+        absl::StrCat("The kernel's OOM killer ended process ", kill.pid,
+                     " (its memory cgroup's oom_kill count went from ",
+                     kill.before, " to ", kill.after, ")"));
     auto* mechanism = value->mutable_mechanism();
     mechanism->set_type("oom");
     mechanism->set_handled(false);

@@ -21,8 +21,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "sentry/envelope.h"
 #include "sentry/protocol/event.pb.h"
@@ -175,7 +175,8 @@ int DeadPid() {
 }
 
 // The session updates (JSON) among `envelopes`.
-std::vector<std::string> SessionUpdates(const std::vector<Envelope>& envelopes) {
+std::vector<std::string> SessionUpdates(
+    const std::vector<Envelope>& envelopes) {
   std::vector<std::string> updates;
   for (const auto& envelope : envelopes) {
     for (const auto& item : envelope.items()) {

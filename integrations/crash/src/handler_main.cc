@@ -17,9 +17,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -186,8 +186,7 @@ class Handler {
       scope.resize(message.scope_len);
       if (!Read(message.scope, scope.data(), scope.size())) scope.clear();
     }
-    if (scope_written && message.dsc_len > 0 &&
-        message.dsc_len <= kTraceMax) {
+    if (scope_written && message.dsc_len > 0 && message.dsc_len <= kTraceMax) {
       dsc.resize(message.dsc_len);
       if (!Read(message.dsc, dsc.data(), dsc.size())) dsc.clear();
     }
@@ -251,10 +250,9 @@ class Handler {
     }
     protocol::Event thread_scope;
     const bool own_scope =
-        !scope.empty() &&
-        google::protobuf::util::JsonStringToMessage(scope, &thread_scope,
-                                                    lenient)
-            .ok();
+        !scope.empty() && google::protobuf::util::JsonStringToMessage(
+                              scope, &thread_scope, lenient)
+                              .ok();
     if (own_scope) {
       // The crashing thread's scope replaces the main hub's, rendered
       // ahead of time; what every event carries (the "os" context) stays.
@@ -332,11 +330,10 @@ class Handler {
     if (!trace.empty()) envelope.SetHeader("trace", trace);
     envelope.SetHeader("sdk", MessageToJson(event.sdk()));
     envelope.AddItem("event", MessageToJson(event));
-    if (auto session =
-            CloseCrashedSession(args_.cache_dir, message.pid,
-                                event.environment().empty()
-                                    ? args_.environment
-                                    : event.environment())) {
+    if (auto session = CloseCrashedSession(args_.cache_dir, message.pid,
+                                           event.environment().empty()
+                                               ? args_.environment
+                                               : event.environment())) {
       envelope.AddItem("session", *session);
     }
     if (!minidump.empty()) {
@@ -439,12 +436,11 @@ class Handler {
                            protocol::Stacktrace* stack) {
     const greg_t* g = context.uc_mcontext.gregs;
     const std::pair<const char*, int> registers[] = {
-        {"rax", REG_RAX}, {"rbx", REG_RBX}, {"rcx", REG_RCX},
-        {"rdx", REG_RDX}, {"rsi", REG_RSI}, {"rdi", REG_RDI},
-        {"rbp", REG_RBP}, {"rsp", REG_RSP}, {"r8", REG_R8},
-        {"r9", REG_R9},   {"r10", REG_R10}, {"r11", REG_R11},
-        {"r12", REG_R12}, {"r13", REG_R13}, {"r14", REG_R14},
-        {"r15", REG_R15}, {"rip", REG_RIP}};
+        {"rax", REG_RAX}, {"rbx", REG_RBX}, {"rcx", REG_RCX}, {"rdx", REG_RDX},
+        {"rsi", REG_RSI}, {"rdi", REG_RDI}, {"rbp", REG_RBP}, {"rsp", REG_RSP},
+        {"r8", REG_R8},   {"r9", REG_R9},   {"r10", REG_R10}, {"r11", REG_R11},
+        {"r12", REG_R12}, {"r13", REG_R13}, {"r14", REG_R14}, {"r15", REG_R15},
+        {"rip", REG_RIP}};
     for (const auto& [name, index] : registers) {
       (*stack->mutable_registers())[name] = absl::StrCat(
           "0x", absl::Hex(static_cast<uint64_t>(g[index]), absl::kZeroPad16));
@@ -453,22 +449,32 @@ class Handler {
 
   static const char* SignalName(int sig) {
     switch (sig) {
-      case SIGSEGV: return "SIGSEGV";
-      case SIGBUS: return "SIGBUS";
-      case SIGILL: return "SIGILL";
-      case SIGFPE: return "SIGFPE";
-      case SIGABRT: return "SIGABRT";
+      case SIGSEGV:
+        return "SIGSEGV";
+      case SIGBUS:
+        return "SIGBUS";
+      case SIGILL:
+        return "SIGILL";
+      case SIGFPE:
+        return "SIGFPE";
+      case SIGABRT:
+        return "SIGABRT";
     }
     return "SIGNAL";
   }
 
   static const char* SignalDescription(int sig) {
     switch (sig) {
-      case SIGSEGV: return "Segfault";
-      case SIGBUS: return "Bus error";
-      case SIGILL: return "Illegal instruction";
-      case SIGFPE: return "Floating point exception";
-      case SIGABRT: return "Abort";
+      case SIGSEGV:
+        return "Segfault";
+      case SIGBUS:
+        return "Bus error";
+      case SIGILL:
+        return "Illegal instruction";
+      case SIGFPE:
+        return "Floating point exception";
+      case SIGABRT:
+        return "Abort";
     }
     return "Fatal signal";
   }

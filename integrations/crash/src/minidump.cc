@@ -107,8 +107,7 @@ struct __attribute__((packed)) ContextAmd64 {
   uint64_t dr0 = 0, dr1 = 0, dr2 = 0, dr3 = 0, dr6 = 0, dr7 = 0;
   uint64_t rax = 0, rcx = 0, rdx = 0, rbx = 0, rsp = 0, rbp = 0, rsi = 0,
            rdi = 0;
-  uint64_t r8 = 0, r9 = 0, r10 = 0, r11 = 0, r12 = 0, r13 = 0, r14 = 0,
-           r15 = 0;
+  uint64_t r8 = 0, r9 = 0, r10 = 0, r11 = 0, r12 = 0, r13 = 0, r14 = 0, r15 = 0;
   uint64_t rip = 0;
   uint8_t float_save[512] = {};
   uint8_t vector_registers[26 * 16] = {};
@@ -277,9 +276,9 @@ std::string WriteMinidump(const MinidumpInput& input) {
     std::memcpy(list.data(), &count, 4);
     list.append(reinterpret_cast<const char*>(threads.data()),
                 threads.size() * sizeof(Thread));
-    directory.push_back(
-        {kThreadList, {static_cast<uint32_t>(list.size()),
-                       file.Append(list.data(), list.size())}});
+    directory.push_back({kThreadList,
+                         {static_cast<uint32_t>(list.size()),
+                          file.Append(list.data(), list.size())}});
   }
   {
     std::string list(4, '\0');
@@ -287,9 +286,9 @@ std::string WriteMinidump(const MinidumpInput& input) {
     std::memcpy(list.data(), &count, 4);
     list.append(reinterpret_cast<const char*>(memory.data()),
                 memory.size() * sizeof(MemoryDescriptor));
-    directory.push_back(
-        {kMemoryList, {static_cast<uint32_t>(list.size()),
-                       file.Append(list.data(), list.size())}});
+    directory.push_back({kMemoryList,
+                         {static_cast<uint32_t>(list.size()),
+                          file.Append(list.data(), list.size())}});
   }
 
   // Modules: names and build ids first, then the list pointing at them.
@@ -311,9 +310,9 @@ std::string WriteMinidump(const MinidumpInput& input) {
     std::memcpy(list.data(), &count, 4);
     list.append(reinterpret_cast<const char*>(modules.data()),
                 modules.size() * sizeof(Module));
-    directory.push_back(
-        {kModuleList, {static_cast<uint32_t>(list.size()),
-                       file.Append(list.data(), list.size())}});
+    directory.push_back({kModuleList,
+                         {static_cast<uint32_t>(list.size()),
+                          file.Append(list.data(), list.size())}});
   }
 
   ExceptionStream exception;
@@ -339,8 +338,9 @@ std::string WriteMinidump(const MinidumpInput& input) {
        {std::pair<uint32_t, std::string>{kLinuxMaps, input.maps},
         {kLinuxProcStatus, ReadFile(proc + "/status")},
         {kLinuxCmdLine, ReadFile(proc + "/cmdline")}}) {
-    directory.push_back({type, {static_cast<uint32_t>(text.size()),
-                                file.Append(text.data(), text.size())}});
+    directory.push_back({type,
+                         {static_cast<uint32_t>(text.size()),
+                          file.Append(text.data(), text.size())}});
   }
 
   Header header;

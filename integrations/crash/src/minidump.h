@@ -37,7 +37,7 @@ struct MinidumpInput {
   int signal = 0;
   int code = 0;  // siginfo's si_code
   uint64_t fault_addr = 0;
-  uint64_t time = 0;  // Unix seconds.
+  uint64_t time = 0;                    // Unix seconds.
   std::vector<MinidumpThread> threads;  // The crashing one among them.
   std::vector<Module> modules;
   std::string maps;  // /proc/PID/maps

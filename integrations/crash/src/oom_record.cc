@@ -18,7 +18,9 @@
 namespace sentry::internal::crash {
 namespace {
 
-bool Exists(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+bool Exists(const std::string& path) {
+  return ::access(path.c_str(), R_OK) == 0;
+}
 
 std::string RecordPath(const std::string& cache_dir, int pid) {
   return absl::StrCat(cache_dir, "/", cache_layout::OomRecordName(pid));

@@ -57,8 +57,7 @@ bool ModuleAt(int pid, uint64_t start, const std::string& path,
   if (!Read(pid, start, &header, sizeof(header)) ||
       std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
       header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_phnum == 0 ||
-      header.e_phnum > kMaxPhdrs ||
-      header.e_phentsize != sizeof(Elf64_Phdr)) {
+      header.e_phnum > kMaxPhdrs || header.e_phentsize != sizeof(Elf64_Phdr)) {
     return false;
   }
   Elf64_Phdr phdrs[kMaxPhdrs];

@@ -50,24 +50,59 @@ int AccessReg(unw_addr_space_t, unw_regnum_t reg, unw_word_t* value, int write,
   if (write || g_regs == nullptr) return -UNW_EINVAL;
   const user_regs_struct& r = *g_regs;
   switch (reg) {
-    case UNW_X86_64_RAX: *value = r.rax; break;
-    case UNW_X86_64_RDX: *value = r.rdx; break;
-    case UNW_X86_64_RCX: *value = r.rcx; break;
-    case UNW_X86_64_RBX: *value = r.rbx; break;
-    case UNW_X86_64_RSI: *value = r.rsi; break;
-    case UNW_X86_64_RDI: *value = r.rdi; break;
-    case UNW_X86_64_RBP: *value = r.rbp; break;
-    case UNW_X86_64_RSP: *value = r.rsp; break;
-    case UNW_X86_64_R8: *value = r.r8; break;
-    case UNW_X86_64_R9: *value = r.r9; break;
-    case UNW_X86_64_R10: *value = r.r10; break;
-    case UNW_X86_64_R11: *value = r.r11; break;
-    case UNW_X86_64_R12: *value = r.r12; break;
-    case UNW_X86_64_R13: *value = r.r13; break;
-    case UNW_X86_64_R14: *value = r.r14; break;
-    case UNW_X86_64_R15: *value = r.r15; break;
-    case UNW_X86_64_RIP: *value = r.rip; break;
-    default: return -UNW_EBADREG;
+    case UNW_X86_64_RAX:
+      *value = r.rax;
+      break;
+    case UNW_X86_64_RDX:
+      *value = r.rdx;
+      break;
+    case UNW_X86_64_RCX:
+      *value = r.rcx;
+      break;
+    case UNW_X86_64_RBX:
+      *value = r.rbx;
+      break;
+    case UNW_X86_64_RSI:
+      *value = r.rsi;
+      break;
+    case UNW_X86_64_RDI:
+      *value = r.rdi;
+      break;
+    case UNW_X86_64_RBP:
+      *value = r.rbp;
+      break;
+    case UNW_X86_64_RSP:
+      *value = r.rsp;
+      break;
+    case UNW_X86_64_R8:
+      *value = r.r8;
+      break;
+    case UNW_X86_64_R9:
+      *value = r.r9;
+      break;
+    case UNW_X86_64_R10:
+      *value = r.r10;
+      break;
+    case UNW_X86_64_R11:
+      *value = r.r11;
+      break;
+    case UNW_X86_64_R12:
+      *value = r.r12;
+      break;
+    case UNW_X86_64_R13:
+      *value = r.r13;
+      break;
+    case UNW_X86_64_R14:
+      *value = r.r14;
+      break;
+    case UNW_X86_64_R15:
+      *value = r.r15;
+      break;
+    case UNW_X86_64_RIP:
+      *value = r.rip;
+      break;
+    default:
+      return -UNW_EBADREG;
   }
   return 0;
 }

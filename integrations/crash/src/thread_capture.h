@@ -36,7 +36,7 @@ struct CapturedFrame {
 
 struct CapturedThread {
   int tid = 0;
-  std::string name;                  // /proc/PID/task/TID/comm
+  std::string name;                   // /proc/PID/task/TID/comm
   std::vector<CapturedFrame> frames;  // Newest first.
   bool crashed = false;
 };

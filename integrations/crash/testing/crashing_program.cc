@@ -176,9 +176,8 @@ int main(int argc, char** argv) {
       blocks.push_back(block);
     }
   }
-  sentry::ConfigureScope([](sentry::Scope& scope) {
-    scope.SetTag("thread", "main");
-  });
+  sentry::ConfigureScope(
+      [](sentry::Scope& scope) { scope.SetTag("thread", "main"); });
   sentry::AddBreadcrumb("main started", "app");
 
   absl::BlockingCounter parked(3);
@@ -206,7 +205,8 @@ int main(int argc, char** argv) {
       user.set_id("4711");
       scope.SetUser(user);
     });
-    sentry::Span transaction = sentry::StartTransaction({"nightly-job", "task"});
+    sentry::Span transaction =
+        sentry::StartTransaction({"nightly-job", "task"});
     sentry::ConfigureScope(
         [&](sentry::Scope& scope) { scope.SetSpan(transaction); });
     sentry::AddBreadcrumb("loaded 3 orders", "app");

@@ -113,7 +113,7 @@ class Client {
   friend class Hub;  // Tracing: DSCs, sampling, finished transactions.
   friend class internal::TelemetryAccess;  // Logs and metrics.
   friend std::string internal::CapturePreviousRunEvent(Client& client,
-                                                      protocol::Event event);
+                                                       protocol::Event event);
   friend void internal::RecordRequestSession(Client& client, absl::Time started,
                                              bool errored, bool crashed);
 
