@@ -54,6 +54,8 @@ namespace {
 
 using internal::crash::CrashMessage;
 using internal::crash::kPrefixMax;
+using internal::crash::SignalDescription;
+using internal::crash::SignalName;
 using Prepared = internal::crash::PreparedEvent;
 
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
@@ -104,38 +106,6 @@ struct Out {
     while (i > 0) Add(&buf[--i], 1);
   }
 };
-
-const char* SignalName(int sig) {
-  switch (sig) {
-    case SIGSEGV:
-      return "SIGSEGV";
-    case SIGBUS:
-      return "SIGBUS";
-    case SIGILL:
-      return "SIGILL";
-    case SIGFPE:
-      return "SIGFPE";
-    case SIGABRT:
-      return "SIGABRT";
-  }
-  return "SIGNAL";
-}
-
-const char* SignalDescription(int sig) {
-  switch (sig) {
-    case SIGSEGV:
-      return "Segfault";
-    case SIGBUS:
-      return "Bus error";
-    case SIGILL:
-      return "Illegal instruction";
-    case SIGFPE:
-      return "Floating point exception";
-    case SIGABRT:
-      return "Abort";
-  }
-  return "Fatal signal";
-}
 
 // The program counter at the signal: the faulting instruction (SEGV, BUS,
 // ILL, FPE) or the one after the system call that raised it (ABRT).

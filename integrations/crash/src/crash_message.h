@@ -44,6 +44,40 @@ inline constexpr size_t kPrefixMax = 512 * 1024;
 inline constexpr size_t kTraceMax = 4096;
 inline constexpr size_t kScopeMax = 256 * 1024;
 
+// The exception's type and value for each signal the integration handles
+// (async-signal-safe).
+inline const char* SignalName(int sig) {
+  switch (sig) {
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGBUS:
+      return "SIGBUS";
+    case SIGILL:
+      return "SIGILL";
+    case SIGFPE:
+      return "SIGFPE";
+    case SIGABRT:
+      return "SIGABRT";
+  }
+  return "SIGNAL";
+}
+
+inline const char* SignalDescription(int sig) {
+  switch (sig) {
+    case SIGSEGV:
+      return "Segfault";
+    case SIGBUS:
+      return "Bus error";
+    case SIGILL:
+      return "Illegal instruction";
+    case SIGFPE:
+      return "Floating point exception";
+    case SIGABRT:
+      return "Abort";
+  }
+  return "Fatal signal";
+}
+
 // The event as rendered ahead of time (every 250 ms, and on
 // WaitForCrashEventPrepared) from the main hub's scope: what a crash
 // carries when the crashing thread's own scope cannot be written.

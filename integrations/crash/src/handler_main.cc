@@ -447,38 +447,6 @@ class Handler {
     }
   }
 
-  static const char* SignalName(int sig) {
-    switch (sig) {
-      case SIGSEGV:
-        return "SIGSEGV";
-      case SIGBUS:
-        return "SIGBUS";
-      case SIGILL:
-        return "SIGILL";
-      case SIGFPE:
-        return "SIGFPE";
-      case SIGABRT:
-        return "SIGABRT";
-    }
-    return "SIGNAL";
-  }
-
-  static const char* SignalDescription(int sig) {
-    switch (sig) {
-      case SIGSEGV:
-        return "Segfault";
-      case SIGBUS:
-        return "Bus error";
-      case SIGILL:
-        return "Illegal instruction";
-      case SIGFPE:
-        return "Floating point exception";
-      case SIGABRT:
-        return "Abort";
-    }
-    return "Fatal signal";
-  }
-
   // Into the spool first: sent from there (now, or by the next run when
   // this send fails), and never twice (a claimed file is locked).
   bool Store(const std::string& envelope, int pid) {
