@@ -45,65 +45,24 @@ int AccessMem(unw_addr_space_t, unw_word_t addr, unw_word_t* value, int write,
              : -UNW_EINVAL;
 }
 
+// The registers the unwinder asks for, by their libunwind numbers
+// (UNW_X86_64_RAX = 0 ... UNW_X86_64_RIP = 16).
+using Register = decltype(&user_regs_struct::rax);
+constexpr Register kRegisters[] = {
+    &user_regs_struct::rax, &user_regs_struct::rdx, &user_regs_struct::rcx,
+    &user_regs_struct::rbx, &user_regs_struct::rsi, &user_regs_struct::rdi,
+    &user_regs_struct::rbp, &user_regs_struct::rsp, &user_regs_struct::r8,
+    &user_regs_struct::r9,  &user_regs_struct::r10, &user_regs_struct::r11,
+    &user_regs_struct::r12, &user_regs_struct::r13, &user_regs_struct::r14,
+    &user_regs_struct::r15, &user_regs_struct::rip};
+static_assert(UNW_X86_64_RAX == 0 && UNW_X86_64_RSP == 7 &&
+              UNW_X86_64_R8 == 8 && UNW_X86_64_RIP == 16);
+
 int AccessReg(unw_addr_space_t, unw_regnum_t reg, unw_word_t* value, int write,
               void*) {
   if (write || g_regs == nullptr) return -UNW_EINVAL;
-  const user_regs_struct& r = *g_regs;
-  switch (reg) {
-    case UNW_X86_64_RAX:
-      *value = r.rax;
-      break;
-    case UNW_X86_64_RDX:
-      *value = r.rdx;
-      break;
-    case UNW_X86_64_RCX:
-      *value = r.rcx;
-      break;
-    case UNW_X86_64_RBX:
-      *value = r.rbx;
-      break;
-    case UNW_X86_64_RSI:
-      *value = r.rsi;
-      break;
-    case UNW_X86_64_RDI:
-      *value = r.rdi;
-      break;
-    case UNW_X86_64_RBP:
-      *value = r.rbp;
-      break;
-    case UNW_X86_64_RSP:
-      *value = r.rsp;
-      break;
-    case UNW_X86_64_R8:
-      *value = r.r8;
-      break;
-    case UNW_X86_64_R9:
-      *value = r.r9;
-      break;
-    case UNW_X86_64_R10:
-      *value = r.r10;
-      break;
-    case UNW_X86_64_R11:
-      *value = r.r11;
-      break;
-    case UNW_X86_64_R12:
-      *value = r.r12;
-      break;
-    case UNW_X86_64_R13:
-      *value = r.r13;
-      break;
-    case UNW_X86_64_R14:
-      *value = r.r14;
-      break;
-    case UNW_X86_64_R15:
-      *value = r.r15;
-      break;
-    case UNW_X86_64_RIP:
-      *value = r.rip;
-      break;
-    default:
-      return -UNW_EBADREG;
-  }
+  if (reg < 0 || reg > UNW_X86_64_RIP) return -UNW_EBADREG;
+  *value = (*g_regs).*kRegisters[reg];
   return 0;
 }
 
