@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "absl/types/span.h"
 #include "sdk/src/apply_scopes.h"
 #include "sdk/src/chunked_queue.h"
+#include "sdk/src/event_filters.h"
 #include "sdk/src/event_json.h"
 #include "sdk/src/fork.h"
 #include "sdk/src/log.h"
@@ -159,6 +161,8 @@ absl::StatusOr<std::shared_ptr<Client>> Client::Create(Options options) {
   if (dsn) client->dsn_header_ = internal::JsonQuote(dsn->raw());
   client->propagation_targets_ = std::make_unique<internal::PropagationTargets>(
       client->options_.trace_propagation_targets);
+  client->filters_ = std::make_unique<internal::EventFilters>(
+      client->options_.ignore_errors, client->options_.ignore_transactions);
   client->dsn_ = std::move(dsn);
   for (const auto& integration : client->options_.integrations) {
     if (integration == nullptr) continue;
@@ -345,6 +349,30 @@ void Client::WorkerLoop() {
   }
 }
 
+bool Client::SampleError(const protocol::Event& event) const {
+  double rate = options_.sample_rate;
+  if (options_.error_sampler) {
+    std::string failure;
+    try {
+      const double sampled = options_.error_sampler(event);
+      if (sampled >= 0.0 && sampled <= 1.0) {
+        rate = sampled;
+      } else {
+        failure = absl::StrCat("returned ", sampled, ", not a rate in [0, 1]");
+      }
+    } catch (const std::exception& e) {
+      failure = absl::StrCat("threw ", e.what());
+    } catch (...) {
+      failure = "threw";
+    }
+    if (!failure.empty()) {
+      internal::Log(DebugLevel::kWarning, "error_sampler ", failure,
+                    ": sample_rate applies to event ", event.event_id());
+    }
+  }
+  return rate >= 1.0 || internal::RandomUnit() < rate;
+}
+
 void Client::Drop(DiscardReason reason, const protocol::Event& event) {
   reports_->Record(reason, DataCategory::kError);
   internal::Log(DebugLevel::kDebug, "dropped event ", event.event_id(), " (",
@@ -399,6 +427,9 @@ void Client::Process(internal::CaptureWork& work) {
   }
   internal::CompleteStacktraces(
       {options_.in_app_include, options_.in_app_exclude}, &event);
+  if (filters_->IgnoresError(event)) {
+    return Drop(DiscardReason::kEventProcessor, event);
+  }
   if (auto dropped = RunUserCode(work.scopes, event)) {
     return Drop(*dropped, event);
   }
@@ -407,8 +438,7 @@ void Client::Process(internal::CaptureWork& work) {
   if (session_ != nullptr && !work.previous_run) {
     session_update = session_->OnEvent(event);
   }
-  if (options_.sample_rate < 1.0 &&
-      !(internal::RandomUnit() < options_.sample_rate)) {
+  if (!SampleError(event)) {
     if (session_update) SendSessionUpdate(*std::move(session_update));
     return Drop(DiscardReason::kSampleRate, event);
   }
@@ -439,6 +469,9 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   event.set_level("");  // Transactions have no level.
   // The children become protocol::Spans only when user code is to see
   // them; otherwise they are written as JSON from their records.
+  if (filters_->IgnoresTransaction(event.transaction())) {
+    return DropTransaction(DiscardReason::kEventProcessor, work);
+  }
   if (UserCodeSees(work)) work.spans.MoveInto(event);
   if (auto dropped = RunUserCode(work.scopes, event)) {
     return DropTransaction(*dropped, work);

@@ -327,7 +327,50 @@ std::string Hub::CaptureMessage(absl::string_view message, Level level) {
   return CaptureEvent(std::move(event));
 }
 
+namespace {
+
+// Options::dedupe: the exception this thread captured last. Holding it keeps
+// its object alive, so that no later exception can reuse its address.
+thread_local std::exception_ptr last_captured_exception;
+
+// `exception` as an exception_ptr when it is the exception being handled
+// (caught by reference); null otherwise (a copy, or never thrown).
+std::exception_ptr BeingHandled(const std::exception& exception) {
+  std::exception_ptr current = std::current_exception();
+  if (current == nullptr) return nullptr;
+  try {
+    std::rethrow_exception(current);
+  } catch (const std::exception& handled) {
+    if (&handled == &exception) return current;
+  } catch (...) {
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool Hub::CapturedBefore(std::exception_ptr exception) {
+  if (exception == nullptr) return false;
+  std::shared_ptr<Client> client;
+  {
+    absl::MutexLock lock(&mu_);
+    client = TopClientLocked();
+  }
+  if (client == nullptr || !client->options().dedupe) return false;
+  if (exception == last_captured_exception) {
+    client->client_reports().Record(DiscardReason::kEventProcessor,
+                                    DataCategory::kError);
+    internal::Log(internal::LogLevel::kDebug,
+                  "dedupe: an exception captured before is not sent again");
+    return true;
+  }
+  // The previous exception may be destroyed here: no SDK lock is held.
+  last_captured_exception = std::move(exception);
+  return false;
+}
+
 std::string Hub::CaptureException(const std::exception& exception) {
+  if (CapturedBefore(BeingHandled(exception))) return "";
   std::vector<protocol::Exception> chain;
   AppendChain(exception, &chain);
   protocol::Event event = ChainEvent(std::move(chain), GenericMechanism());
@@ -336,7 +379,7 @@ std::string Hub::CaptureException(const std::exception& exception) {
 }
 
 std::string Hub::CaptureException(std::exception_ptr exception) {
-  if (exception == nullptr) return "";
+  if (exception == nullptr || CapturedBefore(exception)) return "";
   protocol::Event event = ExceptionPtrEvent(exception, GenericMechanism());
   AttachCaptureStack(&event);
   return CaptureEvent(std::move(event));
@@ -345,6 +388,9 @@ std::string Hub::CaptureException(std::exception_ptr exception) {
 std::string Hub::CaptureException(std::exception_ptr exception,
                                   protocol::Mechanism mechanism) {
   if (exception == nullptr) return "";
+  // An exception that ends the process is reported as fatal even when it
+  // was captured (handled) before.
+  if (mechanism.type() != "terminate" && CapturedBefore(exception)) return "";
   protocol::Event event = ExceptionPtrEvent(exception, std::move(mechanism));
   AttachCaptureStack(&event);
   return CaptureEvent(std::move(event));

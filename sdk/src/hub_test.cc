@@ -329,6 +329,91 @@ TEST_F(HubTest, PipelineOrderAndDropReasons) {
   EXPECT_TRUE(saw_report);
 }
 
+TEST_F(HubTest, ErrorSamplerDecidesEachEventAfterBeforeSend) {
+  Options options;
+  options.sample_rate = 0.0;  // Applies only where the sampler fails.
+  options.before_send = [](protocol::Event& e) {
+    (*e.mutable_tags())["by"] = "before_send";
+    return true;
+  };
+  options.error_sampler = [](const protocol::Event& e) -> double {
+    EXPECT_EQ(e.tags().at("by"), "before_send");
+    const std::string& m = e.logentry().message();
+    if (m == "throw") throw std::runtime_error("sampler bug");
+    if (m == "invalid") return 7.0;
+    return m == "keep" ? 1.0 : 0.0;
+  };
+  Init(std::move(options));
+  for (const char* m : {"keep", "drop", "invalid", "throw", "keep"}) {
+    CaptureMessage(m);
+  }
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  std::vector<std::string> sent;
+  for (const auto& e : transport_->events()) {
+    sent.push_back(e.logentry().message());
+  }
+  EXPECT_EQ(sent, (std::vector<std::string>{"keep", "keep"}));
+  EXPECT_EQ(guard_->client()->client_reports().Count(DiscardReason::kSampleRate,
+                                                     DataCategory::kError),
+            3u);
+}
+
+TEST_F(HubTest, AnExceptionRethrownAndCapturedAgainIsSentOnce) {
+  Init();
+  std::string inner_id, outer_id, ptr_id;
+  try {
+    try {
+      throw std::runtime_error("once");
+    } catch (const std::exception& e) {
+      inner_id = CaptureException(e);
+      throw;
+    }
+  } catch (const std::exception& e) {
+    outer_id = CaptureException(e);
+    ptr_id = CaptureException(std::current_exception());
+  }
+  EXPECT_EQ(inner_id.size(), 32u);
+  EXPECT_EQ(outer_id, "");
+  EXPECT_EQ(ptr_id, "");
+  // New exceptions, each at the address the last one freed, are not the same.
+  for (int i = 0; i < 3; ++i) {
+    try {
+      throw std::runtime_error("again");
+    } catch (const std::exception& e) {
+      EXPECT_EQ(CaptureException(e).size(), 32u) << i;
+    }
+  }
+  // Another exception, captured while one is being handled, is not it.
+  try {
+    throw std::runtime_error("handled");
+  } catch (const std::exception& e) {
+    EXPECT_EQ(CaptureException(e).size(), 32u);
+    const std::runtime_error other("while handling");
+    EXPECT_EQ(CaptureException(other).size(), 32u);
+  }
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  std::vector<std::string> sent;
+  for (const auto& e : transport_->events()) {
+    sent.push_back(e.exception().values(0).value());
+  }
+  EXPECT_EQ(sent,
+            (std::vector<std::string>{"once", "again", "again", "again",
+                                      "handled", "while handling"}));
+  EXPECT_EQ(guard_->client()->client_reports().Count(
+                DiscardReason::kEventProcessor, DataCategory::kError),
+            2u);
+}
+
+TEST_F(HubTest, WithDedupeOffARethrownExceptionIsSentEachTime) {
+  Options options;
+  options.dedupe = false;
+  Init(std::move(options));
+  std::exception_ptr error = std::make_exception_ptr(std::logic_error("twice"));
+  EXPECT_EQ(CaptureException(error).size(), 32u);
+  EXPECT_EQ(CaptureException(error).size(), 32u);
+  EXPECT_EQ(Events(2).size(), 2u);
+}
+
 TEST_F(HubTest, SampleRateZeroDropsAndCounts) {
   Options options;
   options.sample_rate = 0.0;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <regex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -427,35 +426,6 @@ Dsc HeadDsc(const HeadDscFields& f) {
   dsc.Set("transaction", std::string(f.transaction));
   if (f.org_id) dsc.Set("org_id", absl::StrCat(*f.org_id));
   return dsc;
-}
-
-struct PropagationTargets::Regexes {
-  std::vector<std::regex> compiled;
-};
-
-PropagationTargets::PropagationTargets(const std::vector<std::string>& targets)
-    : substrings_(targets), regexes_(std::make_unique<Regexes>()) {
-  for (const std::string& target : targets) {
-    try {
-      regexes_->compiled.emplace_back(
-          target, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error&) {
-      // Not a regular expression: a substring only.
-    }
-  }
-}
-
-PropagationTargets::~PropagationTargets() = default;
-
-bool PropagationTargets::Matches(absl::string_view url) const {
-  if (substrings_.empty()) return true;
-  for (const std::string& target : substrings_) {
-    if (absl::StrContains(url, target)) return true;
-  }
-  for (const std::regex& regex : regexes_->compiled) {
-    if (std::regex_search(url.begin(), url.end(), regex)) return true;
-  }
-  return false;
 }
 
 }  // namespace sentry::internal

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "sdk/src/patterns.h"
 
 namespace sentry::internal {
 
@@ -134,15 +135,15 @@ Dsc HeadDsc(const HeadDscFields& fields);
 // expression (an entry that is not a valid one is only a substring).
 class PropagationTargets {
  public:
-  explicit PropagationTargets(const std::vector<std::string>& targets);
-  ~PropagationTargets();
+  explicit PropagationTargets(const std::vector<std::string>& targets)
+      : targets_(targets) {}
   // Every URL when there are no targets.
-  bool Matches(absl::string_view url) const;
+  bool Matches(absl::string_view url) const {
+    return targets_.empty() || targets_.Matches(url);
+  }
 
  private:
-  std::vector<std::string> substrings_;
-  struct Regexes;
-  std::unique_ptr<Regexes> regexes_;
+  Patterns targets_;
 };
 
 bool IsTraceId(absl::string_view id);  // 32 lowercase hex, not all zeros.

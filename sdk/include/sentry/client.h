@@ -50,6 +50,7 @@ class StoredBreadcrumb;
 struct Dsc;
 struct RecordedSpans;
 class PropagationTargets;
+class EventFilters;
 class TelemetryBuffer;
 class TelemetryAccess;
 // Request-mode release health (sdk/src/request_sessions.h).
@@ -168,6 +169,9 @@ class Client {
   bool FlushTransport(absl::Time deadline);
   // Sends the pending drop counts as a client report; true when it did.
   bool SendClientReportIfAny();
+  // Whether the error event is kept: the error_sampler's rate (or, when it
+  // fails, sample_rate) against a fresh random number.
+  bool SampleError(const protocol::Event& event) const;
   // Counts the error event `event` as dropped.
   void Drop(DiscardReason reason, const protocol::Event& event);
   // Counts the transaction of `work` as dropped, with its spans: those in
@@ -189,6 +193,8 @@ class Client {
   std::string server_name_;
   std::vector<std::string> integration_names_;
   std::unique_ptr<const internal::PropagationTargets> propagation_targets_;
+  // Options::ignore_errors and ignore_transactions, compiled.
+  std::unique_ptr<const internal::EventFilters> filters_;
   // The last head DSC NewDsc made, and what it was made from: most calls
   // ask for the same trace's (every thread shares the main hub's trace).
   struct DscKey {

@@ -133,6 +133,9 @@ class Hub : public std::enable_shared_from_this<Hub> {
   friend class internal::CrashScope;       // Read in a crash, unlocked.
   void CaptureTransaction(internal::RecordedSpans transaction,
                           std::shared_ptr<const internal::Dsc> dsc);
+  // Options::dedupe: true (and counted) when this thread's last captured
+  // exception is `exception`; otherwise it becomes that one.
+  bool CapturedBefore(std::exception_ptr exception);
 
   struct Layer {
     std::shared_ptr<Client> client;

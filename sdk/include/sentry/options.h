@@ -79,6 +79,27 @@ struct Options {
   // the SDK's worker thread, never under an SDK lock.
   std::function<bool(protocol::Event& event)> before_send;
 
+  // Noise control. Error events to drop before any user callback sees them
+  // (counted as event_processor drops): an entry drops an event when it is
+  // the type of one of its exceptions ("std::bad_alloc", "app::Timeout"),
+  // or when it matches the event's message or an exception's value as a
+  // pattern (a substring, or an ECMAScript regular expression that matches
+  // somewhere).
+  std::vector<std::string> ignore_errors;
+  // Finished transactions whose name an entry matches as such a pattern
+  // ("/health", "^GET /metrics$") are dropped the same way, with their spans.
+  std::vector<std::string> ignore_transactions;
+  // The sample rate of one error event, instead of sample_rate; runs after
+  // before_send, on the SDK's worker thread, never under an SDK lock. A rate
+  // outside [0, 1] or a throw: sample_rate applies (the debug log says so).
+  std::function<double(const protocol::Event& event)> error_sampler;
+  // An exception object captured again on the same thread (rethrown with
+  // `throw;` or std::rethrow_exception on its way up the stack, and caught
+  // and captured at each level) is sent once; the later captures are
+  // counted as event_processor drops and return "". The thread keeps the
+  // last exception it captured alive until it captures another.
+  bool dedupe = true;
+
   // Tracing (sentry/tracing.h). Share of transactions kept, in [0, 1];
   // unset (and no traces_sampler) turns performance monitoring off (0 keeps
   // none but still decides, and propagates that decision).
