@@ -3,7 +3,7 @@
 
 Usage:
   check_envelopes.py --schema event.schema.json --stream out.txt \
-      [--events N] [--transactions N] [--logs N] [--metrics N]
+      [--events N] [--transactions N] [--logs N] [--metrics N] [--check-ins N]
   check_envelopes.py --schema event.schema.json --dir spool/ [--events N]
 
 A stream holds envelopes back to back (what the stdout transport prints); a
@@ -14,8 +14,10 @@ an event or transaction that fails the schema, a bad event_id or platform,
 an envelope whose "trace" header (the dynamic sampling context) is not
 that of its event's trace, or a "log" / "trace_metric" item whose headers
 (item_count, content_type) or records do not have the shape of Sentry's
-telemetry docs. Logs and metrics are printed too, one JSON line per record
-with "_item" set to "log" or "trace_metric".
+telemetry docs, or a "check_in" item without the fields Sentry's check-in
+payload requires (PROTOCOL.md section 2.5). Logs, metrics and check-ins are
+printed too, one JSON line per record with "_item" set to "log",
+"trace_metric" or "check_in".
 
 Runs with Debian's /usr/bin/python3 and python3-jsonschema.
 """
@@ -184,6 +186,46 @@ def check_records(kind, item_headers, headers, payload, where):
                 raise EnvelopeError(f"{where}: bad attribute {key}: {attribute}")
 
 
+CHECK_IN_STATUSES = ("in_progress", "ok", "error")
+INTERVAL_UNITS = ("year", "month", "week", "day", "hour", "minute")
+
+
+def check_check_in(check_in, where):
+    """A check-in payload as Sentry's develop docs describe it."""
+    if not EVENT_ID.match(str(check_in.get("check_in_id", ""))):
+        raise EnvelopeError(f"{where}: check_in_id is not 32 hex digits")
+    slug = check_in.get("monitor_slug")
+    if not isinstance(slug, str) or not 1 <= len(slug) <= 50:
+        raise EnvelopeError(f"{where}: monitor_slug {slug!r}")
+    if check_in.get("status") not in CHECK_IN_STATUSES:
+        raise EnvelopeError(f"{where}: status {check_in.get('status')!r}")
+    duration = check_in.get("duration")
+    if duration is not None and not (
+            isinstance(duration, (int, float)) and duration >= 0):
+        raise EnvelopeError(f"{where}: duration {duration!r}")
+    trace = check_in.get("contexts", {}).get("trace")
+    if trace is not None and not EVENT_ID.match(str(trace.get("trace_id"))):
+        raise EnvelopeError(f"{where}: contexts.trace.trace_id {trace!r}")
+    config = check_in.get("monitor_config")
+    if config is None:
+        return
+    schedule = config.get("schedule", {})
+    if schedule.get("type") == "crontab":
+        ok = isinstance(schedule.get("value"), str) and schedule["value"]
+    elif schedule.get("type") == "interval":
+        ok = (isinstance(schedule.get("value"), int) and schedule["value"] >= 1
+              and schedule.get("unit") in INTERVAL_UNITS)
+    else:
+        ok = False
+    if not ok:
+        raise EnvelopeError(f"{where}: monitor_config.schedule {schedule!r}")
+    for key in ("checkin_margin", "max_runtime", "failure_issue_threshold",
+                "recovery_threshold"):
+        if key in config and not (isinstance(config[key], int) and
+                                  config[key] >= 0):
+            raise EnvelopeError(f"{where}: monitor_config.{key} {config[key]!r}")
+
+
 def check_trace_header(headers, event, where):
     """An event's envelope carries its trace's DSC (all values strings)."""
     trace = headers.get("trace")
@@ -208,6 +250,8 @@ def main():
     parser.add_argument("--logs", type=int, help="expected number of logs")
     parser.add_argument("--metrics", type=int,
                         help="expected number of metrics")
+    parser.add_argument("--check-ins", type=int,
+                        help="expected number of check-ins")
     args = parser.parse_args()
 
     with open(args.schema) as f:
@@ -227,6 +271,7 @@ def main():
     events = []
     transactions = []
     records = {"log": [], "trace_metric": []}
+    check_ins = []
     try:
         for name, data in sources:
             envelopes = parse_stream(data)
@@ -241,6 +286,11 @@ def main():
                         check_records(kind, item_headers, headers, parsed, where)
                         for record in parsed["items"]:
                             records[kind].append(dict(record, _item=kind))
+                        continue
+                    if kind == "check_in":
+                        check_in = json.loads(payload)
+                        check_check_in(check_in, f"{name} {kind}")
+                        check_ins.append(dict(check_in, _item=kind))
                         continue
                     if kind not in ("event", "transaction"):
                         continue
@@ -276,7 +326,12 @@ def main():
             print(f"check_envelopes: {len(records[kind])} {kind} records, "
                   f"expected {flag}", file=sys.stderr)
             return 1
-    for event in events + transactions + records["log"] + records["trace_metric"]:
+    if args.check_ins is not None and len(check_ins) != args.check_ins:
+        print(f"check_envelopes: {len(check_ins)} check-ins, expected "
+              f"{args.check_ins}", file=sys.stderr)
+        return 1
+    for event in (events + transactions + records["log"] +
+                  records["trace_metric"] + check_ins):
         print(json.dumps(event, sort_keys=True))
     return 0
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The quick start with SENTRY_SPOTLIGHT pointing at a real Spotlight sidecar
-# (npm @spotlightjs/spotlight 4.11.8): every event the example prints (its
-# stdout transport) also reaches the sidecar, which accepts it and replays
-# it on its event stream.
-# Usage: spotlight_test.sh SPOTLIGHT_RUN_JS QUICKSTART
+# An example with SENTRY_SPOTLIGHT pointing at a real Spotlight sidecar
+# (npm @spotlightjs/spotlight 4.11.8): every event and check-in the example
+# prints (its stdout transport) also reaches the sidecar, which accepts it
+# and replays it on its event stream.
+# Usage: spotlight_test.sh SPOTLIGHT_RUN_JS EXAMPLE [MIN_RECORDS]
 set -euo pipefail
 spotlight_js="$(readlink -f "$1")"
-quickstart="$2"
+example="$2"
+min_records="${3:-3}"
 work="${TEST_TMPDIR:-$(mktemp -d)}"
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -20,16 +21,33 @@ if ! timeout 30 grep -q -m1 "listening on ${port}" <(tail -n +1 -f --pid="${side
   echo "FAIL: the sidecar did not start:"; cat "${work}/spotlight.log"; exit 1
 fi
 
-SENTRY_SPOTLIGHT="http://127.0.0.1:${port}/stream" "${quickstart}" >"${work}/stdout.txt"
-ids="$(grep -o '^{"event_id":"[0-9a-f]\{32\}"' "${work}/stdout.txt" | cut -d'"' -f4 | sort -u)"
-count="$(grep -c . <<<"${ids}")"
-(( count >= 3 )) || { echo "FAIL: the example printed ${count} events"; exit 1; }
+SENTRY_SPOTLIGHT="http://127.0.0.1:${port}/stream" "${example}" >"${work}/stdout.txt"
 
-# The sidecar's stream replays what it received; read it until every id is
-# there (or fail after 20 s).
-python3 - "${port}" ${ids} <<'PY'
+# The sidecar's stream replays what it received; read it until every event
+# and check-in printed is there (or fail after 20 s).
+python3 - "${port}" "${work}/stdout.txt" "${min_records}" <<'PY'
 import json, socket, sys, time
-port, wanted = int(sys.argv[1]), set(sys.argv[2:])
+
+def record(value):
+    """An event (its envelope header) or a check-in (its item), as a key."""
+    if isinstance(value, dict) and "check_in_id" in value:
+        return "check-in %s %s" % (value["check_in_id"], value.get("status"))
+    if isinstance(value, dict) and "event_id" in value and "type" not in value:
+        return "event " + value["event_id"]
+    return None
+
+port, printed, minimum = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+wanted = set()
+for line in open(printed, "rb"):
+    try:
+        key = record(json.loads(line))
+    except ValueError:
+        continue  # an attachment's bytes
+    if key and (key.startswith("check-in") or line.startswith(b'{"event_id"')):
+        wanted.add(key)
+if len(wanted) < minimum:
+    print("FAIL: the example printed", sorted(wanted))
+    sys.exit(1)
 sock = socket.create_connection(("127.0.0.1", port), timeout=20)
 sock.sendall(b"GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
              b"Accept: text/event-stream\r\n\r\n")
@@ -42,13 +60,14 @@ while wanted - seen and time.time() < deadline:
     for line in buffer.split(b"\n"):
         if line.startswith(b"data: "):
             try:
-                header = json.loads(line[6:])[0]
+                header, items = json.loads(line[6:])
             except ValueError:
                 continue  # a line still being received
-            seen.add(header.get("event_id", ""))
+            seen.add(record(header))
+            seen.update(record(payload) for _, payload in items)
 missing = wanted - seen
 if missing:
     print("FAIL: the sidecar did not receive", sorted(missing))
     sys.exit(1)
-print("ok: the sidecar received all", len(wanted), "events")
+print("ok: the sidecar received all", len(wanted), "events and check-ins")
 PY

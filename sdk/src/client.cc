@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "absl/types/span.h"
 #include "sdk/src/apply_scopes.h"
+#include "sdk/src/check_in_item.h"
 #include "sdk/src/chunked_queue.h"
 #include "sdk/src/event_filters.h"
 #include "sdk/src/event_json.h"
@@ -63,6 +64,13 @@ struct CaptureWork {
   // An event about an earlier run (CapturePreviousRunEvent): not counted
   // in this run's session.
   bool previous_run = false;
+  // A cron check-in (then nothing else is set but `event_id`, its id).
+  struct CheckInWork {
+    CheckIn check_in;
+    std::string trace_id;
+    std::string span_id;
+  };
+  std::unique_ptr<CheckInWork> check_in;
 };
 
 // The worker takes all of it at once and gives the emptied chunks back, so
@@ -271,7 +279,8 @@ std::string Client::CaptureMessage(absl::string_view message, Level level,
   return Enqueue(std::move(work), std::move(id));
 }
 
-std::string Client::Enqueue(internal::CaptureWork work, std::string id) {
+std::string Client::Enqueue(internal::CaptureWork work, std::string id,
+                            DataCategory category) {
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
@@ -281,9 +290,42 @@ std::string Client::Enqueue(internal::CaptureWork work, std::string id) {
       return id;
     }
   }
-  reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
-  internal::Log(DebugLevel::kWarning, "queue full: dropped event ", id);
+  reports_->Record(DiscardReason::kQueueOverflow, category);
+  internal::Log(DebugLevel::kWarning, "queue full: dropped ",
+                DataCategoryName(category), " ", id);
   return "";
+}
+
+std::string Client::CaptureCheckIn(CheckIn check_in, std::string trace_id,
+                                   std::string span_id) {
+  if (internal::InForkedChild()) return "";
+  std::string id = check_in.check_in_id.empty() ? internal::NewEventId()
+                                                : check_in.check_in_id;
+  internal::CaptureWork work;
+  std::memcpy(work.event_id, id.data(), sizeof(work.event_id));
+  work.check_in = std::make_unique<internal::CaptureWork::CheckInWork>(
+      internal::CaptureWork::CheckInWork{
+          std::move(check_in), std::move(trace_id), std::move(span_id)});
+  return Enqueue(std::move(work), std::move(id), DataCategory::kMonitor);
+}
+
+// A check-in: its JSON and envelope, with pending client reports.
+void Client::ProcessCheckIn(internal::CaptureWork& work) {
+  const internal::CaptureWork::CheckInWork& c = *work.check_in;
+  internal::CheckInFields fields;
+  fields.check_in_id = absl::string_view(work.event_id, sizeof(work.event_id));
+  fields.release = options_.release;
+  fields.environment = options_.environment;
+  fields.trace_id = c.trace_id;
+  fields.span_id = c.span_id;
+  Envelope envelope = NewEnvelope();
+  envelope.AddItem("check_in", internal::CheckInJson(c.check_in, fields));
+  if (options_.send_client_reports) {
+    if (auto report = reports_->Take()) {
+      envelope.AddItem("client_report", internal::MessageToJson(*report));
+    }
+  }
+  options_.transport->SendEnvelope(std::move(envelope));
 }
 
 void Client::WorkerLoop() {
@@ -405,6 +447,7 @@ bool Client::UserCodeSees(const internal::CaptureWork& work) const {
 // scopes, stack traces, user code, sessions and sampling, then the envelope.
 void Client::Process(internal::CaptureWork& work) {
   if (work.transaction) return ProcessTransaction(work);
+  if (work.check_in != nullptr) return ProcessCheckIn(work);
   if (work.event == nullptr) {  // A message: built here, off the caller.
     work.event = std::make_unique<protocol::Event>();
     work.event->set_event_id(work.event_id, sizeof(work.event_id));
@@ -846,6 +889,8 @@ bool Client::Close(absl::Duration timeout) {
   abandoned.Drain([&](internal::CaptureWork& work) {
     if (work.transaction) {
       DropTransaction(DiscardReason::kQueueOverflow, work);
+    } else if (work.check_in != nullptr) {
+      reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kMonitor);
     } else {
       ++errors;
     }

@@ -54,6 +54,10 @@ absl::string_view DataCategoryName(DataCategory category) {
       return "log_byte";
     case DataCategory::kTraceMetric:
       return "trace_metric";
+    case DataCategory::kMonitor:
+      return "monitor";
+    case DataCategory::kFeedback:
+      return "feedback";
     case DataCategory::kInternal:
     case DataCategory::kCount:
       break;
@@ -70,6 +74,8 @@ DataCategory CategoryOfItemType(absl::string_view item_type) {
   }
   if (item_type == "log") return DataCategory::kLogItem;
   if (item_type == "trace_metric") return DataCategory::kTraceMetric;
+  if (item_type == "check_in") return DataCategory::kMonitor;
+  if (item_type == "feedback") return DataCategory::kFeedback;
   if (item_type == "client_report") return DataCategory::kInternal;
   return DataCategory::kDefault;
 }

@@ -396,9 +396,8 @@ TEST_F(HubTest, AnExceptionRethrownAndCapturedAgainIsSentOnce) {
   for (const auto& e : transport_->events()) {
     sent.push_back(e.exception().values(0).value());
   }
-  EXPECT_EQ(sent,
-            (std::vector<std::string>{"once", "again", "again", "again",
-                                      "handled", "while handling"}));
+  EXPECT_EQ(sent, (std::vector<std::string>{"once", "again", "again", "again",
+                                            "handled", "while handling"}));
   EXPECT_EQ(guard_->client()->client_reports().Count(
                 DiscardReason::kEventProcessor, DataCategory::kError),
             2u);

@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
+#include "sentry/check_in.h"
 #include "sentry/client_reports.h"
 #include "sentry/dsn.h"
 #include "sentry/level.h"
@@ -109,8 +110,14 @@ class Client {
   explicit Client(Options options);
   void WorkerLoop();
   // Queues `work` (the event `id`); returns the id, or "" when the queue is
-  // full or the client closed.
-  std::string Enqueue(internal::CaptureWork work, std::string id);
+  // full (counted as a drop of `category`) or the client closed.
+  std::string Enqueue(internal::CaptureWork work, std::string id,
+                      DataCategory category = DataCategory::kError);
+  // Queues a valid check-in with the trace of the scope it was captured in;
+  // returns its id, or "".
+  std::string CaptureCheckIn(CheckIn check_in, std::string trace_id,
+                             std::string span_id);
+  void ProcessCheckIn(internal::CaptureWork& work);
   friend class Hub;  // Tracing: DSCs, sampling, finished transactions.
   friend class internal::TelemetryAccess;  // Logs and metrics.
   friend std::string internal::CapturePreviousRunEvent(Client& client,

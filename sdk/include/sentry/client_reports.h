@@ -45,6 +45,8 @@ enum class DataCategory {
   kLogItem,      // A structured log.
   kLogByte,      // Its bytes.
   kTraceMetric,  // A metric.
+  kMonitor,      // A cron check-in.
+  kFeedback,     // User feedback.
   kInternal,
   kCount,  // Not a category: the number of categories.
 };

@@ -34,6 +34,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "sentry/check_in.h"
 #include "sentry/client.h"
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
@@ -102,6 +103,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::string CaptureException(std::exception_ptr exception,
                                protocol::Mechanism mechanism);
   std::string CaptureEvent(protocol::Event event);
+  // A cron check-in (sentry/crons.h) with the top scope's trace.
+  std::string CaptureCheckIn(CheckIn check_in);
 
   // Runs before_breadcrumb, then adds to the top scope. Ignored without an
   // enabled client.

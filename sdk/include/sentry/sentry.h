@@ -39,6 +39,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "sentry/client.h"
+#include "sentry/crons.h"
 #include "sentry/envelope.h"
 #include "sentry/hub.h"
 #include "sentry/level.h"

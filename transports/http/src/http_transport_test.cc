@@ -360,6 +360,32 @@ TEST(HttpTransportTest, RateLimitsOnSuccessApply) {
       0u);
 }
 
+TEST(HttpTransportTest, AMonitorLimitDropsCheckInsCountedAsMonitor) {
+  TestServer server([](const HttpRequest&) {
+    return Status(200, {{"X-Sentry-Rate-Limits", "60:monitor:organization"}});
+  });
+  Harness h(OptionsFor(server));
+  h.transport->SendEnvelope(EventEnvelope("first"));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  Envelope check_in;
+  check_in.AddItem("check_in",
+                   R"({"check_in_id":"22d00b3fd1b14b5d8d2049d138cd8a9c",)"
+                   R"("monitor_slug":"job","status":"ok"})");
+  h.transport->SendEnvelope(std::move(check_in));
+  h.transport->SendEnvelope(EventEnvelope("third"));
+  ASSERT_TRUE(h.transport->Flush(absl::Seconds(10)));
+  EXPECT_EQ(server.request_count(), 2u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff,
+                             DataCategory::kMonitor),
+            1u);
+  EXPECT_EQ(
+      h.reports->Count(DiscardReason::kRatelimitBackoff, DataCategory::kError),
+      0u);
+  EXPECT_EQ(h.reports->Count(DiscardReason::kRatelimitBackoff,
+                             DataCategory::kDefault),
+            0u);
+}
+
 TEST(HttpTransportTest, ClientErrorsAndServerErrorsAreSendErrorsNotRetried) {
   for (int status : {413, 400, 500, 503}) {
     TestServer server([status](const HttpRequest&) { return Status(status); });

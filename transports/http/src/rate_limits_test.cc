@@ -114,7 +114,8 @@ TEST(RateLimitsTest, RetryAfterForms) {
 // only those (each item type as the transport looks it up).
 TEST(RateLimitsTest, EachCategoryLimitsItsOwnItemTypesOnly) {
   const std::vector<std::string> item_types = {
-      "event", "transaction", "log", "trace_metric", "session", "attachment"};
+      "event",   "transaction", "log",     "trace_metric",
+      "session", "attachment",  "check_in"};
   for (const auto& [limited_category, limited_type] :
        std::vector<std::pair<std::string, std::string>>{
            {"error", "event"},
@@ -122,7 +123,8 @@ TEST(RateLimitsTest, EachCategoryLimitsItsOwnItemTypesOnly) {
            {"log_item", "log"},
            {"trace_metric", "trace_metric"},
            {"session", "session"},
-           {"attachment", "attachment"}}) {
+           {"attachment", "attachment"},
+           {"monitor", "check_in"}}) {
     RateLimits limits;
     limits.Update(429, absl::StrCat("60:", limited_category, ":organization"),
                   "", kNow);
