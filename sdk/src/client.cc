@@ -29,6 +29,7 @@
 #include "sdk/src/propagation.h"
 #include "sdk/src/random.h"
 #include "sdk/src/request_sessions.h"
+#include "sdk/src/scrubber.h"
 #include "sdk/src/sdk_thread.h"
 #include "sdk/src/session.h"
 #include "sdk/src/span_record.h"
@@ -171,6 +172,11 @@ absl::StatusOr<std::shared_ptr<Client>> Client::Create(Options options) {
       client->options_.trace_propagation_targets);
   client->filters_ = std::make_unique<internal::EventFilters>(
       client->options_.ignore_errors, client->options_.ignore_transactions);
+  client->scrubber_ =
+      std::make_unique<internal::Scrubber>(internal::Scrubber::Config{
+          client->options_.scrub_data, client->options_.scrub_keys,
+          client->options_.scrub_value_patterns,
+          client->options_.send_default_pii});
   client->dsn_ = std::move(dsn);
   for (const auto& integration : client->options_.integrations) {
     if (integration == nullptr) continue;
@@ -502,6 +508,14 @@ void Client::Process(internal::CaptureWork& work) {
 // breadcrumbs), event processors and integrations, before_send_transaction
 // (not before_send); sampled already, when it started.
 void Client::ProcessTransaction(internal::CaptureWork& work) {
+  // Its spans' tags and data are scrubbed as recorded (they are written
+  // from the records unless user code is to see them).
+  if (scrubber_->enabled()) {
+    scrubber_->Scrub(work.spans.root.attributes);
+    for (internal::SpanData& span : work.spans.spans) {
+      scrubber_->Scrub(span.attributes);
+    }
+  }
   // Built here, off the thread that finished it.
   work.event = std::make_unique<protocol::Event>(work.spans.TransactionEvent());
   protocol::Event& event = *work.event;
@@ -642,6 +656,7 @@ std::optional<DiscardReason> Client::RunUserCode(
       return DiscardReason::kEventProcessor;
     }
   }
+  scrubber_->Scrub(event);
   // Transactions have their own last callback.
   const bool transaction = event.type() == "transaction";
   const auto& last =
@@ -661,8 +676,16 @@ std::optional<std::string> Client::EncodeEvent(
     const internal::RecordedSpans* spans) const {
   std::vector<absl::string_view> breadcrumbs_json;
   breadcrumbs_json.reserve(breadcrumbs.size());
+  const auto encode = [this](const protocol::Breadcrumb& crumb) {
+    if (!scrubber_->enabled() || !crumb.has_data()) {
+      return internal::BreadcrumbJson(crumb);
+    }
+    protocol::Breadcrumb scrubbed = crumb;
+    scrubber_->Scrub(scrubbed);
+    return internal::BreadcrumbJson(scrubbed);
+  };
   for (const auto* crumb : breadcrumbs) {
-    breadcrumbs_json.push_back(crumb->Json(&internal::BreadcrumbJson));
+    breadcrumbs_json.push_back(crumb->Json(encode));
   }
   std::pair<absl::string_view, absl::string_view> contexts[2];
   size_t count = 0;

@@ -10,6 +10,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "sdk/src/scrubber.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/sentry.h"
 #include "sentry/testing/test_transport.h"
@@ -80,6 +81,10 @@ TEST_F(CrashScopeTest, DocumentHoldsWhatAnEventCapturedOnThatThreadHolds) {
   }
   ASSERT_NE(captured, nullptr);
 
+  // The crash handler scrubs the document as the client scrubs events
+  // (Options::scrub_data): the user's email goes from both.
+  EXPECT_EQ(document.user().email(), "a@example.com");
+  internal::Scrubber(internal::Scrubber::Config{}).Scrub(document);
   EXPECT_EQ(document.tags().at("side"), "worker");
   EXPECT_EQ(document.tags().at("shared"), "from-main");
   using Tags = std::map<std::string, std::string>;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/base/call_once.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/struct.pb.h"
 #include "sdk/src/cow.h"
@@ -38,9 +39,11 @@ class StoredBreadcrumb {
   const protocol::Breadcrumb& crumb() const { return crumb_; }
   double timestamp() const { return crumb_.timestamp(); }
   // Its JSON, written by `encode` the first time an event needs it and
-  // reused by every later one. Thread-safe.
+  // reused by every later one (of any client: a scope's breadcrumbs go to
+  // one client at a time). Thread-safe.
   absl::string_view Json(
-      std::string (*encode)(const protocol::Breadcrumb&)) const {
+      absl::FunctionRef<std::string(const protocol::Breadcrumb&)> encode)
+      const {
     absl::call_once(encoded_, [&] { json_ = encode(crumb_); });
     return json_;
   }

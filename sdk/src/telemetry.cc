@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "sdk/src/json.h"
 #include "sdk/src/log.h"
+#include "sdk/src/scrubber.h"
 #include "sdk/src/span_record.h"
 #include "sdk/src/user_callback.h"
 #include "sentry/client.h"
@@ -165,6 +166,21 @@ void CollectAttributes(const LogAttributes& defaults,
   }
   for (size_t i = 0; i < record.attribute_count; ++i) {
     Put(*refs, record.attributes[i].first, record.attributes[i].second);
+  }
+}
+
+// Options::scrub_data: a secret's key, or a value a pattern matches, gets
+// "[Filtered]" instead of its value.
+void ScrubAttributes(const Scrubber& scrubber, AttributeRefs& refs) {
+  if (!scrubber.enabled()) return;
+  static const AttributeValue* const filtered =
+      new AttributeValue(Scrubber::kFiltered);
+  for (auto& [key, value] : refs) {
+    if (scrubber.IsSensitiveKey(key) ||
+        (value->type() == AttributeValue::Type::kString &&
+         scrubber.IsSensitiveValue(value->string_value()))) {
+      value = filtered;
+    }
   }
 }
 
@@ -334,6 +350,7 @@ void TelemetryAccess::SendLogs(Client& client,
         Put(attributes, parameter_keys[i], args[i]);
       }
     }
+    ScrubAttributes(*client.scrubber_, attributes);
     if (!options.before_send_log) {
       if (count++ > 0) payload.push_back(',');
       WriteLog(record->timestamp, trace_id, span_id, level, body, attributes,
@@ -375,6 +392,7 @@ void TelemetryAccess::SendMetrics(Client& client,
     const auto type = static_cast<MetricType>(record->kind);
     ReadTrace(*record, &trace_id, &span_id);
     CollectAttributes(defaults, *record, &attributes);
+    ScrubAttributes(*client.scrubber_, attributes);
     if (!options.before_send_metric) {
       if (count++ > 0) payload.push_back(',');
       WriteMetric(record->timestamp, trace_id, span_id, type, record->text,

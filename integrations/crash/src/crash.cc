@@ -25,6 +25,7 @@
 
 #include "absl/debugging/stacktrace.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "integrations/crash/src/crash_message.h"
@@ -39,6 +40,7 @@
 #include "sdk/src/os_context.h"
 #include "sdk/src/propagation.h"
 #include "sdk/src/random.h"
+#include "sdk/src/scrubber.h"
 #include "sdk/src/sdk_thread.h"
 #include "sdk/src/stacktrace.h"
 #include "sentry/client.h"
@@ -420,6 +422,9 @@ void Prepare(const Options& options, RenderedFrom& last) {
   const internal::AppliedScopes applied = internal::ApplyScopes(
       scopes, static_cast<size_t>(options.max_breadcrumbs),
       /*copy_breadcrumbs=*/true, event);
+  internal::Scrubber({options.scrub_data, options.scrub_keys,
+                      options.scrub_value_patterns, options.send_default_pii})
+      .Scrub(event);
   std::string trace;  // The DSC, as every other event's envelope has it.
   if (applied.dsc != nullptr) {
     trace = applied.dsc->ToJson();
@@ -538,33 +543,22 @@ bool StartHandler(const CrashOptions& crash, const Options& options,
   ::close(request[0]);
   ::close(reply[1]);
   const std::vector<std::string> args = {
-      path,
-      "--pid",
-      std::to_string(::getpid()),
-      "--request-fd",
-      "3",
-      "--reply-fd",
-      "4",
-      "--message",
+      path, "--pid", std::to_string(::getpid()), "--request-fd", "3",
+      "--reply-fd", "4", "--message",
       absl::StrCat(absl::Hex(reinterpret_cast<uintptr_t>(&g_message))),
-      "--cache-dir",
-      options.cache_dir,
-      "--dsn",
-      dsn,
-      "--environment",
+      "--cache-dir", options.cache_dir, "--dsn", dsn, "--environment",
       options.environment.empty() ? "production" : options.environment,
-      "--ca-certs",
-      options.ca_certs,
-      "--http-proxy",
-      options.http_proxy,
-      "--https-proxy",
-      options.https_proxy,
-      "--timeout-ms",
+      "--ca-certs", options.ca_certs, "--http-proxy", options.http_proxy,
+      "--https-proxy", options.https_proxy, "--timeout-ms",
       std::to_string(absl::ToInt64Milliseconds(crash.handler_timeout)),
-      "--minidump",
-      crash.attach_minidump ? "1" : "0",
-      "--debug",
-      options.debug ? "1" : "0"};
+      "--minidump", crash.attach_minidump ? "1" : "0", "--debug",
+      options.debug ? "1" : "0",
+      // Options::scrub_data, applied by the handler to the crashing
+      // thread's scope (lists joined by the unit separator).
+      "--scrub", options.scrub_data ? "1" : "0", "--send-default-pii",
+      options.send_default_pii ? "1" : "0", "--scrub-keys",
+      absl::StrJoin(options.scrub_keys, "\x1f"), "--scrub-values",
+      absl::StrJoin(options.scrub_value_patterns, "\x1f")};
   std::vector<char*> argv;
   for (const std::string& arg : args)
     argv.push_back(const_cast<char*>(arg.c_str()));

@@ -43,6 +43,7 @@
 #include "integrations/crash/src/thread_capture.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/propagation.h"
+#include "sdk/src/scrubber.h"
 #include "sdk/src/session.h"
 #include "sentry/dsn.h"
 #include "sentry/envelope.h"
@@ -67,6 +68,7 @@ struct Args {
   int timeout_ms = 5000;
   bool minidump = false;
   bool debug = false;
+  internal::Scrubber::Config scrub;
 };
 
 std::optional<Args> ParseArgs(int argc, char** argv) {
@@ -100,6 +102,15 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
       args.minidump = absl::string_view(value) == "1";
     } else if (flag == "--debug") {
       args.debug = absl::string_view(value) == "1";
+    } else if (flag == "--scrub") {
+      args.scrub.enabled = absl::string_view(value) == "1";
+    } else if (flag == "--send-default-pii") {
+      args.scrub.send_default_pii = absl::string_view(value) == "1";
+    } else if (flag == "--scrub-keys") {
+      args.scrub.keys = absl::StrSplit(value, '\x1f', absl::SkipEmpty());
+    } else if (flag == "--scrub-values") {
+      args.scrub.value_patterns =
+          absl::StrSplit(value, '\x1f', absl::SkipEmpty());
     } else {
       return std::nullopt;
     }
@@ -271,6 +282,8 @@ class Handler {
     } else {
       Debug("the crashing thread's scope is missing: the main hub's is sent");
     }
+    // As the client does for every event (the main hub's was already).
+    internal::Scrubber(args_.scrub).Scrub(event);
     event.set_event_id(std::string(prepared.event_id, 32));
     event.set_level("fatal");
     event.set_timestamp(static_cast<double>(message.micros) / 1e6);

@@ -201,8 +201,11 @@ int main(int argc, char** argv) {
     // This thread's own hub (forked from main's on first use).
     sentry::ConfigureScope([](sentry::Scope& scope) {
       scope.SetTag("thread", "worker");
+      // Secrets and personal data the crash report must not carry.
+      scope.SetTag("X-Api-Key", "key-k4711");
       sentry::protocol::User user;
       user.set_id("4711");
+      user.set_email("ann@example.com");
       scope.SetUser(user);
     });
     sentry::Span transaction =

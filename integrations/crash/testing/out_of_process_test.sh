@@ -122,6 +122,10 @@ else:
     crumbs = [b["message"] for b in e.get("breadcrumbs", {}).get("values", [])]
     assert crumbs[-1] == "writing order 3", crumbs
     assert e["user"]["id"] == "4711", e.get("user")
+    # Scrubbed as every event is: the secret's value, the user's email.
+    assert tags.get("X-Api-Key") == "[Filtered]", tags
+    assert "email" not in e["user"], e["user"]
+    assert "key-k4711" not in json.dumps(e) and "ann@" not in json.dumps(e)
     trace = e["contexts"]["trace"]
     assert trace["trace_id"] == expected["trace_id"], trace
     if kind == "pool":

@@ -269,7 +269,7 @@ TEST_P(HttpServerTest, PrivacyRules) {
   ASSERT_EQ(
       Fetch(Url("/echo"),
             {"Authorization: Bearer s3cret", "Proxy-Authorization: Basic abc",
-             "Cookie: session=xyz", "X-Api-Key: key123",
+             "Cookie: theme=dark; session=xyz", "X-Api-Key: key123",
              "X-Forwarded-For: 203.0.113.7", "User-Agent: privacy-test"},
             &body),
       200);
@@ -287,7 +287,8 @@ TEST_P(HttpServerTest, PrivacyRules) {
   EXPECT_EQ(json.find("s3cret"), std::string::npos);
   EXPECT_EQ(json.find("key123"), std::string::npos);
   if (GetParam()) {
-    EXPECT_EQ(request.cookies(), "session=xyz");
+    // Cookies are sent, but a session's value is a secret all the same.
+    EXPECT_EQ(request.cookies(), "theme=dark; session=[Filtered]");
     EXPECT_EQ(request.data().string_value(), body);
     EXPECT_EQ(headers.at("X-Forwarded-For"), "203.0.113.7");
     // Forwarding headers are not trusted by default: the socket's address.

@@ -52,6 +52,7 @@ struct Dsc;
 struct RecordedSpans;
 class PropagationTargets;
 class EventFilters;
+class Scrubber;
 class TelemetryBuffer;
 class TelemetryAccess;
 // Request-mode release health (sdk/src/request_sessions.h).
@@ -202,6 +203,8 @@ class Client {
   std::unique_ptr<const internal::PropagationTargets> propagation_targets_;
   // Options::ignore_errors and ignore_transactions, compiled.
   std::unique_ptr<const internal::EventFilters> filters_;
+  // Options::scrub_data and its lists.
+  std::unique_ptr<const internal::Scrubber> scrubber_;
   // The last head DSC NewDsc made, and what it was made from: most calls
   // ask for the same trace's (every thread shares the main hub's trace).
   struct DscKey {

@@ -56,6 +56,22 @@ struct Options {
   std::vector<std::string> in_app_exclude;
   // Whether integrations may add personal data (IP addresses, cookies, ...).
   bool send_default_pii = false;
+  // Data scrubbing, on the SDK's threads before anything is sent: the value
+  // of every key that names a secret becomes "[Filtered]" in tags, extras,
+  // contexts, breadcrumb data, the request's headers, cookies, query string
+  // and data, span data and tags, and log and metric attributes; without
+  // send_default_pii the user's ip_address and email are removed. A key
+  // names a secret when, lowercased and with '-' read as '_', it is in the
+  // README's list (password, token, authorization, cookie, session, ...) or
+  // in scrub_keys, or ends in "_password", "_secret", "_token", "_api_key",
+  // ... Runs after event processors, before before_send (which may put
+  // back what it must).
+  bool scrub_data = true;
+  std::vector<std::string> scrub_keys;
+  // String values that one of these matches (a substring, or an ECMAScript
+  // regular expression that matches somewhere, e.g. a card number) become
+  // "[Filtered]" too, whatever their key.
+  std::vector<std::string> scrub_value_patterns;
   // Release health (needs a release): one session per process run, or, in
   // request mode (servers), one per HTTP request handled by the
   // //integrations/http_server middleware, sent as per-minute aggregates.
