@@ -4,6 +4,7 @@
 Usage:
   check_envelopes.py --schema event.schema.json --stream out.txt \
       [--events N] [--transactions N] [--logs N] [--metrics N] [--check-ins N]
+      [--feedbacks N]
   check_envelopes.py --schema event.schema.json --dir spool/ [--events N]
 
 A stream holds envelopes back to back (what the stdout transport prints); a
@@ -15,9 +16,11 @@ an envelope whose "trace" header (the dynamic sampling context) is not
 that of its event's trace, or a "log" / "trace_metric" item whose headers
 (item_count, content_type) or records do not have the shape of Sentry's
 telemetry docs, or a "check_in" item without the fields Sentry's check-in
-payload requires (PROTOCOL.md section 2.5). Logs, metrics and check-ins are
-printed too, one JSON line per record with "_item" set to "log",
-"trace_metric" or "check_in".
+payload requires (PROTOCOL.md section 2.5), or a "feedback" item that is
+not an event of type "feedback" with a contexts.feedback message of at most
+4096 characters. Logs, metrics, check-ins and feedback are printed too, one
+JSON line per record with "_item" set to "log", "trace_metric", "check_in"
+or "feedback".
 
 Runs with Debian's /usr/bin/python3 and python3-jsonschema.
 """
@@ -226,6 +229,18 @@ def check_check_in(check_in, where):
             raise EnvelopeError(f"{where}: monitor_config.{key} {config[key]!r}")
 
 
+def check_feedback(event, validator, where):
+    """A feedback item: an event of type "feedback" with contexts.feedback."""
+    if event.get("type") != "feedback":
+        raise EnvelopeError(f"{where}: type is {event.get('type')!r}")
+    # The schema spells the type as Relay's enum variant (userreportv2);
+    # SDKs send "feedback", which Relay reads as that variant.
+    check_event(dict(event, type="userreportv2"), validator, where)
+    message = event.get("contexts", {}).get("feedback", {}).get("message")
+    if not isinstance(message, str) or not 1 <= len(message) <= 4096:
+        raise EnvelopeError(f"{where}: contexts.feedback.message {message!r}")
+
+
 def check_trace_header(headers, event, where):
     """An event's envelope carries its trace's DSC (all values strings)."""
     trace = headers.get("trace")
@@ -252,6 +267,8 @@ def main():
                         help="expected number of metrics")
     parser.add_argument("--check-ins", type=int,
                         help="expected number of check-ins")
+    parser.add_argument("--feedbacks", type=int,
+                        help="expected number of feedback items")
     args = parser.parse_args()
 
     with open(args.schema) as f:
@@ -272,6 +289,7 @@ def main():
     transactions = []
     records = {"log": [], "trace_metric": []}
     check_ins = []
+    feedbacks = []
     try:
         for name, data in sources:
             envelopes = parse_stream(data)
@@ -291,6 +309,17 @@ def main():
                         check_in = json.loads(payload)
                         check_check_in(check_in, f"{name} {kind}")
                         check_ins.append(dict(check_in, _item=kind))
+                        continue
+                    if kind == "feedback":
+                        feedback = json.loads(payload)
+                        where = f"{name} {kind} {feedback.get('event_id')}"
+                        check_feedback(feedback, validator, where)
+                        header_id = str(headers.get("event_id", "")).replace(
+                            "-", "")
+                        if header_id != feedback["event_id"]:
+                            raise EnvelopeError(
+                                f"{where}: envelope event_id differs")
+                        feedbacks.append(dict(feedback, _item=kind))
                         continue
                     if kind not in ("event", "transaction"):
                         continue
@@ -330,8 +359,12 @@ def main():
         print(f"check_envelopes: {len(check_ins)} check-ins, expected "
               f"{args.check_ins}", file=sys.stderr)
         return 1
+    if args.feedbacks is not None and len(feedbacks) != args.feedbacks:
+        print(f"check_envelopes: {len(feedbacks)} feedback items, expected "
+              f"{args.feedbacks}", file=sys.stderr)
+        return 1
     for event in (events + transactions + records["log"] +
-                  records["trace_metric"] + check_ins):
+                  records["trace_metric"] + check_ins + feedbacks):
         print(json.dumps(event, sort_keys=True))
     return 0
 

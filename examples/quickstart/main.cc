@@ -1,11 +1,13 @@
 // The quick start: captures a message with tags, user and breadcrumbs, a
-// std::exception, and an event changed by before_send.
+// std::exception with the user's feedback about it, and an event changed by
+// before_send.
 //
 // With SENTRY_DSN unset it prints the envelopes to stdout. With SENTRY_DSN set
 // it sends them there over HTTP (sentry::Init picks the HTTP transport).
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
+#include <string>
 
 #include "sentry/sentry.h"
 #include "sentry/transports/stdout_transport.h"
@@ -25,9 +27,11 @@ int main() {
     options.transport = sentry::NewStdoutTransport(std::cout);
   }
   options.before_send = [](sentry::protocol::Event& event) {
-    // Scrub a secret before anything leaves the process.
-    if (event.extra().count("password") != 0) {
-      (*event.mutable_extra())["password"].set_string_value("[redacted]");
+    // The SDK has filtered secrets already (Options::scrub_data): a
+    // password's value is "[Filtered]" here. Mark the events it touched.
+    const auto password = event.extra().find("password");
+    if (password != event.extra().end() &&
+        password->second.string_value() == "[Filtered]") {
       (*event.mutable_tags())["scrubbed"] = "yes";
     }
     return true;
@@ -57,7 +61,13 @@ int main() {
   try {
     ParseConfig("");
   } catch (const std::exception& e) {
-    sentry::CaptureException(e);
+    const std::string error_id = sentry::CaptureException(e);
+    // 4. What the user said about it.
+    sentry::Feedback feedback;
+    feedback.message = "The settings page stays blank";
+    feedback.contact_email = "ada@example.com";
+    feedback.associated_event_id = error_id;
+    sentry::CaptureFeedback(std::move(feedback));
   }
 
   // 3. An event that before_send changes.

@@ -7,7 +7,10 @@ out="${TEST_TMPDIR}/out.txt"
 unset SENTRY_DSN
 examples/quickstart/quickstart >"${out}"
 /usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
-  --stream "${out}" --events 3 >"${TEST_TMPDIR}/stdout.jsonl"
+  --stream "${out}" --events 3 --feedbacks 1 >"${TEST_TMPDIR}/stdout.jsonl"
+# The JavaScript SDK's envelope parser reads the same envelopes.
+node tools/sentry_core_envelopes.js external/sentry_js_core "${out}" \
+  event=3 feedback=1
 
 sink="${TEST_TMPDIR}/sink"
 mkdir -p "${sink}"
@@ -18,13 +21,15 @@ for _ in $(seq 100); do [[ -f "${sink}/port" ]] && break; sleep 0.1; done
 SENTRY_DSN="http://publickey@127.0.0.1:$(cat "${sink}/port")/42" \
   examples/quickstart/quickstart
 /usr/bin/python3 tools/check_envelopes.py --schema sdk/testdata/event.schema.json \
-  --dir "${sink}" --events 3 >"${TEST_TMPDIR}/http.jsonl"
+  --dir "${sink}" --events 3 --feedbacks 1 >"${TEST_TMPDIR}/http.jsonl"
 grep -q "sentry_key=publickey" "${sink}/1.auth"
 
 for events in "${TEST_TMPDIR}/stdout.jsonl" "${TEST_TMPDIR}/http.jsonl"; do
 /usr/bin/python3 - "${events}" <<'PY'
 import json, sys
-events = [json.loads(line) for line in open(sys.argv[1])]
+records = [json.loads(line) for line in open(sys.argv[1])]
+events = [r for r in records if r.get("_item") != "feedback"]
+feedback = next(r for r in records if r.get("_item") == "feedback")
 by_kind = {}
 for e in events:
     if "exception" in e:
@@ -43,9 +48,17 @@ assert exc["type"] == "std::invalid_argument", exc
 assert exc["value"] == "empty configuration", exc
 login = by_kind["login failed"]
 assert login["level"] == "warning"
-assert login["extra"]["password"] == "[redacted]", login["extra"]
+# Filtered by the SDK before before_send, which saw it so.
+assert login["extra"]["password"] == "[Filtered]", login["extra"]
 assert login["tags"]["scrubbed"] == "yes"
+# Without send_default_pii the user's email stays on the machine; the
+# address the user gave with the feedback is sent.
+assert "email" not in msg["user"], msg["user"]
+context = feedback["contexts"]["feedback"]
+assert context["associated_event_id"] == by_kind["exception"]["event_id"], context
+assert context["message"] == "The settings page stays blank", context
+assert context["contact_email"] == "ada@example.com", context
 assert "password" not in msg.get("extra", {}), "WithScope data leaked"
-print("quickstart: 3 events checked in", sys.argv[1])
+print("quickstart: 3 events and the feedback checked in", sys.argv[1])
 PY
 done

@@ -72,6 +72,8 @@ struct CaptureWork {
     std::string span_id;
   };
   std::unique_ptr<CheckInWork> check_in;
+  // User feedback (then `scopes`, `event_id` and `timestamp` are set too).
+  std::unique_ptr<Feedback> feedback;
 };
 
 // The worker takes all of it at once and gives the emptied chunks back, so
@@ -97,9 +99,23 @@ using DebugLevel = internal::LogLevel;  // (sentry::LogLevel is for logs)
 // (PROTOCOL.md section 2.6: 1 MiB per event).
 constexpr size_t kMaxEventBytes = 1 << 20;
 constexpr int kMaxBreadcrumbsLimit = 1000;
+// A feedback's message (PROTOCOL.md section 2.5).
+constexpr size_t kMaxFeedbackMessage = 4096;
 // Request-mode session aggregates go out at least this often (PROTOCOL.md
 // section 6.3: every 30-60 s, and on flush and close).
 constexpr absl::Duration kAggregateInterval = absl::Seconds(60);
+
+// Keeps the first `max` UTF-8 characters of `text`.
+void CutToCharacters(std::string* text, size_t max) {
+  size_t characters = 0;
+  for (size_t i = 0; i < text->size(); ++i) {
+    if ((static_cast<unsigned char>((*text)[i]) & 0xC0) == 0x80) continue;
+    if (characters++ == max) {
+      text->resize(i);
+      return;
+    }
+  }
+}
 
 std::string EnvOr(const std::string& value, const char* variable) {
   if (!value.empty()) return value;
@@ -315,6 +331,86 @@ std::string Client::CaptureCheckIn(CheckIn check_in, std::string trace_id,
   return Enqueue(std::move(work), std::move(id), DataCategory::kMonitor);
 }
 
+std::string Client::CaptureFeedback(Feedback feedback, const Scope* scope) {
+  if (internal::InForkedChild()) return "";
+  if (feedback.message.empty()) {
+    internal::Log(DebugLevel::kWarning, "feedback not sent: no message");
+    return "";
+  }
+  if (!feedback.associated_event_id.empty() &&
+      !internal::NormalizeEventId(&feedback.associated_event_id)) {
+    internal::Log(DebugLevel::kWarning,
+                  "feedback not sent: associated_event_id \"",
+                  feedback.associated_event_id, "\" is not an event id");
+    return "";
+  }
+  internal::CaptureWork work;
+  std::string id = internal::NewEventId();
+  std::memcpy(work.event_id, id.data(), sizeof(work.event_id));
+  work.timestamp = internal::NowSeconds();
+  work.scopes = internal::CapturedScopes::Of(scope);
+  work.feedback = std::make_unique<Feedback>(std::move(feedback));
+  return Enqueue(std::move(work), std::move(id), DataCategory::kFeedback);
+}
+
+// Feedback: an event of type "feedback" with the scopes' data (no
+// breadcrumbs) and contexts.feedback, then before_send_feedback.
+void Client::ProcessFeedback(internal::CaptureWork& work) {
+  protocol::Event event;
+  event.set_event_id(work.event_id, sizeof(work.event_id));
+  event.set_timestamp(work.timestamp);
+  event.set_type("feedback");
+  event.set_level("info");
+  ApplyOptions(event);
+  internal::AppliedScopes applied = internal::ApplyScopes(
+      work.scopes, /*max_breadcrumbs=*/0, /*copy_breadcrumbs=*/false, event);
+  scrubber_->Scrub(event);
+  // After scrubbing: the contact address is given to be sent.
+  google::protobuf::Struct& context = (*event.mutable_contexts())["feedback"];
+  const Feedback& feedback = *work.feedback;
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"message", &feedback.message},
+      {"contact_email", &feedback.contact_email},
+      {"name", &feedback.name},
+      {"associated_event_id", &feedback.associated_event_id},
+      {"url", &feedback.url}};
+  for (const auto& [key, value] : fields) {
+    if (!value->empty()) {
+      (*context.mutable_fields())[key].set_string_value(*value);
+    }
+  }
+  std::string& message =
+      *(*context.mutable_fields())["message"].mutable_string_value();
+  CutToCharacters(&message, kMaxFeedbackMessage);
+  if (options_.before_send_feedback &&
+      !internal::CallUserCallback("before_send_feedback", [&] {
+        return options_.before_send_feedback(event);
+      })) {
+    reports_->Record(DiscardReason::kBeforeSend, DataCategory::kFeedback);
+    return;
+  }
+  std::optional<std::string> json =
+      EncodeEvent(event, {}, /*os_context_encoded=*/true, applied.trace_json);
+  if (!json) {
+    reports_->Record(DiscardReason::kInternalSdkError, DataCategory::kFeedback);
+    return;
+  }
+  const std::shared_ptr<const internal::Dsc> dsc =
+      applied.dsc != nullptr ? applied.dsc
+                             : NewDsc(applied.trace_id, applied.sample_rand,
+                                      std::nullopt, std::nullopt, "");
+  Envelope envelope = NewEnvelope();
+  envelope.SetStringHeader("event_id", event.event_id());
+  if (!dsc->fields.empty()) envelope.SetHeader("trace", dsc->ToJson());
+  envelope.AddItem("feedback", *std::move(json));
+  if (options_.send_client_reports) {
+    if (auto report = reports_->Take()) {
+      envelope.AddItem("client_report", internal::MessageToJson(*report));
+    }
+  }
+  options_.transport->SendEnvelope(std::move(envelope));
+}
+
 // A check-in: its JSON and envelope, with pending client reports.
 void Client::ProcessCheckIn(internal::CaptureWork& work) {
   const internal::CaptureWork::CheckInWork& c = *work.check_in;
@@ -454,6 +550,7 @@ bool Client::UserCodeSees(const internal::CaptureWork& work) const {
 void Client::Process(internal::CaptureWork& work) {
   if (work.transaction) return ProcessTransaction(work);
   if (work.check_in != nullptr) return ProcessCheckIn(work);
+  if (work.feedback != nullptr) return ProcessFeedback(work);
   if (work.event == nullptr) {  // A message: built here, off the caller.
     work.event = std::make_unique<protocol::Event>();
     work.event->set_event_id(work.event_id, sizeof(work.event_id));
@@ -914,6 +1011,8 @@ bool Client::Close(absl::Duration timeout) {
       DropTransaction(DiscardReason::kQueueOverflow, work);
     } else if (work.check_in != nullptr) {
       reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kMonitor);
+    } else if (work.feedback != nullptr) {
+      reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kFeedback);
     } else {
       ++errors;
     }

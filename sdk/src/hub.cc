@@ -301,6 +301,20 @@ std::string Hub::CaptureEvent(protocol::Event event) {
   return id;
 }
 
+std::string Hub::CaptureFeedback(Feedback feedback) {
+  if (internal::InForkedChild()) return "";
+  // The client only validates and queues (no user code runs).
+  absl::MutexLock lock(&mu_);
+  const auto& client = TopClientLocked();
+  if (client == nullptr) return "";
+  std::shared_ptr<Scope> keep;
+  return client->CaptureFeedback(std::move(feedback), TopLocked(&keep));
+}
+
+std::string CaptureFeedback(Feedback feedback) {
+  return Hub::Current()->CaptureFeedback(std::move(feedback));
+}
+
 std::string Hub::CaptureMessage(absl::string_view message, Level level) {
   if (internal::InForkedChild()) return "";
   {

@@ -31,6 +31,7 @@
 #include "sentry/check_in.h"
 #include "sentry/client_reports.h"
 #include "sentry/dsn.h"
+#include "sentry/feedback.h"
 #include "sentry/level.h"
 #include "sentry/options.h"
 #include "sentry/protocol/event.pb.h"
@@ -119,6 +120,9 @@ class Client {
   std::string CaptureCheckIn(CheckIn check_in, std::string trace_id,
                              std::string span_id);
   void ProcessCheckIn(internal::CaptureWork& work);
+  // Queues valid feedback with `scope`'s data; returns its event id, or "".
+  std::string CaptureFeedback(Feedback feedback, const Scope* scope);
+  void ProcessFeedback(internal::CaptureWork& work);
   friend class Hub;  // Tracing: DSCs, sampling, finished transactions.
   friend class internal::TelemetryAccess;  // Logs and metrics.
   friend std::string internal::CapturePreviousRunEvent(Client& client,

@@ -36,6 +36,7 @@
 #include "absl/time/time.h"
 #include "sentry/check_in.h"
 #include "sentry/client.h"
+#include "sentry/feedback.h"
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
 #include "sentry/scope.h"
@@ -105,6 +106,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::string CaptureEvent(protocol::Event event);
   // A cron check-in (sentry/crons.h) with the top scope's trace.
   std::string CaptureCheckIn(CheckIn check_in);
+  // User feedback (sentry/feedback.h) with the top scope's data.
+  std::string CaptureFeedback(Feedback feedback);
 
   // Runs before_breadcrumb, then adds to the top scope. Ignored without an
   // enabled client.

@@ -116,6 +116,10 @@ struct Options {
   // last exception it captured alive until it captures another.
   bool dedupe = true;
 
+  // Changes or drops user feedback (sentry/feedback.h; false drops it),
+  // on the SDK's worker thread, never under an SDK lock.
+  std::function<bool(protocol::Event& feedback)> before_send_feedback;
+
   // Tracing (sentry/tracing.h). Share of transactions kept, in [0, 1];
   // unset (and no traces_sampler) turns performance monitoring off (0 keeps
   // none but still decides, and propagates that decision).

@@ -41,6 +41,7 @@
 #include "sentry/client.h"
 #include "sentry/crons.h"
 #include "sentry/envelope.h"
+#include "sentry/feedback.h"
 #include "sentry/hub.h"
 #include "sentry/level.h"
 #include "sentry/logs.h"

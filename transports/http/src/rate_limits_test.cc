@@ -114,8 +114,8 @@ TEST(RateLimitsTest, RetryAfterForms) {
 // only those (each item type as the transport looks it up).
 TEST(RateLimitsTest, EachCategoryLimitsItsOwnItemTypesOnly) {
   const std::vector<std::string> item_types = {
-      "event",   "transaction", "log",     "trace_metric",
-      "session", "attachment",  "check_in"};
+      "event",   "transaction", "log",      "trace_metric",
+      "session", "attachment",  "check_in", "feedback"};
   for (const auto& [limited_category, limited_type] :
        std::vector<std::pair<std::string, std::string>>{
            {"error", "event"},
@@ -124,7 +124,8 @@ TEST(RateLimitsTest, EachCategoryLimitsItsOwnItemTypesOnly) {
            {"trace_metric", "trace_metric"},
            {"session", "session"},
            {"attachment", "attachment"},
-           {"monitor", "check_in"}}) {
+           {"monitor", "check_in"},
+           {"feedback", "feedback"}}) {
     RateLimits limits;
     limits.Update(429, absl::StrCat("60:", limited_category, ":organization"),
                   "", kNow);
