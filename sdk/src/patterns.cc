@@ -1,5 +1,6 @@
 #include "sdk/src/patterns.h"
 
+#include <locale>
 #include <regex>
 #include <utility>
 
@@ -13,6 +14,13 @@ struct Patterns::Regexes {
 
 Patterns::Patterns(std::vector<std::string> patterns)
     : substrings_(std::move(patterns)), regexes_(std::make_unique<Regexes>()) {
+  if (substrings_.empty()) return;
+  // std::regex reads the locale's ctype<char>::narrow, whose cache
+  // libstdc++ fills on first use of each character: filled here, once,
+  // before the threads that match (the SDK's worker and its log thread)
+  // share it.
+  const auto& ctype = std::use_facet<std::ctype<char>>(std::locale());
+  for (int c = 0; c < 256; ++c) ctype.narrow(static_cast<char>(c), '\0');
   for (const std::string& pattern : substrings_) {
     try {
       regexes_->compiled.emplace_back(

@@ -271,6 +271,18 @@ void BM_ScopeSetTag(benchmark::State& state) {
 }
 BENCHMARK(BM_ScopeSetTag);
 
+// A WorkDeadline entered and left around no work (sentry/watchdog.h): what
+// watching a task or a request costs when it finishes in time.
+void BM_WorkDeadline(benchmark::State& state) {
+  InitGuard guard = InitForBenchmark();
+  for (auto _ : state) {
+    WorkDeadline deadline("task", absl::Seconds(30));
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_WorkDeadline);
+BENCHMARK(BM_WorkDeadline)->Threads(2);
+
 void BM_Clone(benchmark::State& state) {
   InitGuard guard = InitForBenchmark();
   ConfigureRealisticScope(10);

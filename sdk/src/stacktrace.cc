@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 #include <elf.h>
 #include <link.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <unwind.h>
 
@@ -273,6 +274,66 @@ __attribute__((noinline)) int UnwindWithCfi(void** pcs, int max, int skip) {
 
 }  // namespace
 
+namespace {
+
+// The program counter at the signal: the faulting instruction (SEGV, BUS,
+// ILL, FPE) or the one after the system call that raised it (ABRT).
+uintptr_t SignalPc(const void* context) {
+  const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+  return static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return static_cast<uintptr_t>(uc->uc_mcontext.pc);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+struct SignalUnwind {
+  void** pcs;
+  int max;
+  int depth;
+  uintptr_t signal_pc;
+  bool reached;  // past the handler's own frames
+};
+
+_Unwind_Reason_Code OnSignalFrame(_Unwind_Context* frame, void* arg) {
+  auto* state = static_cast<SignalUnwind*>(arg);
+  int before_instruction = 0;
+  const uintptr_t ip = _Unwind_GetIPInfo(frame, &before_instruction);
+  if (ip == 0) return _URC_END_OF_STACK;
+  // The handler, the signal trampoline: skipped until the interrupted
+  // frame, whose address is the signal's program counter exactly.
+  if (!state->reached) {
+    if (ip != state->signal_pc) return _URC_NO_REASON;
+    state->reached = true;
+  }
+  state->pcs[state->depth++] = reinterpret_cast<void*>(ip);
+  return state->depth < state->max ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+}  // namespace
+
+int UnwindFromSignal(void* context, void** pcs, int max) {
+  SignalUnwind state{pcs, max, 0, SignalPc(context), false};
+  if (state.signal_pc != 0) _Unwind_Backtrace(&OnSignalFrame, &state);
+  if (state.reached && state.depth > 1) return state.depth;
+  int depth = 0;
+  if (state.signal_pc != 0)
+    pcs[depth++] = reinterpret_cast<void*>(state.signal_pc);
+  return depth + absl::GetStackTraceWithContext(pcs + depth, max - depth, 0,
+                                                context, nullptr);
+}
+
+void StacktraceFromPcs(void* const* pcs, int depth, protocol::Stacktrace* out) {
+  out->clear_frames();
+  for (int i = depth - 1; i >= 0; --i) {  // Oldest first.
+    out->add_frames()->set_instruction_addr(
+        Hex(reinterpret_cast<uintptr_t>(pcs[i])));
+  }
+}
+
 ScopedFullUnwind::ScopedFullUnwind() : previous_(t_full_unwind) {
   t_full_unwind = true;
 }
@@ -285,11 +346,7 @@ __attribute__((noinline)) void CaptureStackInto(int skip,
   const int depth = t_full_unwind
                         ? UnwindWithCfi(pcs, kMaxFrames, skip + 1)
                         : absl::GetStackTrace(pcs, kMaxFrames, skip + 1);
-  out->clear_frames();
-  for (int i = depth - 1; i >= 0; --i) {  // Oldest first.
-    out->add_frames()->set_instruction_addr(
-        Hex(reinterpret_cast<uintptr_t>(pcs[i])));
-  }
+  StacktraceFromPcs(pcs, depth, out);
 }
 
 namespace {

@@ -43,6 +43,16 @@ class ScopedFullUnwind {
   bool previous_;
 };
 
+// The stack of the thread a signal interrupted, newest first, from inside
+// its handler (`context` is the handler's ucontext): from the signal's
+// program counter, unwound with the modules' call frame information
+// through the signal trampoline (glibc's lock-free _dl_find_object finds
+// it), else with frame pointers. Returns the number of frames written.
+int UnwindFromSignal(void* context, void** pcs, int max);
+// `depth` addresses, newest first, as frames of `out` (oldest first) that
+// CompleteStacktraces completes.
+void StacktraceFromPcs(void* const* pcs, int depth, protocol::Stacktrace* out);
+
 struct InAppRules {
   std::vector<std::string> include;  // Prefixes of functions or modules.
   std::vector<std::string> exclude;

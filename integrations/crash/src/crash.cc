@@ -109,60 +109,6 @@ struct Out {
   }
 };
 
-// The program counter at the signal: the faulting instruction (SEGV, BUS,
-// ILL, FPE) or the one after the system call that raised it (ABRT).
-uintptr_t SignalPc(const void* context) {
-  const auto* uc = static_cast<const ucontext_t*>(context);
-#if defined(__x86_64__)
-  return static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-#elif defined(__aarch64__)
-  return static_cast<uintptr_t>(uc->uc_mcontext.pc);
-#else
-  (void)uc;
-  return 0;
-#endif
-}
-
-struct UnwindState {
-  void** pcs;
-  int max;
-  int depth;
-  uintptr_t signal_pc;
-  bool reached;  // past the handler's own frames
-};
-
-_Unwind_Reason_Code OnUnwindFrame(_Unwind_Context* frame, void* arg) {
-  auto* state = static_cast<UnwindState*>(arg);
-  int before_instruction = 0;
-  const uintptr_t ip = _Unwind_GetIPInfo(frame, &before_instruction);
-  if (ip == 0) return _URC_END_OF_STACK;
-  // The handler, the signal trampoline: skipped until the interrupted
-  // frame, whose address is the signal's program counter exactly.
-  if (!state->reached) {
-    if (ip != state->signal_pc) return _URC_NO_REASON;
-    state->reached = true;
-  }
-  state->pcs[state->depth++] = reinterpret_cast<void*>(ip);
-  return state->depth < state->max ? _URC_NO_REASON : _URC_END_OF_STACK;
-}
-
-// The interrupted thread's stack, newest first, starting at the signal's
-// program counter: unwound with the call frame information (.eh_frame) of
-// each module, through the signal trampoline, so frames of code built
-// without frame pointers (the C library's abort, say) are followed too.
-// Falls back to the frame pointers of the signal context when the unwinder
-// does not get through the trampoline.
-int UnwindFromSignal(void* context, void** pcs, int max) {
-  UnwindState state{pcs, max, 0, SignalPc(context), false};
-  if (state.signal_pc != 0) _Unwind_Backtrace(&OnUnwindFrame, &state);
-  if (state.reached && state.depth > 1) return state.depth;
-  int depth = 0;
-  if (state.signal_pc != 0)
-    pcs[depth++] = reinterpret_cast<void*>(state.signal_pc);
-  return depth + absl::GetStackTraceWithContext(pcs + depth, max - depth, 0,
-                                                context, nullptr);
-}
-
 _Unwind_Reason_Code CountFrame(_Unwind_Context*, void* arg) {
   ++*static_cast<int*>(arg);
   return _URC_NO_REASON;
@@ -198,7 +144,7 @@ void WriteCrash(int sig, const siginfo_t* info, void* context) {
   event.Add(SignalName(sig));
   event.Add("\"}}},\"stacktrace\":{\"frames\":[");
   void* pcs[kMaxFrames];
-  const int depth = UnwindFromSignal(context, pcs, kMaxFrames);
+  const int depth = internal::UnwindFromSignal(context, pcs, kMaxFrames);
   for (int i = depth - 1; i >= 0; --i) {  // Oldest first.
     event.Add("{\"instruction_addr\":\"");
     event.Hex(reinterpret_cast<uintptr_t>(pcs[i]));

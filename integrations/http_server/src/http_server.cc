@@ -164,6 +164,10 @@ RequestScope::RequestScope(const Request& request,
                                              : TransactionSource::kRoute});
   transaction_.SetData("http.request.method", method_);
   hub_->ConfigureScope([&](Scope& scope) { scope.SetSpan(transaction_); });
+  if (options.request_deadline) {
+    deadline_.emplace(absl::StrCat(method_, " ", target_),
+                      *options.request_deadline);
+  }
 }
 
 RequestScope::~RequestScope() {
@@ -172,6 +176,8 @@ RequestScope::~RequestScope() {
 }
 
 void RequestScope::Finish(int status) {
+  // Ended: a request reported as stuck says so on what Finish captures.
+  deadline_.reset();
   transaction_.SetData("http.response.status_code", status);
   transaction_.SetStatus(exception_captured_ ? SpanStatus::kInternalError
                                              : SpanStatusFromHttpCode(status));

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "sentry/integrations/httplib.h"
 #include "sentry/integrations/microhttpd.h"
@@ -449,6 +450,48 @@ TEST(SensitiveHeaderTest, Names) {
   http_server::MiddlewareOptions options;
   options.sensitive_headers = {"X-Internal"};
   EXPECT_TRUE(http_server::IsSensitiveHeader("x-internal", options));
+}
+
+TEST(RequestDeadlineTest, AStuckRequestIsReportedWithItsOwnScope) {
+  auto transport = std::make_shared<TestTransport>();
+  Options options;
+  options.transport = transport;
+  options.traces_sample_rate = 1.0;
+  InitGuard guard = Init(std::move(options));
+  ASSERT_TRUE(guard.status().ok());
+  http_server::MiddlewareOptions middleware;
+  middleware.request_deadline = absl::Milliseconds(100);
+  http_server::Request request;
+  request.method = "GET";
+  request.url = "http://shop.example/report/7";
+  request.route = "/report/<id>";
+  absl::Notification go;
+  std::thread server([&] {
+    http_server::Handle(request, middleware, [&] {
+      ConfigureScope([](Scope& scope) { scope.SetTag("report", "7"); });
+      go.WaitForNotification();
+      return 200;
+    });
+  });
+  const bool reported = transport->WaitForEvents(1, absl::Seconds(30));
+  go.Notify();
+  server.join();
+  ASSERT_TRUE(reported);
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  const auto events = transport->events();
+  ASSERT_EQ(events.size(), 1u);
+  const auto& exception = events[0].exception().values(0);
+  EXPECT_EQ(exception.type(), "StuckWork");
+  EXPECT_TRUE(absl::StrContains(exception.value(), "\"GET /report/<id>\""))
+      << exception.value();
+  EXPECT_EQ(events[0].tags().at("report"), "7");
+  EXPECT_EQ(events[0].request().url(), "http://shop.example/report/7");
+  // The request's transaction, which the report belongs to.
+  ASSERT_EQ(transport->transactions().size(), 1u);
+  const auto trace_id = [](const protocol::Event& event) {
+    return event.contexts().at("trace").fields().at("trace_id").string_value();
+  };
+  EXPECT_EQ(trace_id(events[0]), trace_id(transport->transactions()[0]));
 }
 
 // The same core behind a second, unrelated server library.

@@ -214,6 +214,52 @@ TEST_F(ThreadPoolTest, OptInCaptureOfTaskExceptionsRethrows) {
   }
 }
 
+// Where the stuck task waits: its frame must be in the report.
+__attribute__((noinline)) void ResizeWaitingForStorage(absl::Notification* go) {
+  go->WaitForNotification();
+  asm volatile("" ::: "memory");  // Not a tail call.
+}
+
+TEST_F(ThreadPoolTest, AStuckTaskIsReportedOnceWithItsOwnScope) {
+  ConfigureScope([](Scope& scope) { scope.SetTag("submitter", "main"); });
+  absl::Notification go;
+  BindOptions options;
+  options.deadline = absl::Milliseconds(100);
+  options.task_name = "resize image";
+  {
+    Pool pool(2);
+    pool.Submit(BindHub(
+        [&go] {
+          ConfigureScope([](Scope& scope) { scope.SetTag("image", "i-42"); });
+          ResizeWaitingForStorage(&go);
+        },
+        options));
+    // A task that finishes in time is not reported.
+    pool.Submit(BindHub([] {}, options));
+    const bool reported = transport_->WaitForEvents(1, absl::Seconds(60));
+    go.Notify();
+    ASSERT_TRUE(reported);
+  }
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  const auto events = transport_->events();
+  ASSERT_EQ(events.size(), 1u);
+  const auto& exception = events[0].exception().values(0);
+  EXPECT_EQ(exception.type(), "StuckWork");
+  EXPECT_TRUE(absl::StrContains(exception.value(), "\"resize image\""))
+      << exception.value();
+  EXPECT_EQ(exception.mechanism().type(), "watchdog");
+  // The task's own scope: its tag and its submitter's.
+  EXPECT_EQ(events[0].tags().at("image"), "i-42");
+  EXPECT_EQ(events[0].tags().at("submitter"), "main");
+#if !defined(__SANITIZE_THREAD__)  // (no stacks there: watchdog_test.cc)
+  bool in_stack = false;
+  for (const auto& frame : exception.stacktrace().frames()) {
+    in_stack |= absl::StrContains(frame.function(), "ResizeWaitingForStorage");
+  }
+  EXPECT_TRUE(in_stack);
+#endif
+}
+
 TEST_F(ThreadPoolTest, NestedSubmissionPropagatesFromTheTask) {
   Pool pool(2);
   auto executor = PropagateHubs(pool);

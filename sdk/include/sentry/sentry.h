@@ -53,6 +53,7 @@
 #include "sentry/tracing.h"
 #include "sentry/transport.h"
 #include "sentry/version.h"
+#include "sentry/watchdog.h"
 
 namespace sentry {
 

@@ -34,6 +34,7 @@
 
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "sentry/hub.h"
+#include "sentry/watchdog.h"
 
 namespace sentry::http_server {
 
@@ -69,6 +71,9 @@ struct MiddlewareOptions {
   size_t max_body_bytes = 8 * 1024;
   // More header names (case-insensitive) whose values are always filtered.
   std::vector<std::string> sensitive_headers;
+  // Report a request still being handled after this long as stuck work
+  // (sentry/watchdog.h), named "METHOD route", with the request's scope.
+  std::optional<absl::Duration> request_deadline;
 };
 
 // The mechanism of exceptions captured by the middleware.
@@ -106,6 +111,7 @@ class RequestScope {
   absl::Time started_;
   bool exception_captured_ = false;
   Span transaction_;
+  std::optional<WorkDeadline> deadline_;
 };
 
 // Runs `handler` (returning the HTTP status) within a RequestScope. An

@@ -19,7 +19,9 @@
 // the next task on the same worker, never sees what a run set). The worker's
 // previous hub is restored afterwards, also when the task throws. With
 // `capture_exceptions`, an exception leaving the task is captured (mechanism
-// "thread_pool", handled false) and then rethrown unchanged.
+// "thread_pool", handled false) and then rethrown unchanged. With
+// `deadline`, a run still going after it is reported as stuck work with the
+// run's scope (sentry/watchdog.h).
 //
 // Thread-safety: a bound task may run on any thread; copies share the
 // submit-time fork, which is never modified.
@@ -28,17 +30,25 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
 
+#include "absl/time/time.h"
 #include "sentry/hub.h"
+#include "sentry/watchdog.h"
 
 namespace sentry {
 
 struct BindOptions {
   // Capture exceptions that leave the task (then rethrow them).
   bool capture_exceptions = false;
+  // Report a run still going after this long as stuck work
+  // (sentry/watchdog.h), named `task_name`, with the task's scope.
+  std::optional<absl::Duration> deadline;
+  std::string task_name = "thread pool task";
 };
 
 namespace internal {
@@ -69,6 +79,9 @@ class HubBoundTask {
   template <typename T, typename... Args>
   decltype(auto) Invoke(T& task, Args&&... args) const {
     HubBinding binding(hub_->Clone());
+    std::optional<WorkDeadline> deadline;
+    if (options_.deadline)
+      deadline.emplace(options_.task_name, *options_.deadline);
     if (!options_.capture_exceptions) {
       return std::invoke(task, std::forward<Args>(args)...);
     }
