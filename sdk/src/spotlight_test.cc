@@ -85,8 +85,33 @@ TEST_F(SpotlightInitTest, EveryEnvelopeGoesToTheTransportAndTheSidecar) {
   ASSERT_EQ(sidecar_->events().size(), 1u);
   EXPECT_EQ(primary->events()[0].event_id(), id);
   EXPECT_EQ(sidecar_->events()[0].event_id(), id);
-  // The sidecar's drops are not Sentry's: it counts into reports of its own.
-  EXPECT_NE(sidecar_->client_reports(), primary->client_reports());
+}
+
+TEST_F(SpotlightInitTest, TheSidecarsDropsAreNotSentrys) {
+  auto primary = std::make_shared<testing::TestTransport>();
+  Options options;
+  options.transport = primary;
+  options.spotlight = true;
+  options.auto_session_tracking = false;
+  InitGuard guard = Init(std::move(options));
+  ASSERT_TRUE(guard.status().ok()) << guard.status();
+  // The sidecar loses an envelope (it counts into what Start gave it).
+  sidecar_->client_reports()->Record(DiscardReason::kNetworkError,
+                                     DataCategory::kError);
+  CaptureMessage("after the sidecar's loss");
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  // Sentry's counts, and so its client reports, do not have it.
+  EXPECT_EQ(guard.client()->client_reports().Count(DiscardReason::kNetworkError,
+                                                   DataCategory::kError),
+            0u);
+  for (const Envelope& envelope : primary->envelopes()) {
+    for (const EnvelopeItem& item : envelope.items()) {
+      EXPECT_NE(item.type, "client_report") << item.payload;
+    }
+  }
+  EXPECT_EQ(sidecar_->client_reports()->Count(DiscardReason::kNetworkError,
+                                              DataCategory::kError),
+            1u);
 }
 
 TEST_F(SpotlightInitTest, WithoutDsnOrTransportTheSidecarStillGetsEvents) {
@@ -115,36 +140,58 @@ TEST_F(SpotlightInitTest, OffByDefault) {
   EXPECT_EQ(sidecar_->events().size(), 0u);
 }
 
-// Records the order of Flush and Shutdown calls across transports.
+// Records the Flush and Shutdown calls across transports, with the time
+// each was given; each call takes `takes` (a slow network).
 class OrderRecorder final : public Transport {
  public:
-  OrderRecorder(std::string name, std::vector<std::string>* calls)
-      : name_(std::move(name)), calls_(calls) {}
+  struct Call {
+    std::string what;
+    absl::Duration timeout;
+  };
+  OrderRecorder(std::string name, absl::Duration takes,
+                std::vector<Call>* calls)
+      : name_(std::move(name)), takes_(takes), calls_(calls) {}
   void SendEnvelope(Envelope) noexcept override {}
-  bool Flush(absl::Duration) noexcept override {
-    calls_->push_back(name_ + ".Flush");
-    return true;
+  bool Flush(absl::Duration timeout) noexcept override {
+    return Record("Flush", timeout);
   }
-  bool Shutdown(absl::Duration) noexcept override {
-    calls_->push_back(name_ + ".Shutdown");
-    return true;
+  bool Shutdown(absl::Duration timeout) noexcept override {
+    return Record("Shutdown", timeout);
   }
 
  private:
+  bool Record(const char* what, absl::Duration timeout) {
+    calls_->push_back({name_ + "." + what, timeout});
+    absl::SleepFor(takes_);  // The work a flush does, not a wait for it.
+    return true;
+  }
+
   std::string name_;
-  std::vector<std::string>* calls_;
+  absl::Duration takes_;
+  std::vector<Call>* calls_;
 };
 
-TEST(TeeTransportTest, SentrysTransportIsFlushedAndShutDownFirst) {
-  std::vector<std::string> calls;
-  auto tee =
-      NewTeeTransport(std::make_shared<OrderRecorder>("sentry", &calls),
-                      std::make_shared<OrderRecorder>("sidecar", &calls));
+TEST(TeeTransportTest, SentrysTransportGetsTheWholeTimeoutFirst) {
+  std::vector<OrderRecorder::Call> calls;
+  auto tee = NewTeeTransport(
+      std::make_shared<OrderRecorder>("sentry", absl::Milliseconds(300),
+                                      &calls),
+      std::make_shared<OrderRecorder>("sidecar", absl::ZeroDuration(), &calls));
   EXPECT_TRUE(tee->Flush(absl::Seconds(1)));
   EXPECT_TRUE(tee->Shutdown(absl::Seconds(1)));
-  EXPECT_EQ(calls,
+  ASSERT_EQ(calls.size(), 4u);
+  std::vector<std::string> order;
+  for (const auto& call : calls) order.push_back(call.what);
+  EXPECT_EQ(order,
             (std::vector<std::string>{"sentry.Flush", "sidecar.Flush",
                                       "sentry.Shutdown", "sidecar.Shutdown"}));
+  // Sentry's transport is given the whole second; the sidecar what is left
+  // after Sentry's 300 ms.
+  for (int i : {0, 2}) EXPECT_EQ(calls[i].timeout, absl::Seconds(1));
+  for (int i : {1, 3}) {
+    EXPECT_LE(calls[i].timeout, absl::Milliseconds(700)) << calls[i].what;
+    EXPECT_GT(calls[i].timeout, absl::ZeroDuration()) << calls[i].what;
+  }
 }
 
 TEST(SpotlightWithoutHttpTest, TheCoreAloneKeepsSendingToItsTransport) {

@@ -85,7 +85,8 @@ __attribute__((noinline, no_sanitize_thread)) void FaultWithSignal(int sig) {
   }
 }
 
-void CrashWith(int sig, const std::string& cache_dir) {
+__attribute__((noinline)) void CrashWith(int sig,
+                                         const std::string& cache_dir) {
   struct sigaction previous {};
   previous.sa_handler = &PreviousHandler;
   sigemptyset(&previous.sa_mask);
@@ -155,7 +156,16 @@ TEST_P(CrashDeathTest, SignalIsSpooledThenThePreviousHandlerRuns) {
   EXPECT_FALSE(value.mechanism().handled());
   EXPECT_EQ(value.mechanism().meta().signal().number(), c.sig);
   EXPECT_EQ(value.mechanism().meta().signal().name(), c.name);
-  EXPECT_GE(value.stacktrace().frames_size(), 1);
+  // The crashing code's frames, and none of the SDK's signal handler.
+  std::string functions;
+  for (const auto& frame : value.stacktrace().frames()) {
+    absl::StrAppend(&functions, frame.function(), "\n");
+  }
+  EXPECT_TRUE(absl::StrContains(functions, "FaultWithSignal")) << functions;
+  EXPECT_TRUE(absl::StrContains(functions, "CrashWith")) << functions;
+  for (const char* handler : {"OnSignal", "ReportToHandler", "WriteCrash"}) {
+    EXPECT_FALSE(absl::StrContains(functions, handler)) << functions;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -127,14 +127,5 @@ TEST_F(SpdlogSinkTest, ThreadsLoggingThroughOneSinkLoseNothing) {
   EXPECT_EQ(bodies["thread 3 line 99"], 1);
 }
 
-TEST_F(SpdlogSinkTest, RecordsLoggedWithoutTheSdkAreNotKeptForLater) {
-  auto early =
-      std::make_shared<spdlog::logger>("early", std::make_shared<SpdlogSink>());
-  early->error("no SDK yet");
-  Init();
-  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
-  EXPECT_TRUE(transport_->logs().empty());
-}
-
 }  // namespace
 }  // namespace sentry::integrations
