@@ -385,6 +385,20 @@ TEST_F(LogsTest, WithOrWithoutBeforeSendLogTheSameLogIsSent) {
             "string:timeout");
 }
 
+TEST_F(LogsTest, TheSdksOwnDebugLogNeverBecomesSentryLogs) {
+  Options options;
+  options.debug = true;  // The SDK writes its log (to stderr).
+  options.before_send = [](protocol::Event&) { return false; };
+  Init(std::move(options));
+  CaptureMessage("dropped by before_send");  // The SDK logs the drop.
+  CaptureCheckIn({"", CheckInStatus::kOk});  // It logs the refusal.
+  logger::Info("the program's own line");
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  const auto logs = transport_->logs();
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(Field(logs[0], "body"), "the program's own line");
+}
+
 TEST_F(LogsTest, EnableLogsOffSendsNoLogsButStillEvents) {
   Options options;
   options.enable_logs = false;

@@ -1,5 +1,6 @@
 // A user's program: the SDK with its HTTP transport, tasks on threads that
 // each get their own hub, and the user's own "boringssl" library.
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -31,6 +32,13 @@ int main() {
     worker.join();
   }
   std::cout << "linked with " << UserBoringsslName() << "\n";
+  // The user's RAND_bytes is the one the program's code calls; the SDK's
+  // (renamed, hidden) never is, so its event ids stay random.
+  uint8_t bytes[4];
+  RAND_bytes(bytes, sizeof(bytes));
+  std::cout << "user RAND_bytes";
+  for (uint8_t b : bytes) std::cout << " " << static_cast<int>(b);
+  std::cout << "\n";
   sentry::Flush(absl::Seconds(1));
   return 0;
 }

@@ -24,6 +24,7 @@ namespace sentry::testing {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::Not;
 using ::testing::SizeIs;
@@ -84,6 +85,40 @@ TEST(CaptureEventsTest, WorkHandedToSentryThreadsIsCaptured) {
     worker.join();
   });
   EXPECT_THAT(events, ElementsAre(HasMessage("from the worker")));
+}
+
+TEST(CaptureTest, ReturnsTransactionsLogsMetricsAndEnvelopes) {
+  Options options;
+  options.traces_sample_rate = 1.0;
+  Captured captured = Capture(
+      [] {
+        Span transaction = StartTransaction({"checkout", "task"});
+        logger::Info("charged $0 cents", 2500);
+        metrics::Count("charges");
+        transaction.Finish();
+        // Work handed over with BindHub goes to the same capture.
+        std::thread([task = BindHub([] { CaptureMessage("bound"); })] {
+          task();
+        }).join();
+      },
+      options);
+  ASSERT_EQ(captured.transactions.size(), 1u);
+  EXPECT_EQ(captured.transactions[0].transaction(), "checkout");
+  ASSERT_EQ(captured.logs.size(), 1u);
+  EXPECT_EQ(captured.logs[0].fields().at("body").string_value(),
+            "charged 2500 cents");
+  ASSERT_EQ(captured.metrics.size(), 1u);
+  EXPECT_EQ(captured.metrics[0].fields().at("name").string_value(), "charges");
+  EXPECT_THAT(captured.events, ElementsAre(HasMessage("bound")));
+  // Every envelope, in order: each item type above is among them.
+  std::vector<std::string> types;
+  for (const Envelope& envelope : captured.envelopes) {
+    for (const EnvelopeItem& item : envelope.items())
+      types.push_back(item.type);
+  }
+  for (const char* type : {"transaction", "log", "trace_metric", "event"}) {
+    EXPECT_THAT(types, Contains(type));
+  }
 }
 
 TEST(CaptureTest, AppliesOptionsAndReportsDrops) {
