@@ -84,6 +84,15 @@ TEST(TelemetryBufferTest, FlushSendsWhatWaitsInBatchesOfAtMostTheBatchSize) {
   EXPECT_EQ(buffer.waiting(), 0u);
 }
 
+// The client's buffers use the defaults: the README's 1000 waiting at most,
+// envelopes of 100, 5 seconds after the first record waiting.
+TEST(TelemetryBufferTest, DefaultLimitsAreTheReadmes) {
+  const TelemetryBuffer::Limits limits;
+  EXPECT_EQ(limits.max_waiting, 1000u);
+  EXPECT_EQ(limits.batch_size, 100u);
+  EXPECT_EQ(limits.interval, absl::Seconds(5));
+}
+
 TEST(TelemetryBufferTest, SendsAfterTheIntervalBelowTheBatchSize) {
   Batches batches;
   TelemetryBuffer buffer({1000, 100, absl::Milliseconds(50)}, batches.Sink());
