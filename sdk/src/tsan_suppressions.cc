@@ -7,7 +7,8 @@
 // mmaps for its ThreadIdentity, and the waker's atomic increment is ordered
 // after that allocation by the mutex's internal atomics, which Abseil hides
 // from TSan inside its own lock annotations. A two-thread Mutex::Await
-// program with no other code in it shows the same report.
+// program with no other code in it shows the same report
+// (//tools/tsan_repro:absl_waiter_race_test).
 //
 // Only compiled under ThreadSanitizer. The definition is weak: a program
 // that defines __tsan_default_suppressions itself keeps its own.
