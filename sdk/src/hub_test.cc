@@ -2,9 +2,13 @@
 // free functions: scopes, hubs, the event pipeline and its drops.
 #include "sentry/hub.h"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
@@ -479,6 +483,7 @@ TEST_F(HubTest, EventsAbandonedAtShutdownAreCountedByCategory) {
   Options options;
   options.traces_sample_rate = 1.0;
   options.shutdown_timeout = absl::Milliseconds(50);
+  options.debug = true;
   options.before_send = [&](protocol::Event&) {
     if (!entered.HasBeenNotified()) {
       entered.Notify();
@@ -494,18 +499,35 @@ TEST_F(HubTest, EventsAbandonedAtShutdownAreCountedByCategory) {
   transaction.StartChild("child").Finish();
   transaction.Finish();
   auto client = guard_->client();
+  // Close counts the abandoned events, says so in the debug log, then waits
+  // for the worker: its stderr (a pipe here) tells when to let it go.
+  int log_pipe[2];
+  ASSERT_EQ(::pipe(log_pipe), 0);
+  std::fflush(stderr);
+  const int saved_stderr = ::dup(STDERR_FILENO);
+  ::dup2(log_pipe[1], STDERR_FILENO);
   bool closed = true;
   std::thread closer([&] { closed = client->Close(absl::Milliseconds(50)); });
-  // Close counts the abandoned events before it waits for the worker.
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  const ClientReports& reports = client->client_reports();
-  while (reports.Count(DiscardReason::kQueueOverflow, DataCategory::kError) <
-             5 &&
-         absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(1));
+  std::string log;
+  pollfd readable{log_pipe[0], POLLIN, 0};
+  while (log.find("shutdown timeout: dropped") == std::string::npos &&
+         ::poll(&readable, 1, /*timeout_ms=*/30000) == 1) {
+    char buffer[512];
+    const ssize_t n = ::read(log_pipe[0], buffer, sizeof(buffer));
+    if (n <= 0) break;
+    log.append(buffer, static_cast<size_t>(n));
   }
+  std::fflush(stderr);
+  ::dup2(saved_stderr, STDERR_FILENO);
+  ::close(saved_stderr);
+  ::close(log_pipe[0]);
+  ::close(log_pipe[1]);
   release.Notify();
   closer.join();
+  EXPECT_NE(log.find("shutdown timeout: dropped 6 queued events"),
+            std::string::npos)
+      << log;
+  const ClientReports& reports = client->client_reports();
   EXPECT_FALSE(closed);
   EXPECT_EQ(reports.Count(DiscardReason::kQueueOverflow, DataCategory::kError),
             5u);
