@@ -304,6 +304,36 @@ void WriteBreadcrumbs(Writer& w, const Breadcrumbs* global_or_null,
   w.Char(']');
 }
 
+// The attachments of both scopes (the global's first), as the crash
+// handler reads them: a file by its path, bytes by where they are in this
+// process's memory (it reads them while the process is stopped).
+void WriteAttachments(Writer& w, const std::vector<Attachment>* global_or_null,
+                      const std::vector<Attachment>& local) {
+  w.Char('[');
+  bool first = true;
+  for (const std::vector<Attachment>* list : {global_or_null, &local}) {
+    if (list == nullptr) continue;
+    for (const Attachment& attachment : *list) {
+      if (!first) w.Char(',');
+      first = false;
+      bool member = true;
+      w.Char('{');
+      Member(w, "filename", attachment.filename, &member);
+      Member(w, "content_type", attachment.content_type, &member);
+      if (!attachment.path.empty()) {
+        Member(w, "path", attachment.path, &member);
+      } else {
+        w.Key("address", &member);
+        w.Unsigned(reinterpret_cast<uintptr_t>(attachment.bytes.data()));
+        w.Key("length", &member);
+        w.Unsigned(attachment.bytes.size());
+      }
+      w.Char('}');
+    }
+  }
+  w.Char(']');
+}
+
 // What a crash reads: the two scopes' fields.
 struct Fields {
   const ScopeFields& local;
@@ -440,6 +470,14 @@ size_t CrashScope::Write(char* out, size_t capacity, size_t max_breadcrumbs) {
     WriteBreadcrumbs(w, same ? nullptr : &global_crumbs,
                      f.local.breadcrumbs.get(), max_breadcrumbs);
     w.Char('}');
+  }
+  const std::vector<Attachment>& global_attachments =
+      f.global.attachments.get();
+  if (!f.local.attachments->empty() || (!same && !global_attachments.empty())) {
+    // Not an event field: the crash handler takes it out.
+    w.Key("attachments", &first);
+    WriteAttachments(w, same ? nullptr : &global_attachments,
+                     f.local.attachments.get());
   }
   w.Char('}');
   return w.Finish();

@@ -13,7 +13,11 @@
 // scope over the global scope (tags, extra, contexts, user, level,
 // transaction, fingerprint; contexts.trace of the active span, else of the
 // propagation context), and the newest `max_breadcrumbs` breadcrumbs of
-// both. Attachments and event processors are left out.
+// both. Event processors are left out. The attachments of both are in an
+// "attachments" member (not an event field: the crash handler takes it out
+// and reads each), [{"filename", "content_type", "path"} or {"filename",
+// "content_type", "address", "length"}]: a file by its path, bytes by where
+// they are in this process's memory.
 //
 // The scopes are read without their locks. A scope changes only under its
 // lock and its data is replaced, not changed, while shared (copy-on-write),

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,7 @@
 #include "integrations/crash/src/oom_record.h"
 #include "integrations/crash/src/process_modules.h"
 #include "integrations/crash/src/thread_capture.h"
+#include "sdk/src/json.h"
 #include "sdk/src/message_json.h"
 #include "sdk/src/propagation.h"
 #include "sdk/src/scrubber.h"
@@ -53,6 +55,9 @@
 
 namespace sentry::internal::crash {
 namespace {
+
+// The largest scope attachment the handler reads into a crash report.
+constexpr size_t kMaxAttachment = 20 << 20;
 
 struct Args {
   int pid = 0;
@@ -349,12 +354,66 @@ class Handler {
                                                : event.environment())) {
       envelope.AddItem("session", *session);
     }
+    if (own_scope) AddScopeAttachments(scope, envelope);
     if (!minidump.empty()) {
       EnvelopeItem& item = envelope.AddItem("attachment", minidump);
       item.headers.push_back({"filename", "\"minidump.dmp\""});
       item.headers.push_back({"attachment_type", "\"event.minidump\""});
     }
     return envelope.Serialize();
+  }
+
+  // The crashing thread's scope's attachments (CrashScope's "attachments"):
+  // files read from their paths, bytes read from the stopped process.
+  void AddScopeAttachments(const std::string& scope, Envelope& envelope) {
+    google::protobuf::Struct document;
+    google::protobuf::util::JsonParseOptions lenient;
+    lenient.ignore_unknown_fields = true;
+    if (!google::protobuf::util::JsonStringToMessage(scope, &document, lenient)
+             .ok()) {
+      return;
+    }
+    const auto list = document.fields().find("attachments");
+    if (list == document.fields().end()) return;
+    for (const auto& value : list->second.list_value().values()) {
+      const auto& fields = value.struct_value().fields();
+      const auto text = [&](const char* key) -> std::string {
+        const auto it = fields.find(key);
+        return it == fields.end() ? "" : it->second.string_value();
+      };
+      const auto number = [&](const char* key) -> double {
+        const auto it = fields.find(key);
+        return it == fields.end() ? 0 : it->second.number_value();
+      };
+      std::string bytes;
+      const std::string path = text("path");
+      if (!path.empty()) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) {
+          Debug(absl::StrCat("attachment ", path, " cannot be read"));
+          continue;
+        }
+        bytes.assign(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
+        if (bytes.size() > kMaxAttachment) bytes.resize(kMaxAttachment);
+      } else {
+        const double length = number("length");
+        if (!(length >= 0 && length <= kMaxAttachment)) continue;
+        bytes.resize(static_cast<size_t>(length));
+        if (!bytes.empty() && !Read(static_cast<uint64_t>(number("address")),
+                                    bytes.data(), bytes.size())) {
+          Debug(absl::StrCat("attachment ", text("filename"),
+                             " cannot be read from the process"));
+          continue;
+        }
+      }
+      EnvelopeItem& item = envelope.AddItem("attachment", std::move(bytes));
+      item.headers.push_back({"filename", JsonQuote(text("filename"))});
+      const std::string content_type = text("content_type");
+      if (!content_type.empty()) {
+        item.headers.push_back({"content_type", JsonQuote(content_type)});
+      }
+    }
   }
 
   // The envelope's "trace" of the crashing thread's scope: its frozen DSC,

@@ -199,8 +199,19 @@ int main(int argc, char** argv) {
   std::thread worker([&] {
     pthread_setname_np(pthread_self(), "worker");
     // This thread's own hub (forked from main's on first use).
-    sentry::ConfigureScope([](sentry::Scope& scope) {
+    // A log file of the worker's: attached by its path.
+    const std::string log_path = cache_dir + "-worker.log";
+    std::FILE* log = std::fopen(log_path.c_str(), "w");
+    if (log != nullptr) {
+      std::fputs("worker started\n", log);
+      std::fclose(log);
+    }
+    sentry::ConfigureScope([&](sentry::Scope& scope) {
       scope.SetTag("thread", "worker");
+      // Attachments the crash report carries: bytes, and a file.
+      scope.AddAttachment(sentry::Attachment::FromBytes(
+          "orders.json", "{\"orders\":[1,2,3]}", "application/json"));
+      scope.AddAttachment(sentry::Attachment::FromPath(log_path, "text/plain"));
       // Secrets and personal data the crash report must not carry.
       scope.SetTag("X-Api-Key", "key-k4711");
       sentry::protocol::User user;

@@ -30,9 +30,9 @@ while pos < len(data):
     pos = end + 1 + header["length"] + 1
     if header["type"] == "event":
         event = json.loads(payload)
-    elif header["type"] == "attachment":
-        assert header["attachment_type"] == "event.minidump", header
+    elif header.get("attachment_type") == "event.minidump":
         assert header["filename"] == "minidump.dmp", header
+        assert minidump is None, "two minidumps"
         minidump = payload
 assert event and minidump and minidump[:4] == b"MDMP", "no event or minidump"
 open(os.path.join(work, "minidump.dmp"), "wb").write(minidump)

@@ -61,6 +61,23 @@ def items(item_type):
                 found.append(json.loads(lines[i + 1]))
     return found
 
+def attachments():
+    """The attachment items sent: {filename: (headers, payload bytes)}."""
+    found = {}
+    for name in sorted(os.listdir(sink)):
+        if not name.endswith(".envelope"):
+            continue
+        data = open(os.path.join(sink, name), "rb").read()
+        pos = data.index(b"\n") + 1  # after the envelope header
+        while pos < len(data):
+            end = data.index(b"\n", pos)
+            header = json.loads(data[pos:end])
+            payload = data[end + 1:end + 1 + header["length"]]
+            pos = end + 1 + header["length"] + 1
+            if header.get("type") == "attachment":
+                found[header.get("filename")] = (header, payload)
+    return found
+
 events = [json.loads(line) for line in open(events_file)]
 assert len(events) == 1, events
 e = events[0]
@@ -122,6 +139,12 @@ else:
     crumbs = [b["message"] for b in e.get("breadcrumbs", {}).get("values", [])]
     assert crumbs[-1] == "writing order 3", crumbs
     assert e["user"]["id"] == "4711", e.get("user")
+    # The crashing thread's scope's attachments, read by the handler: bytes
+    # from the stopped process, a file from its path.
+    sent = attachments()
+    assert sent.get("orders.json", (None, None))[1] == b'{"orders":[1,2,3]}', sent
+    assert sent["orders.json"][0].get("content_type") == "application/json", sent
+    assert sent.get("cache-worker.log", (None, None))[1] == b"worker started\n", sent
     # Scrubbed as every event is: the secret's value, the user's email.
     assert tags.get("X-Api-Key") == "[Filtered]", tags
     assert "email" not in e["user"], e["user"]
