@@ -1,6 +1,7 @@
 // Processes that fork while other threads capture: the child neither
 // deadlocks nor crashes when it uses and closes the SDK (which is disabled
 // there), and the parent's events are all delivered, once, by the parent.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -104,6 +105,7 @@ TEST(ForkTest, ChildrenForkedWhileThreadsCaptureAreSafeAndSilent) {
       std::make_shared<CountingTransport>(transport, parent, children);
   options.max_queue_size = 100000;
   options.shutdown_timeout = absl::Seconds(60);
+  options.debug = true;
   // Callbacks must not run in a child (they would report the parent's
   // state twice, or deadlock on a lock a parent's thread held).
   const auto in_child = [parent, children] {
@@ -136,10 +138,27 @@ TEST(ForkTest, ChildrenForkedWhileThreadsCaptureAreSafeAndSilent) {
   }
   // Fork while the others capture: each child must exit on its own.
   for (int k = 0; k < 20; ++k) {
+    int log_pipe[2];  // The child's stderr: its debug log.
+    ASSERT_EQ(::pipe2(log_pipe, O_NONBLOCK), 0);
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
-    if (child == 0) UseTheSdkInTheChild(guard);
+    if (child == 0) {
+      ::dup2(log_pipe[1], STDERR_FILENO);
+      UseTheSdkInTheChild(guard);
+    }
+    ::close(log_pipe[1]);
     EXPECT_EQ(WaitFor(child, absl::Seconds(10)), 0) << "child " << k;
+    // The child said why it sent nothing.
+    std::string log;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(log_pipe[0], buffer, sizeof(buffer))) > 0) {
+      log.append(buffer, static_cast<size_t>(n));
+    }
+    ::close(log_pipe[0]);
+    EXPECT_NE(log.find("forked child: the SDK is disabled in this process"),
+              std::string::npos)
+        << "child " << k << ": " << log;
   }
   stop = true;
   for (auto& thread : threads) thread.join();
