@@ -96,24 +96,22 @@ absl::Status ValidateCheckIn(const CheckIn& check_in) {
         absl::StrCat("invalid monitor_config.schedule: interval ",
                      config.schedule.interval, " must be >= 1"));
   }
-  const std::pair<const char*, std::optional<int>> minimums[] = {
-      {"checkin_margin_minutes", config.checkin_margin_minutes},
-      {"max_runtime_minutes", config.max_runtime_minutes},
+  struct Limit {
+    const char* name;
+    std::optional<int> value;
+    int minimum;
   };
-  for (const auto& [name, value] : minimums) {
-    if (value && *value < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid monitor_config.", name, " ", *value, ": must be >= 0"));
-    }
-  }
-  const std::pair<const char*, std::optional<int>> thresholds[] = {
-      {"failure_issue_threshold", config.failure_issue_threshold},
-      {"recovery_threshold", config.recovery_threshold},
+  const Limit limits[] = {
+      {"checkin_margin_minutes", config.checkin_margin_minutes, 0},
+      {"max_runtime_minutes", config.max_runtime_minutes, 0},
+      {"failure_issue_threshold", config.failure_issue_threshold, 1},
+      {"recovery_threshold", config.recovery_threshold, 1},
   };
-  for (const auto& [name, value] : thresholds) {
-    if (value && *value < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid monitor_config.", name, " ", *value, ": must be >= 1"));
+  for (const Limit& limit : limits) {
+    if (limit.value && *limit.value < limit.minimum) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid monitor_config.", limit.name, " ", *limit.value,
+                       ": must be >= ", limit.minimum));
     }
   }
   return absl::OkStatus();
