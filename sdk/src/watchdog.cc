@@ -246,7 +246,9 @@ void AddThreads(pid_t stuck, protocol::Event* event) {
   if (capture->done.load(std::memory_order_acquire) >= sent) {
     delete capture;
   } else {
-    // A thread may still write into it: kept.
+    // A thread may still write into it: kept (and reachable).
+    static auto* const late = new std::vector<std::unique_ptr<StackCapture>>();
+    late->emplace_back(capture);
     Log(LogLevel::kWarning, "watchdog: ", sent - capture->done.load(),
         " threads did not give their stacks in time");
   }
