@@ -190,6 +190,7 @@ TEST_F(LogsTest, LogsShareTheTraceOfTheScopesErrorsAndTheActiveSpansId) {
 TEST_F(LogsTest, ScopeAttributesApplyAndTheCallsWin) {
   Init();
   GlobalScope().SetAttribute("service", "billing");
+  GlobalScope().SetAttribute("tier", 0);  // The scope's wins.
   ConfigureScope([](Scope& scope) {
     scope.SetAttribute("region", "eu");
     scope.SetAttribute("tier", 1);
@@ -212,6 +213,9 @@ TEST_F(LogsTest, ScopeAttributesApplyAndTheCallsWin) {
   EXPECT_EQ(Attr(logs["pushed"], "region"), "string:eu");
   EXPECT_EQ(Attr(logs["after"], "step"), "<absent>");
   EXPECT_EQ(Attr(logs["after"], "service"), "string:billing");
+  EXPECT_EQ(Attr(logs["pushed"], "tier"), "integer:1");
+  EXPECT_EQ(Attr(logs["after"], "tier"), "integer:1");
+  GlobalScope().RemoveAttribute("tier");
 }
 
 // Attributes in braces at the call are borrowed, and arrive typed as the

@@ -122,6 +122,25 @@ TEST(PropagationTest, ContinuingKeepsTheTraceTheDecisionAndTheFrozenDsc) {
   EXPECT_EQ(context->dsc->Get("public_key"), "k");
 }
 
+// A baggage DSC of another trace is not kept: the trace is continued
+// without a frozen DSC (this service writes its own), the incoming
+// sample_rand is not this trace's, and its org id does not stop the
+// continuation.
+TEST(PropagationTest, ADscOfAnotherTraceIsDropped) {
+  const std::string other(32, 'b');
+  auto context = ContinueFromHeaders(
+      {absl::StrCat(kTrace, "-", kSpan, "-1"),
+       absl::StrCat("sentry-trace_id=", other,
+                    ",sentry-sample_rand=0.999999,sentry-public_key=theirs,"
+                    "sentry-org_id=7"),
+       ""},
+      /*own_org_id=*/1, /*strict=*/false);
+  ASSERT_TRUE(context.has_value());
+  EXPECT_EQ(context->trace_id, kTrace);
+  EXPECT_EQ(context->dsc, nullptr);
+  EXPECT_NE(context->sample_rand, 0.999999);
+}
+
 // Without an incoming sample_rand, one is drawn consistent with the
 // incoming decision and rate (below the rate exactly when sampled).
 TEST(PropagationTest, MissingSampleRandIsDrawnConsistentWithTheDecision) {
