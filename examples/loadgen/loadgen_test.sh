@@ -52,6 +52,8 @@ dropped = result["dropped"]
 assert set(dropped) <= {"queue_overflow", "network_error"}, dropped
 assert dropped.get("queue_overflow", 0) > 0, dropped
 assert sum(dropped.values()) == result["events"], dropped
+# The transport took exactly its queue (1000) and its 4 requests in flight.
+assert dropped.get("network_error") == 1004, dropped
 PY
 rss="$(field "${result}" peak_rss_mb)"
 if [[ -z "${ASAN_OPTIONS:-}${TSAN_OPTIONS:-}" ]]; then
