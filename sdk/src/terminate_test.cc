@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -105,6 +106,37 @@ TEST(TerminateDeathTest, UncaughtExceptionIsReportedAsFatal) {
   EXPECT_TRUE(absl::StrContains(newest_in_app->function(), "LoadConfiguration"))
       << stack;
   EXPECT_FALSE(absl::StrContains(stack, "OnTerminate")) << stack;
+}
+
+// Captured (handled) on its way up, then rethrown into std::terminate: the
+// capture is sent, and so is the fatal report, although dedupe (on by
+// default) sends an exception captured again only once.
+void DieAfterCapturingAndRethrowing(const std::string& dir) {
+  sentry::Options options;
+  options.transport = *sentry::NewFileTransport(dir);
+  sentry::InitGuard guard = sentry::Init(std::move(options));
+  std::thread([] {
+    try {
+      LoadConfiguration();
+    } catch (const std::exception& e) {
+      sentry::CaptureException(e);
+      throw;
+    }
+  }).join();
+}
+
+TEST(TerminateDeathTest, AnExceptionCapturedBeforeIsStillReportedAsFatal) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string dir = Dir("terminate_dedupe_test");
+  EXPECT_DEATH(DieAfterCapturingAndRethrowing(dir), kPreviousHandlerMessage);
+  std::vector<std::string> levels;
+  for (const auto& event : ReadEvents(dir)) {
+    EXPECT_EQ(event.exception().values(0).value(),
+              "configuration file is corrupt");
+    levels.push_back(event.level());
+  }
+  std::sort(levels.begin(), levels.end());
+  EXPECT_EQ(levels, (std::vector<std::string>{"error", "fatal"}));
 }
 
 TEST(TerminateDeathTest, CaptureTerminateOffReportsNothing) {
