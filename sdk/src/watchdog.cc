@@ -51,7 +51,7 @@ struct WatchedWork {
 // meet), so that a report never reads work that has ended nor a hub that
 // is gone.
 struct WatchedThread {
-  pid_t tid = 0;
+  std::atomic<pid_t> tid{0};  // Set again when a new thread takes the slot.
   std::atomic<int> depth{0};
   std::atomic<bool> pinned{false};
   std::atomic<bool> in_use{true};
@@ -110,7 +110,8 @@ WatchedThread* NewSlot() {
     } while (!g_threads.compare_exchange_weak(
         head, slot, std::memory_order_release, std::memory_order_relaxed));
   }
-  slot->tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  slot->tid.store(static_cast<pid_t>(::syscall(SYS_gettid)),
+                  std::memory_order_relaxed);
   slot->depth.store(0, std::memory_order_relaxed);
   static thread_local SlotRelease release;
   release.slot = slot;
@@ -305,7 +306,7 @@ std::vector<Overdue> Scan() {
       }
       work.reported.store(true, std::memory_order_release);
       Overdue o;
-      o.tid = t->tid;
+      o.tid = t->tid.load(std::memory_order_relaxed);
       o.what = work.what;
       o.running_seconds = static_cast<double>(now - work.start_ns) / 1e9;
       o.deadline_seconds =
