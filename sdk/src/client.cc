@@ -403,11 +403,7 @@ void Client::ProcessFeedback(internal::CaptureWork& work) {
   envelope.SetStringHeader("event_id", event.event_id());
   if (!dsc->fields.empty()) envelope.SetHeader("trace", dsc->ToJson());
   envelope.AddItem("feedback", *std::move(json));
-  if (options_.send_client_reports) {
-    if (auto report = reports_->Take()) {
-      envelope.AddItem("client_report", internal::MessageToJson(*report));
-    }
-  }
+  AddPendingClientReport(envelope);
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
@@ -422,11 +418,7 @@ void Client::ProcessCheckIn(internal::CaptureWork& work) {
   fields.span_id = c.span_id;
   Envelope envelope = NewEnvelope();
   envelope.AddItem("check_in", internal::CheckInJson(c.check_in, fields));
-  if (options_.send_client_reports) {
-    if (auto report = reports_->Take()) {
-      envelope.AddItem("client_report", internal::MessageToJson(*report));
-    }
-  }
+  AddPendingClientReport(envelope);
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
@@ -642,11 +634,7 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   if (dsc != nullptr) envelope.SetHeader("trace", dsc->ToJson());
   envelope.AddItem("transaction", *std::move(json)).span_count =
       static_cast<uint64_t>(event.spans_size()) + work.spans.spans.size() + 1;
-  if (options_.send_client_reports) {
-    if (auto report = reports_->Take()) {
-      envelope.AddItem("client_report", internal::MessageToJson(*report));
-    }
-  }
+  AddPendingClientReport(envelope);
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
@@ -835,11 +823,7 @@ Envelope Client::EventEnvelope(const std::string& event_id, std::string json,
   // A crashed or newly errored session travels with its event.
   if (session_update) envelope.AddItem("session", *std::move(session_update));
   // Pending drop counts travel with it too.
-  if (options_.send_client_reports) {
-    if (auto report = reports_->Take()) {
-      envelope.AddItem("client_report", internal::MessageToJson(*report));
-    }
-  }
+  AddPendingClientReport(envelope);
   return envelope;
 }
 
@@ -859,6 +843,13 @@ void Client::AbandonInForkedChild() {
   metrics_.release();
   if (options_.transport != nullptr) {
     new std::shared_ptr<Transport>(std::move(options_.transport));
+  }
+}
+
+void Client::AddPendingClientReport(Envelope& envelope) {
+  if (!options_.send_client_reports) return;
+  if (auto report = reports_->Take()) {
+    envelope.AddItem("client_report", internal::MessageToJson(*report));
   }
 }
 

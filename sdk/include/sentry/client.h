@@ -176,6 +176,9 @@ class Client {
   // An envelope with this client's headers (dsn, sdk): every envelope the
   // client sends starts here.
   Envelope NewEnvelope() const;
+  // Pending drop counts travel with the envelope
+  // (Options::send_client_reports).
+  void AddPendingClientReport(Envelope& envelope);
   // Sends pending drop counts and flushes the transport by `deadline`, then
   // sends (and flushes) what that flush dropped or put back.
   bool FlushTransport(absl::Time deadline);
