@@ -35,18 +35,8 @@ warmup="${5:-1000}"
 source examples/loadgen/start_sink.sh
 
 sides=(this)
-declare -A loadgen=([this]="${bin}/examples/loadgen/loadgen")
 if [[ -n "${base}" ]]; then
-  git worktree add --detach "${work}/base" "${base}" >/dev/null 2>&1
-  trap 'kill ${sink} 2>/dev/null || true; git worktree remove --force "${work}/base" >/dev/null 2>&1 || true; rm -rf "${work}"' EXIT
-  cp examples/loadgen/main.cc examples/loadgen/BUILD.bazel "${work}/base/examples/loadgen/"
-  (cd "${work}/base" && ./bazelw build -c opt //examples/loadgen >/dev/null 2>&1 &&
-     ./bazelw shutdown >/dev/null 2>&1) ||
-    { echo "paced.sh: ${base} does not build with this load generator" >&2; exit 1; }
-  mkdir -p "${work}/bin"
-  cp "$(cd "${work}/base" && ./bazelw info -c opt bazel-bin 2>/dev/null)/examples/loadgen/loadgen" \
-    "${work}/bin/base"
-  loadgen[base]="${work}/bin/base"
+  build_base "${base}"
   sides=(base this)
 fi
 ./bazelw shutdown >/dev/null 2>&1

@@ -478,10 +478,48 @@ void Client::WorkerLoop() {
     }
     last_found = absl::Now();
     const size_t count = batch.size();
-    batch.Drain([this](internal::CaptureWork& work) { Process(work); });
+    // Each capture becomes an envelope only when the transport has room for
+    // it: until then it waits here (and the next ones in the queue) as the
+    // capture, with the scopes it shares with the others, not as an
+    // envelope of its own. At a stop the rest is given up.
+    size_t given_up = 0;
+    batch.Drain([&](internal::CaptureWork& work) {
+      if (given_up == 0 && WaitForTransport()) {
+        Process(work);
+      } else {
+        Abandon(work);
+        ++given_up;
+      }
+    });
+    if (given_up > 0) {
+      internal::Log(DebugLevel::kWarning, "shutdown timeout: dropped ",
+                    given_up, " events held for a backlogged transport");
+    }
     absl::MutexLock lock(&mu_);
     queue_->items.Recycle(std::move(batch));
     processed_ += count;
+  }
+}
+
+bool Client::WaitForTransport() {
+  while (options_.transport->Backlogged()) {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return false;
+    mu_.AwaitWithTimeout(absl::Condition(&stopping_), kBacklogPoll);
+    if (stopping_) return false;
+  }
+  return true;
+}
+
+void Client::Abandon(const internal::CaptureWork& work) {
+  if (work.transaction) {
+    DropTransaction(DiscardReason::kQueueOverflow, work);
+  } else if (work.check_in != nullptr) {
+    reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kMonitor);
+  } else if (work.feedback != nullptr) {
+    reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kFeedback);
+  } else {
+    reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
   }
 }
 
@@ -995,20 +1033,7 @@ bool Client::Close(absl::Duration timeout) {
     internal::Log(DebugLevel::kWarning, "shutdown timeout: dropped ",
                   abandoned.size(), " queued events");
   }
-  // Each in its category: a transaction also counts its spans.
-  uint64_t errors = 0;
-  abandoned.Drain([&](internal::CaptureWork& work) {
-    if (work.transaction) {
-      DropTransaction(DiscardReason::kQueueOverflow, work);
-    } else if (work.check_in != nullptr) {
-      reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kMonitor);
-    } else if (work.feedback != nullptr) {
-      reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kFeedback);
-    } else {
-      ++errors;
-    }
-  });
-  reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError, errors);
+  abandoned.Drain([this](internal::CaptureWork& work) { Abandon(work); });
   if (worker_.joinable()) worker_.join();
   for (auto [buffer, category] :
        {std::pair{logs_.get(), DataCategory::kLogItem},

@@ -541,6 +541,99 @@ TEST_F(HubTest, EventsAbandonedAtShutdownAreCountedByCategory) {
   EXPECT_EQ(transport_->events()[0].logentry().message(), "first");
 }
 
+// A transport whose backlog the test sets, and that counts how often the
+// worker asked about it.
+class BackloggedTransport : public TestTransport {
+ public:
+  bool Backlogged() const noexcept override {
+    absl::MutexLock lock(&mu_);
+    ++asked_;
+    return backlogged_;
+  }
+  void SetBacklogged(bool backlogged) {
+    absl::MutexLock lock(&mu_);
+    backlogged_ = backlogged;
+  }
+  // Waits until the worker has asked `n` times in all; false after 10 s.
+  bool WaitForQuestions(int n) const {
+    absl::MutexLock lock(&mu_);
+    struct Arg {
+      const BackloggedTransport* self;
+      int n;
+    } arg{this, n};
+    return mu_.AwaitWithTimeout(absl::Condition(
+                                    +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                      return a->self->asked_ >= a->n;
+                                    },
+                                    &arg),
+                                absl::Seconds(10));
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  bool backlogged_ ABSL_GUARDED_BY(mu_) = false;
+  mutable int asked_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// While the transport is backlogged, captures stay captures: no event is
+// built (before_send has not run) and nothing is handed over; once it has
+// room, every one is sent, in the order captured.
+TEST_F(HubTest, CapturesWaitUnrenderedWhileTheTransportIsBacklogged) {
+  auto transport = std::make_shared<BackloggedTransport>();
+  transport_ = transport;
+  std::atomic<int> before_send_calls{0};
+  Options options;
+  options.before_send = [&](protocol::Event&) {
+    ++before_send_calls;
+    return true;
+  };
+  transport->SetBacklogged(true);
+  Init(std::move(options));
+  for (const char* message : {"a", "b", "c"}) CaptureMessage(message);
+  // The worker took them and asked twice (it looked again after a wait).
+  ASSERT_TRUE(transport->WaitForQuestions(2));
+  EXPECT_EQ(before_send_calls.load(), 0);
+  EXPECT_EQ(transport->event_count(), 0u);
+  transport->SetBacklogged(false);
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  std::vector<std::string> messages;
+  for (const auto& event : transport->events()) {
+    messages.push_back(event.logentry().message());
+  }
+  EXPECT_EQ(messages, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(before_send_calls.load(), 3);
+}
+
+// Captures held for a transport that stays backlogged are counted at
+// shutdown (queue_overflow, each in its category), and Close does not wait
+// for room that never comes.
+TEST_F(HubTest, CapturesHeldForABackloggedTransportAreCountedAtShutdown) {
+  auto transport = std::make_shared<BackloggedTransport>();
+  transport_ = transport;
+  Options options;
+  options.traces_sample_rate = 1.0;
+  transport->SetBacklogged(true);
+  Init(std::move(options));
+  CaptureMessage("held");
+  Span transaction = StartTransaction({"held", "task"});
+  transaction.StartChild("child").Finish();
+  transaction.Finish();
+  ASSERT_TRUE(transport->WaitForQuestions(2));
+  CaptureMessage("queued behind");
+  auto client = guard_->client();
+  EXPECT_FALSE(client->Close(absl::Milliseconds(50)));
+  const ClientReports& reports = client->client_reports();
+  EXPECT_EQ(reports.Count(DiscardReason::kQueueOverflow, DataCategory::kError),
+            2u);
+  EXPECT_EQ(
+      reports.Count(DiscardReason::kQueueOverflow, DataCategory::kTransaction),
+      1u);
+  EXPECT_EQ(reports.Count(DiscardReason::kQueueOverflow, DataCategory::kSpan),
+            2u);
+  EXPECT_EQ(transport->event_count(), 0u);
+  EXPECT_TRUE(transport->transactions().empty());
+}
+
 // User callbacks run without an SDK lock: each may call back into the SDK
 // (scope, breadcrumbs, captures) without deadlocking.
 TEST_F(HubTest, CallbacksMayCallBackIntoTheSdk) {

@@ -58,6 +58,13 @@ class TeeTransport final : public Transport {
     primary_->SendEnvelope(std::move(envelope));
   }
 
+  // Sentry's transport decides when the worker holds back; the sidecar,
+  // a local tool, drops what it cannot take (into its own counts).
+  bool Backlogged() const noexcept override {
+    return primary_ != nullptr ? primary_->Backlogged()
+                               : sidecar_->Backlogged();
+  }
+
   // The primary transport first: Sentry's data gets the whole timeout,
   // the sidecar what is left of it.
   bool Flush(absl::Duration timeout) noexcept override {

@@ -192,6 +192,12 @@ class Client {
   // Counts the transaction of `work` as dropped, with its spans: those in
   // its event (when the worker built it), those still recorded, and itself.
   void DropTransaction(DiscardReason reason, const internal::CaptureWork& work);
+  // Counts a capture given up at shutdown as queue_overflow, in its
+  // category (a transaction also counts its spans).
+  void Abandon(const internal::CaptureWork& work);
+  // Waits while the transport is backlogged (Transport::Backlogged); false
+  // when the client stops meanwhile.
+  bool WaitForTransport();
   void SendSessionUpdate(std::string payload);
   void SendSessionAggregates();
 
@@ -246,6 +252,8 @@ class Client {
   static constexpr absl::Duration kPoll = absl::Microseconds(200);
   static constexpr absl::Duration kLingerPoll = absl::Milliseconds(4);
   static constexpr absl::Duration kLinger = absl::Seconds(1);
+  // How often a worker held back by a backlogged transport looks again.
+  static constexpr absl::Duration kBacklogPoll = absl::Milliseconds(1);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread worker_;

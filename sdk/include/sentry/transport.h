@@ -41,6 +41,15 @@ class Transport {
   // "sent_at" itself, at the moment it sends.
   virtual void SendEnvelope(Envelope envelope) noexcept = 0;
 
+  // True while the transport has enough envelopes waiting that another one
+  // would only wait behind them. The SDK's worker then keeps the captures it
+  // has not rendered yet (its own queue, bounded by Options::max_queue_size,
+  // holds them compactly, sharing their scopes) and renders them once this
+  // is false again: a burst larger than the network can take is held as
+  // captures, not as envelopes. Called often, from the worker: keep it to an
+  // atomic load. The default never holds the worker back.
+  virtual bool Backlogged() const noexcept { return false; }
+
   // Blocks until everything handed over so far is delivered (or definitively
   // dropped), or `timeout` passes. True when everything was delivered.
   virtual bool Flush(absl::Duration timeout) noexcept {

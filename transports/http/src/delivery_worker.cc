@@ -1,6 +1,7 @@
 #include "transports/http/src/delivery_worker.h"
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <string>
 #include <thread>
@@ -25,6 +26,11 @@ constexpr size_t kMaxFinished = 256;
 // attempts, and the network counts as down (queued envelopes move to the
 // spool, or are dropped without one) after this many failures in a row.
 constexpr int kMemoryAttempts = 3;
+// Backlogged() is true from this many queued envelopes (or half the byte
+// bound) on: enough to keep every request slot busy for milliseconds while
+// the client's worker renders the next ones, and few enough that a burst
+// waits as compact captures in the client rather than as envelopes here.
+constexpr size_t kRenderAhead = 64;
 
 // An envelope waiting or in flight.
 struct Pending {
@@ -119,6 +125,7 @@ class DeliveryWorker final : public Transport {
         queue_bytes_ += size;
         ++accepted_;
         queue_.push_back(std::move(pending));
+        NoteBacklog();
         // A busy sending thread looks at the queue before it sleeps again:
         // the wakeup (a syscall on both sides) is only for one that waits.
         if (polling_) {
@@ -133,6 +140,10 @@ class DeliveryWorker final : public Transport {
           pending.envelope.event_id());
     }
     Record(DiscardReason::kQueueOverflow, pending.envelope);
+  }
+
+  bool Backlogged() const noexcept override {
+    return backlogged_.load(std::memory_order_relaxed);
   }
 
   bool Flush(absl::Duration timeout) noexcept override {
@@ -266,6 +277,7 @@ class DeliveryWorker final : public Transport {
     if (queue_.empty()) return std::nullopt;
     Pending pending = queue_.PopFront();
     queue_bytes_ -= pending.envelope.size();
+    NoteBacklog();
     return pending;
   }
 
@@ -375,6 +387,7 @@ class DeliveryWorker final : public Transport {
         absl::MutexLock lock(&mu_);
         queue_bytes_ += pending.envelope.size();
         queue_.push_front(std::move(pending));
+        NoteBacklog();
       } else {
         Defer(std::move(pending), DiscardReason::kNetworkError);
       }
@@ -479,6 +492,14 @@ class DeliveryWorker final : public Transport {
     DeferQueued();
   }
 
+  void NoteBacklog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    backlogged_.store(
+        queue_.size() >=
+                std::min(kRenderAhead, options_.max_queue_envelopes) ||
+            queue_bytes_ >= options_.max_queue_bytes / 2,
+        std::memory_order_relaxed);
+  }
+
   // Everything queued goes to the spool, or is counted as lost.
   void DeferQueued() {
     std::vector<Pending> queued;
@@ -486,6 +507,7 @@ class DeliveryWorker final : public Transport {
       absl::MutexLock lock(&mu_);
       queued = queue_.TakeAll();
       queue_bytes_ = 0;
+      NoteBacklog();
     }
     for (auto& pending : queued) {
       Defer(std::move(pending), DiscardReason::kNetworkError);
@@ -504,6 +526,8 @@ class DeliveryWorker final : public Transport {
   std::shared_ptr<ClientReports> reports_ ABSL_GUARDED_BY(mu_);
   PendingQueue queue_ ABSL_GUARDED_BY(mu_);
   size_t queue_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // The queue's state for Backlogged(), written under mu_ (NoteBacklog).
+  std::atomic<bool> backlogged_{false};
   uint64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t settled_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t deferred_ ABSL_GUARDED_BY(mu_) = 0;

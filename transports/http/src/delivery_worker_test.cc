@@ -471,6 +471,46 @@ TEST(DeliveryWorkerTest, StalledRequestsAreCancelledAtShutdownAndCounted) {
             (std::map<std::string, uint64_t>{{"network_error/error", 4}}));
 }
 
+// Backlogged (which holds the client's worker back) from 64 envelopes
+// waiting, not counting those in flight, until the network takes one.
+TEST(DeliveryWorkerTest, BackloggedFrom64QueuedEnvelopesUntilOneIsSent) {
+  DeliveryOptions options = Harness::Fast();
+  options.max_requests_in_flight = 1;
+  Harness h(options);
+  h.network->SetScript(
+      [](const FakeSender::Request&) -> std::optional<SendResult> {
+        return std::nullopt;
+      });
+  h.transport->SendEnvelope(EventEnvelope(0));
+  ASSERT_TRUE(h.network->WaitForRequests(1, kWait));
+  for (int i = 1; i < 64; ++i) h.transport->SendEnvelope(EventEnvelope(i));
+  EXPECT_FALSE(h.transport->Backlogged());  // 63 waiting
+  h.transport->SendEnvelope(EventEnvelope(64));
+  EXPECT_TRUE(h.transport->Backlogged());
+  ASSERT_TRUE(h.network->Answer(0, FakeSender::Status(200)));
+  ASSERT_TRUE(h.network->WaitForRequests(2, kWait));
+  EXPECT_FALSE(h.transport->Backlogged());
+}
+
+// A smaller queue bound is backlogged when full, before dropping anything.
+TEST(DeliveryWorkerTest, BackloggedWhenASmallQueueIsFull) {
+  DeliveryOptions options = Harness::Fast();
+  options.max_requests_in_flight = 1;
+  options.max_queue_envelopes = 3;
+  Harness h(options);
+  h.network->SetScript(
+      [](const FakeSender::Request&) -> std::optional<SendResult> {
+        return std::nullopt;
+      });
+  h.transport->SendEnvelope(EventEnvelope(0));
+  ASSERT_TRUE(h.network->WaitForRequests(1, kWait));
+  for (int i = 1; i < 3; ++i) h.transport->SendEnvelope(EventEnvelope(i));
+  EXPECT_FALSE(h.transport->Backlogged());
+  h.transport->SendEnvelope(EventEnvelope(3));
+  EXPECT_TRUE(h.transport->Backlogged());
+  EXPECT_EQ(Pending(*h.reports), (std::map<std::string, uint64_t>{}));
+}
+
 TEST(DeliveryWorkerTest, QueueBoundsDropTheNewestAsQueueOverflow) {
   DeliveryOptions options = Harness::Fast();
   options.max_requests_in_flight = 1;

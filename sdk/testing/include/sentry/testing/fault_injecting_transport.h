@@ -34,6 +34,7 @@ class FaultInjectingTransport : public Transport {
 
   void Start(std::shared_ptr<ClientReports> reports) noexcept override;
   void SendEnvelope(Envelope envelope) noexcept override;
+  bool Backlogged() const noexcept override { return inner_->Backlogged(); }
   bool Flush(absl::Duration timeout) noexcept override;
   // Releases stalled sends first: a test's shutdown never hangs.
   bool Shutdown(absl::Duration timeout) noexcept override;
