@@ -303,14 +303,20 @@ std::string Client::CaptureMessage(absl::string_view message, Level level,
 
 std::string Client::Enqueue(internal::CaptureWork work, std::string id,
                             DataCategory category) {
+  bool half_full = false;
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
     if (queue_->items.size() < options_.max_queue_size) {
       queue_->items.push_back(std::move(work));
       ++enqueued_;
-      return id;
+      half_full = queue_->items.size() == options_.max_queue_size / 2 + 1;
+      if (!half_full) return id;
     }
+  }
+  if (half_full) {
+    Wake();  // A burst: the worker does not wait for its next look.
+    return id;
   }
   reports_->Record(DiscardReason::kQueueOverflow, category);
   internal::Log(DebugLevel::kWarning, "queue full: dropped ",
@@ -435,23 +441,19 @@ void Client::WorkerLoop() {
   // - then it sleeps until a capture wakes it (an idle program pays
   //   nothing, and a capture after a long silence pays one wake).
   // A half-full queue, a flush or a stop wakes it at once in every state.
+  // While it looks periodically it sleeps on wake_mu_, not on mu_: a thread
+  // waiting on an absl::Mutex with a condition makes every unlock of that
+  // mutex evaluate the condition (Abseil's slow unlock path), and every
+  // capture unlocks mu_.
   bool polling = false;
   absl::Time last_found = absl::InfinitePast();
   for (;;) {
+    const bool looking = polling || absl::Now() - last_found < kLinger;
+    if (looking) WaitForWake(polling ? kPoll : kLingerPoll);
     internal::CaptureChunks::Batch batch;
     {
       absl::MutexLock lock(&mu_);
-      if (polling || absl::Now() - last_found < kLinger) {
-        mu_.AwaitWithTimeout(
-            absl::Condition(
-                +[](Client* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(c->mu_) {
-                  return c->queue_->items.size() >=
-                             c->options_.max_queue_size / 2 ||
-                         c->stopping_ || c->flush_waiters_ > 0;
-                },
-                this),
-            polling ? kPoll : kLingerPoll);
-      } else {
+      if (!looking) {
         // In request mode, wakes every second to send aggregates when due.
         mu_.AwaitWithTimeout(
             absl::Condition(
@@ -503,12 +505,24 @@ void Client::WorkerLoop() {
 
 bool Client::WaitForTransport() {
   while (options_.transport->Backlogged()) {
-    absl::MutexLock lock(&mu_);
-    if (stopping_) return false;
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), kBacklogPoll);
-    if (stopping_) return false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return false;
+    }
+    WaitForWake(kBacklogPoll);  // Close wakes it.
   }
   return true;
+}
+
+void Client::WaitForWake(absl::Duration timeout) {
+  absl::MutexLock lock(&wake_mu_);
+  wake_mu_.AwaitWithTimeout(absl::Condition(&wake_), timeout);
+  wake_ = false;
+}
+
+void Client::Wake() {
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = true;
 }
 
 void Client::Abandon(const internal::CaptureWork& work) {
@@ -978,7 +992,8 @@ bool Client::Flush(absl::Duration timeout) {
       Client* client;
       uint64_t target;
     } arg{this, target};
-    ++flush_waiters_;  // A polling worker does not wait for its next poll.
+    ++flush_waiters_;
+    Wake();  // A looking worker does not wait for its next look.
     const bool events =
         mu_.AwaitWithDeadline(absl::Condition(
                                   +[](Arg* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
@@ -1026,6 +1041,7 @@ bool Client::Close(absl::Duration timeout) {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    Wake();
     abandoned = queue_->items.TakeAll();
     processed_ += abandoned.size();
   }

@@ -198,6 +198,10 @@ class Client {
   // Waits while the transport is backlogged (Transport::Backlogged); false
   // when the client stops meanwhile.
   bool WaitForTransport();
+  // The worker's sleep between looks: until Wake or `timeout`.
+  void WaitForWake(absl::Duration timeout);
+  // Ends the worker's current WaitForWake (or its next one) at once.
+  void Wake();
   void SendSessionUpdate(std::string payload);
   void SendSessionAggregates();
 
@@ -256,6 +260,10 @@ class Client {
   static constexpr absl::Duration kBacklogPoll = absl::Milliseconds(1);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // What the worker sleeps on between looks (see WorkerLoop). Taken after
+  // mu_ when both are held.
+  absl::Mutex wake_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
   std::thread worker_;
 };
 
