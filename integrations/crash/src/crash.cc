@@ -340,7 +340,8 @@ struct RenderedFrom {
 // Renders the main hub's scope into the inactive buffer, then publishes it;
 // does nothing when neither scope nor the loaded modules changed since
 // `last`.
-void Prepare(const Options& options, RenderedFrom& last) {
+void Prepare(const Options& options, const internal::Scrubber& scrubber,
+             RenderedFrom& last) {
   internal::CapturedScopes scopes;
   Hub::Main()->ConfigureScope(
       [&](Scope& scope) { scopes = internal::CapturedScopes::Of(&scope); });
@@ -368,9 +369,7 @@ void Prepare(const Options& options, RenderedFrom& last) {
   const internal::AppliedScopes applied = internal::ApplyScopes(
       scopes, static_cast<size_t>(options.max_breadcrumbs),
       /*copy_breadcrumbs=*/true, event);
-  internal::Scrubber({options.scrub_data, options.scrub_keys,
-                      options.scrub_value_patterns, options.send_default_pii})
-      .Scrub(event);
+  scrubber.Scrub(event);
   std::string trace;  // The DSC, as every other event's envelope has it.
   if (applied.dsc != nullptr) {
     trace = applied.dsc->ToJson();
@@ -663,12 +662,17 @@ class CrashIntegration final : public Integration {
     options_ = options;
     options_.integrations.clear();
     options_.transport = nullptr;
+    // Built once: the refresher scrubs each re-rendered event with it.
+    auto scrubber =
+        std::make_shared<const internal::Scrubber>(internal::Scrubber::Config{
+            options.scrub_data, options.scrub_keys,
+            options.scrub_value_patterns, options.send_default_pii});
     RenderedFrom first;
-    Prepare(options_, first);
+    Prepare(options_, *scrubber, first);
     if (!refresher_.joinable()) {
-      refresher_ = std::thread([this, first] {
+      refresher_ = std::thread([this, first, scrubber] {
         internal::BecomeSdkThread("sentry-crash");
-        Refresh(first);
+        Refresh(first, *scrubber);
       });
     }
     Install();
@@ -700,7 +704,7 @@ class CrashIntegration final : public Integration {
 
  private:
   // Re-renders every 250 ms, or at once when PrepareNow asks.
-  void Refresh(RenderedFrom last) {
+  void Refresh(RenderedFrom last, const internal::Scrubber& scrubber) {
     for (;;) {
       uint64_t target;
       {
@@ -715,7 +719,7 @@ class CrashIntegration final : public Integration {
         if (stopping_) return;
         target = requested_;
       }
-      Prepare(options_, last);
+      Prepare(options_, scrubber, last);
       absl::MutexLock lock(&mu_);
       completed_ = target;
     }
