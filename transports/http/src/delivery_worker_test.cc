@@ -87,6 +87,13 @@ struct Harness {
     options.max_backoff = absl::Milliseconds(4);
     return options;
   }
+  // A server that answers nothing (until the test calls Answer).
+  void NeverAnswer() {
+    network->SetScript(
+        [](const FakeSender::Request&) -> std::optional<SendResult> {
+          return std::nullopt;
+        });
+  }
   std::shared_ptr<ClientReports> reports = std::make_shared<ClientReports>();
   FakeSender* network;  // Owned by the transport.
   std::shared_ptr<Transport> transport;
@@ -279,10 +286,7 @@ TEST(DeliveryWorkerTest, QueueOverflowOfALogEnvelopeCountsEveryLog) {
   options.max_requests_in_flight = 1;
   options.max_queue_envelopes = 1;
   Harness h(options);
-  h.network->SetScript(
-      [](const FakeSender::Request&) -> std::optional<SendResult> {
-        return std::nullopt;
-      });
+  h.NeverAnswer();
   h.transport->SendEnvelope(EventEnvelope(0));  // In flight, unanswered.
   ASSERT_TRUE(h.network->WaitForRequests(1, kWait));
   h.transport->SendEnvelope(EventEnvelope(1));  // Fills the queue.
@@ -430,10 +434,7 @@ TEST(DeliveryWorkerTest, RequestsInFlightNeverExceedTheLimit) {
   DeliveryOptions options = Harness::Fast();
   options.max_requests_in_flight = 3;
   Harness h(options);
-  h.network->SetScript(
-      [](const FakeSender::Request&) -> std::optional<SendResult> {
-        return std::nullopt;  // Stalled until answered.
-      });
+  h.NeverAnswer();  // Stalled until answered.
   for (int i = 0; i < 10; ++i) h.transport->SendEnvelope(EventEnvelope(i));
   ASSERT_TRUE(h.network->WaitForRequests(3, kWait));
   EXPECT_FALSE(h.transport->Flush(absl::Milliseconds(50)));
@@ -456,10 +457,7 @@ TEST(DeliveryWorkerTest, StalledRequestsAreCancelledAtShutdownAndCounted) {
   DeliveryOptions options = Harness::Fast();
   options.max_requests_in_flight = 1;
   Harness h(options);
-  h.network->SetScript(
-      [](const FakeSender::Request&) -> std::optional<SendResult> {
-        return std::nullopt;
-      });
+  h.NeverAnswer();
   for (int i = 0; i < 4; ++i) h.transport->SendEnvelope(EventEnvelope(i));
   ASSERT_TRUE(h.network->WaitForRequests(1, kWait));
   EXPECT_FALSE(h.transport->Shutdown(absl::Milliseconds(20)));
@@ -477,10 +475,7 @@ TEST(DeliveryWorkerTest, BackloggedFrom64QueuedEnvelopesUntilOneIsSent) {
   DeliveryOptions options = Harness::Fast();
   options.max_requests_in_flight = 1;
   Harness h(options);
-  h.network->SetScript(
-      [](const FakeSender::Request&) -> std::optional<SendResult> {
-        return std::nullopt;
-      });
+  h.NeverAnswer();
   h.transport->SendEnvelope(EventEnvelope(0));
   ASSERT_TRUE(h.network->WaitForRequests(1, kWait));
   for (int i = 1; i < 64; ++i) h.transport->SendEnvelope(EventEnvelope(i));
@@ -498,10 +493,7 @@ TEST(DeliveryWorkerTest, BackloggedWhenASmallQueueIsFull) {
   options.max_requests_in_flight = 1;
   options.max_queue_envelopes = 3;
   Harness h(options);
-  h.network->SetScript(
-      [](const FakeSender::Request&) -> std::optional<SendResult> {
-        return std::nullopt;
-      });
+  h.NeverAnswer();
   h.transport->SendEnvelope(EventEnvelope(0));
   ASSERT_TRUE(h.network->WaitForRequests(1, kWait));
   for (int i = 1; i < 3; ++i) h.transport->SendEnvelope(EventEnvelope(i));
@@ -516,10 +508,7 @@ TEST(DeliveryWorkerTest, QueueBoundsDropTheNewestAsQueueOverflow) {
   options.max_requests_in_flight = 1;
   options.max_queue_envelopes = 2;
   Harness h(options);
-  h.network->SetScript(
-      [](const FakeSender::Request&) -> std::optional<SendResult> {
-        return std::nullopt;
-      });
+  h.NeverAnswer();
   h.transport->SendEnvelope(EventEnvelope(0));
   ASSERT_TRUE(h.network->WaitForRequests(1, kWait));
   for (int i = 1; i < 6; ++i) h.transport->SendEnvelope(EventEnvelope(i));
