@@ -483,20 +483,14 @@ void Client::WorkerLoop() {
     // Each capture becomes an envelope only when the transport has room for
     // it: until then it waits here (and the next ones in the queue) as the
     // capture, with the scopes it shares with the others, not as an
-    // envelope of its own. At a stop the rest is given up.
-    size_t given_up = 0;
+    // envelope of its own. At a stop it no longer waits: the transport
+    // keeps what it can (the HTTP transport spools it when it has a
+    // cache_dir) and counts the rest.
+    bool waiting = true;
     batch.Drain([&](internal::CaptureWork& work) {
-      if (given_up == 0 && WaitForTransport()) {
-        Process(work);
-      } else {
-        Abandon(work);
-        ++given_up;
-      }
+      waiting = waiting && WaitForTransport();
+      Process(work);
     });
-    if (given_up > 0) {
-      internal::Log(DebugLevel::kWarning, "shutdown timeout: dropped ",
-                    given_up, " events held for a backlogged transport");
-    }
     absl::MutexLock lock(&mu_);
     queue_->items.Recycle(std::move(batch));
     processed_ += count;
@@ -1036,18 +1030,32 @@ bool Client::Close(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   const bool flushed = Flush(timeout);
   // What the worker has not taken when the timeout expires is abandoned,
-  // and counted now (the worker may still be busy with what it took).
+  // and counted now (the worker may still be busy with what it took: a
+  // slow callback does not hold up the shutdown for every queued event).
+  // Unless the transport is what held the worker back: then everything
+  // goes to the transport, which keeps what it can (a spool) and counts
+  // the rest, as it did before its back-pressure.
+  const bool backlogged = options_.transport->Backlogged();
   internal::CaptureChunks::Batch abandoned;
+  size_t handed_over = 0;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     Wake();
-    abandoned = queue_->items.TakeAll();
-    processed_ += abandoned.size();
+    if (backlogged) {
+      handed_over = queue_->items.size();
+    } else {
+      abandoned = queue_->items.TakeAll();
+      processed_ += abandoned.size();
+    }
   }
   if (!abandoned.empty()) {
     internal::Log(DebugLevel::kWarning, "shutdown timeout: dropped ",
                   abandoned.size(), " queued events");
+  }
+  if (handed_over > 0) {
+    internal::Log(DebugLevel::kWarning, "shutdown timeout: ", handed_over,
+                  " queued events go to a backlogged transport");
   }
   abandoned.Drain([this](internal::CaptureWork& work) { Abandon(work); });
   if (worker_.joinable()) worker_.join();
