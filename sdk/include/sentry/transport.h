@@ -46,8 +46,10 @@ class Transport {
   // has not rendered yet (its own queue, bounded by Options::max_queue_size,
   // holds them compactly, sharing their scopes) and renders them once this
   // is false again: a burst larger than the network can take is held as
-  // captures, not as envelopes. Called often, from the worker: keep it to an
-  // atomic load. The default never holds the worker back.
+  // captures, not as envelopes. At the shutdown timeout the worker no
+  // longer waits: SendEnvelope gets the rest, to keep (a spool) or drop.
+  // Called often, from the worker: keep it to an atomic load. The default
+  // never holds the worker back.
   virtual bool Backlogged() const noexcept { return false; }
 
   // Blocks until everything handed over so far is delivered (or definitively
