@@ -986,7 +986,6 @@ bool Client::Flush(absl::Duration timeout) {
       Client* client;
       uint64_t target;
     } arg{this, target};
-    ++flush_waiters_;
     Wake();  // A looking worker does not wait for its next look.
     const bool events =
         mu_.AwaitWithDeadline(absl::Condition(
@@ -995,7 +994,6 @@ bool Client::Flush(absl::Duration timeout) {
                                   },
                                   &arg),
                               deadline);
-    --flush_waiters_;
     drained = events && drained;
   }
   SendSessionAggregates();

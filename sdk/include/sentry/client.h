@@ -247,8 +247,6 @@ class Client {
   const std::unique_ptr<internal::CaptureQueue> queue_ ABSL_PT_GUARDED_BY(mu_);
   uint64_t enqueued_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
-  // Flushes waiting for the worker (a polling worker is woken for them).
-  int flush_waiters_ ABSL_GUARDED_BY(mu_) = 0;
   // How often the worker looks for captures without being woken: right
   // after a batch, and then until kLinger has passed since it last found one
   // (Client::WorkerLoop). kLingerPoll bounds how long a capture waits for
