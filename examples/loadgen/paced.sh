@@ -7,9 +7,12 @@
 # median over ROUNDS runs of the call's p50 and p99 (wall time on the
 # calling thread), of the time from the call to its envelope reaching the
 # transport (events and transactions), and of the process's context
-# switches and CPU migrations during the timed calls. Then one run
-# that waits IDLE_S seconds with nothing captured and counts the SDK
-# threads' wake-ups per second.
+# switches and CPU migrations during the timed calls. The "floor" rows make
+# no SDK call: a copy of the text pushed into a ring under a std::mutex,
+# the least any capture that queues does, cold at that rate on this machine
+# (the same code on both sides: the difference between them is noise).
+# Then one run that waits IDLE_S seconds with nothing captured and counts
+# the SDK threads' wake-ups per second.
 #
 # Each run first makes WARMUP calls untimed and waits until they are sent
 # (loadgen --warmup): a server that has run for a while, whose SDK pools
@@ -49,6 +52,8 @@ configs=(
   "transaction 100"
   "log 100"
   "metric 100"
+  "floor 20"
+  "floor 100"
 )
 
 # run SIDE API RATE: one run, its JSON line appended to ${work}/SIDE.API.RATE.
