@@ -308,8 +308,7 @@ std::string Client::Enqueue(internal::CaptureWork work, std::string id,
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
     if (queue_->items.size() < options_.max_queue_size) {
-      queue_->items.push_back(std::move(work));
-      ++enqueued_;
+      PushLocked(std::move(work));
       half_full = queue_->items.size() == options_.max_queue_size / 2 + 1;
       if (!half_full) return id;
     }
@@ -322,6 +321,16 @@ std::string Client::Enqueue(internal::CaptureWork work, std::string id,
   internal::Log(DebugLevel::kWarning, "queue full: dropped ",
                 DataCategoryName(category), " ", id);
   return "";
+}
+
+void Client::PushLocked(internal::CaptureWork&& work) {
+  queue_->items.push_back(std::move(work));
+  ++enqueued_;
+  // Written only when it changes: a burst does not write the line at every
+  // capture while the worker reads it.
+  if (!queued_.load(std::memory_order_relaxed)) {
+    queued_.store(true, std::memory_order_relaxed);
+  }
 }
 
 std::string Client::CaptureCheckIn(CheckIn check_in, std::string trace_id,
@@ -445,11 +454,16 @@ void Client::WorkerLoop() {
   // waiting on an absl::Mutex with a condition makes every unlock of that
   // mutex evaluate the condition (Abseil's slow unlock path), and every
   // capture unlocks mu_.
+  // A look that was not woken reads queued_ alone (see client.h).
   bool polling = false;
   absl::Time last_found = absl::InfinitePast();
   for (;;) {
     const bool looking = polling || absl::Now() - last_found < kLinger;
-    if (looking) WaitForWake(polling ? kPoll : kLingerPoll);
+    if (looking && !WaitForWake(polling ? kPoll : kLingerPoll) &&
+        !queued_.load(std::memory_order_relaxed) && aggregator_ == nullptr) {
+      polling = false;
+      continue;
+    }
     internal::CaptureChunks::Batch batch;
     {
       absl::MutexLock lock(&mu_);
@@ -473,6 +487,7 @@ void Client::WorkerLoop() {
         }
       }
       batch = queue_->items.TakeAll();
+      queued_.store(false, std::memory_order_relaxed);
     }
     if (batch.empty()) {
       SendSessionAggregates();
@@ -508,10 +523,12 @@ bool Client::WaitForTransport() {
   return true;
 }
 
-void Client::WaitForWake(absl::Duration timeout) {
+bool Client::WaitForWake(absl::Duration timeout) {
   absl::MutexLock lock(&wake_mu_);
-  wake_mu_.AwaitWithTimeout(absl::Condition(&wake_), timeout);
+  const bool woken =
+      wake_mu_.AwaitWithTimeout(absl::Condition(&wake_), timeout);
   wake_ = false;
+  return woken;
 }
 
 void Client::Wake() {
@@ -697,8 +714,7 @@ void Client::CaptureTransaction(internal::RecordedSpans transaction,
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return;
     if (queue_->items.size() < options_.max_queue_size) {
-      queue_->items.push_back(std::move(work));
-      ++enqueued_;
+      PushLocked(std::move(work));
       return;
     }
   }
@@ -1044,6 +1060,7 @@ bool Client::Close(absl::Duration timeout) {
       handed_over = queue_->items.size();
     } else {
       abandoned = queue_->items.TakeAll();
+      queued_.store(false, std::memory_order_relaxed);
       processed_ += abandoned.size();
     }
   }

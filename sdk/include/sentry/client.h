@@ -16,6 +16,7 @@
 #ifndef SENTRY_CLIENT_H_
 #define SENTRY_CLIENT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -198,8 +199,12 @@ class Client {
   // Waits while the transport is backlogged (Transport::Backlogged); false
   // when the client stops meanwhile.
   bool WaitForTransport();
-  // The worker's sleep between looks: until Wake or `timeout`.
-  void WaitForWake(absl::Duration timeout);
+  // Queues `work` for the worker.
+  void PushLocked(internal::CaptureWork&& work)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The worker's sleep between looks: until Wake or `timeout`; true when
+  // woken.
+  bool WaitForWake(absl::Duration timeout);
   // Ends the worker's current WaitForWake (or its next one) at once.
   void Wake();
   void SendSessionUpdate(std::string payload);
@@ -244,6 +249,11 @@ class Client {
   std::unique_ptr<internal::SessionAggregator> aggregator_;
 
   mutable absl::Mutex mu_;
+  // True while the queue holds captures (set with the push, cleared with the
+  // take, both under mu_): the worker's periodic looks read it alone, so
+  // that they neither lock mu_ nor read the queue, and a capture finds
+  // mu_'s line as it left it. Next to mu_, on its cache line.
+  std::atomic<bool> queued_{false};
   const std::unique_ptr<internal::CaptureQueue> queue_ ABSL_PT_GUARDED_BY(mu_);
   uint64_t enqueued_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
