@@ -852,6 +852,20 @@ TEST_F(HubTest, RunAndBindingSwitchTheCurrentHub) {
   EXPECT_EQ(before->LastEventId(), before_last);
 }
 
+TEST_F(HubTest, CapturesOnAThreadBoundToNoHubAreNotSent) {
+  Init();
+  {
+    HubBinding binding(nullptr);
+    EXPECT_EQ(CaptureMessage("nowhere"), "");
+    EXPECT_EQ(CaptureException(std::runtime_error("nowhere")), "");
+    EXPECT_EQ(CaptureEvent(protocol::Event()), "");
+  }
+  const std::string id = CaptureMessage("somewhere");
+  auto events = Events(1);
+  EXPECT_EQ(events[0].event_id(), id);
+  EXPECT_EQ(events[0].logentry().message(), "somewhere");
+}
+
 TEST_F(HubTest, AttachmentsTravelWithTheEvent) {
   Init();
   ConfigureScope([](Scope& s) {

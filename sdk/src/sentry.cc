@@ -216,20 +216,27 @@ InitGuard Init(Options options) {
   return InitGuard(absl::OkStatus(), *std::move(client));
 }
 
+// The captures run no user code on the calling thread, so the thread's hub
+// is used in place (no reference count touched; see current_hubs.h). A
+// bound null hub captures nothing.
 std::string CaptureMessage(absl::string_view message, Level level) {
-  return Hub::Current()->CaptureMessage(message, level);
+  Hub* hub = internal::CurrentHub();
+  return hub != nullptr ? hub->CaptureMessage(message, level) : "";
 }
 
 std::string CaptureException(const std::exception& exception) {
-  return Hub::Current()->CaptureException(exception);
+  Hub* hub = internal::CurrentHub();
+  return hub != nullptr ? hub->CaptureException(exception) : "";
 }
 
 std::string CaptureException(std::exception_ptr exception) {
-  return Hub::Current()->CaptureException(std::move(exception));
+  Hub* hub = internal::CurrentHub();
+  return hub != nullptr ? hub->CaptureException(std::move(exception)) : "";
 }
 
 std::string CaptureEvent(protocol::Event event) {
-  return Hub::Current()->CaptureEvent(std::move(event));
+  Hub* hub = internal::CurrentHub();
+  return hub != nullptr ? hub->CaptureEvent(std::move(event)) : "";
 }
 
 void AddBreadcrumb(protocol::Breadcrumb breadcrumb) {
