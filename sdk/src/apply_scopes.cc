@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "sdk/src/json.h"
 #include "sdk/src/span_record.h"
 #include "sentry/level.h"
@@ -109,7 +110,7 @@ void ApplyTrace(const CapturedScopes& scopes, bool encode,
 
 }  // namespace
 
-CapturedScopes CapturedScopes::Of(const Scope* scope) {
+ABSL_ATTRIBUTE_HOT CapturedScopes CapturedScopes::Of(const Scope* scope) {
   return {scope != nullptr ? ScopeAccess::Snapshot(*scope) : ScopeSnapshot(),
           ScopeAccess::Snapshot(GlobalScope())};
 }

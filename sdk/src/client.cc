@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -288,8 +289,9 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
   return Enqueue(std::move(work), std::move(id));
 }
 
-std::string Client::CaptureMessage(absl::string_view message, Level level,
-                                   const Scope* scope) {
+ABSL_ATTRIBUTE_HOT std::string Client::CaptureMessage(absl::string_view message,
+                                                      Level level,
+                                                      const Scope* scope) {
   if (internal::InForkedChild()) return "";
   internal::CaptureWork work;
   work.message = std::string(message);
@@ -301,8 +303,9 @@ std::string Client::CaptureMessage(absl::string_view message, Level level,
   return Enqueue(std::move(work), std::move(id));
 }
 
-std::string Client::Enqueue(internal::CaptureWork work, std::string id,
-                            DataCategory category) {
+ABSL_ATTRIBUTE_HOT std::string Client::Enqueue(internal::CaptureWork&& work,
+                                               std::string id,
+                                               DataCategory category) {
   bool half_full = false;
   {
     absl::MutexLock lock(&mu_);
@@ -323,7 +326,7 @@ std::string Client::Enqueue(internal::CaptureWork work, std::string id,
   return "";
 }
 
-void Client::PushLocked(internal::CaptureWork&& work) {
+ABSL_ATTRIBUTE_HOT void Client::PushLocked(internal::CaptureWork&& work) {
   queue_->items.push_back(std::move(work));
   ++enqueued_;
   // Written only when it changes: a burst does not write the line at every

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/time/clock.h"
 #include "sdk/src/current_hubs.h"
 #include "sdk/src/fork.h"
@@ -166,7 +167,7 @@ std::shared_ptr<Hub> Hub::Current() {
   return ThisThreadHub().hub;
 }
 
-Hub* internal::CurrentHub() {
+ABSL_ATTRIBUTE_HOT Hub* internal::CurrentHub() {
   ThreadHub& t = ThisThreadHub();
   if (t.bound) return t.hub.get();
   const uint64_t generation =
@@ -315,7 +316,8 @@ std::string CaptureFeedback(Feedback feedback) {
   return Hub::Current()->CaptureFeedback(std::move(feedback));
 }
 
-std::string Hub::CaptureMessage(absl::string_view message, Level level) {
+ABSL_ATTRIBUTE_HOT std::string Hub::CaptureMessage(absl::string_view message,
+                                                   Level level) {
   if (internal::InForkedChild()) return "";
   {
     // Read in place: copying the client pointer would touch a reference

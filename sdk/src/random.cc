@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/escaping.h"
 #include "sdk/src/fork.h"
 
@@ -14,7 +15,7 @@
 
 namespace sentry::internal {
 namespace {
-std::string ToHex(const uint8_t* data, int size) {
+ABSL_ATTRIBUTE_HOT std::string ToHex(const uint8_t* data, int size) {
   return absl::BytesToHexString(absl::string_view(
       reinterpret_cast<const char*>(data), static_cast<size_t>(size)));
 }
@@ -57,7 +58,7 @@ class FastGenerator {
   uint64_t forks_ = 0;
 };
 
-FastGenerator& ThreadGenerator() {
+ABSL_ATTRIBUTE_HOT FastGenerator& ThreadGenerator() {
   thread_local FastGenerator generator;
   generator.SeedAgainAfterFork();
   return generator;
@@ -65,7 +66,7 @@ FastGenerator& ThreadGenerator() {
 
 }  // namespace
 
-std::string NewEventId() {
+ABSL_ATTRIBUTE_HOT std::string NewEventId() {
   uint8_t bytes[16];
   FastGenerator& generator = ThreadGenerator();
   const uint64_t high = generator.Next();

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "sdk/src/scope_data.h"
 #include "sdk/src/span_record.h"
 #include "sdk/src/timestamps.h"
@@ -329,14 +330,14 @@ void ScopeAccess::WhileLocked(const Scope& scope, void (*fn)(void*),
   fn(arg);
 }
 
-ScopeSnapshot ScopeAccess::Snapshot(const Scope& scope) {
+ABSL_ATTRIBUTE_HOT ScopeSnapshot ScopeAccess::Snapshot(const Scope& scope) {
   absl::MutexLock lock(&scope.mu_);
   return ScopeSnapshot(FieldsCow::Share(scope.fields_));
 }
 
 }  // namespace internal
 
-Scope& GlobalScope() {
+ABSL_ATTRIBUTE_HOT Scope& GlobalScope() {
   static Scope* const global = new Scope();
   return *global;
 }

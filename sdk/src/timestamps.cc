@@ -3,13 +3,16 @@
 #include <cmath>
 #include <string>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace sentry::internal {
 
-double NowSeconds() { return absl::ToUnixMicros(absl::Now()) / 1e6; }
+ABSL_ATTRIBUTE_HOT double NowSeconds() {
+  return absl::ToUnixMicros(absl::Now()) / 1e6;
+}
 
 bool IsUsableTimestamp(double timestamp) {
   return std::isfinite(timestamp) && timestamp > 0;

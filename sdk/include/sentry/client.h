@@ -114,7 +114,7 @@ class Client {
   void WorkerLoop();
   // Queues `work` (the event `id`); returns the id, or "" when the queue is
   // full (counted as a drop of `category`) or the client closed.
-  std::string Enqueue(internal::CaptureWork work, std::string id,
+  std::string Enqueue(internal::CaptureWork&& work, std::string id,
                       DataCategory category = DataCategory::kError);
   // Queues a valid check-in with the trace of the scope it was captured in;
   // returns its id, or "".
