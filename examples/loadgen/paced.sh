@@ -26,8 +26,12 @@
 # The Bazel server is stopped before the runs: its JVM's periodic threads
 # would run beside them.
 #
-#   examples/loadgen/paced.sh [ROUNDS] [EVENTS] [IDLE_S] [BASE] [WARMUP]
+# After WARMUP, configurations ("API RATE", RATE 0 for a burst) replace
+# the default list, and IDLE_S 0 skips the idle run:
+#
+#   examples/loadgen/paced.sh [ROUNDS] [EVENTS] [IDLE_S] [BASE] [WARMUP] [CONFIG...]
 #   examples/loadgen/paced.sh 3 400 60 HEAD~2 1000
+#   examples/loadgen/paced.sh 8 400 0 HEAD~2 1000 "capture 20" "floor 20"
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds="${1:-3}"
@@ -55,6 +59,7 @@ configs=(
   "floor 20"
   "floor 100"
 )
+if (($# > 5)); then configs=("${@:6}"); fi
 
 # run SIDE API RATE: one run, its JSON line appended to ${work}/SIDE.API.RATE.
 run() {
@@ -69,10 +74,12 @@ for _ in $(seq "${rounds}"); do
     for side in "${sides[@]}"; do run "${side}" "${api}" "${rate}"; done
   done
 done
-for side in "${sides[@]}"; do
-  "${loadgen[${side}]}" --events 100 --threads 1 --rate 100 --idle-s "${idle_s}" \
-    >"${work}/${side}.idle"
-done
+if ((idle_s > 0)); then
+  for side in "${sides[@]}"; do
+    "${loadgen[${side}]}" --events 100 --threads 1 --rate 100 --idle-s "${idle_s}" \
+      >"${work}/${side}.idle"
+  done
+fi
 
 /usr/bin/python3 - "${work}" "${events}" "${idle_s}" "${warmup}" "${sides[@]}" -- "${configs[@]}" <<'PY'
 import json, statistics, sys
@@ -108,7 +115,7 @@ for config in configs:
                 cell(runs, "context_switches", 1, "{:.0f}"),
                 cell(runs, "cpu_migrations", 1, "{:.0f}")]
     print("| " + " | ".join(row) + " |")
-for side in sides:
+for side in sides if idle_s != "0" else []:
     idle = json.loads(open(f"{work}/{side}.idle").read())
     print(f"{side}: SDK threads' wake-ups per second over {idle_s} s with "
           f"nothing captured: {idle['idle_wakes_per_s']}")
