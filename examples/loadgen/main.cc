@@ -409,8 +409,9 @@ int main(int argc, char** argv) {
             transaction.StartChild("db.query", "SELECT 1").Finish();
           }
         }
-        const std::string text =
-            flags.api == "capture" || flags.api == "floor" ? MessageOf(t, i, message) : "";
+        const std::string text = flags.api == "capture" || flags.api == "floor"
+                                     ? MessageOf(t, i, message)
+                                     : "";
         const auto before = std::chrono::steady_clock::now();
         if (flags.api == "transaction") {
           transaction.Finish();

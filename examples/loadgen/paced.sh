@@ -7,7 +7,8 @@
 # median over ROUNDS runs of the call's p50 and p99 (wall time on the
 # calling thread), of the time from the call to its envelope reaching the
 # transport (events and transactions), and of the process's context
-# switches and CPU migrations during the timed calls. The "floor" rows make
+# switches and CPU migrations during the timed calls, then each run's call
+# p50 (the spread behind the medians). The "floor" rows make
 # no SDK call: a copy of the text pushed into a ring under a std::mutex,
 # the least any capture that queues does, cold at that rate on this machine
 # (the same code on both sides: the difference between them is noise).
@@ -115,6 +116,13 @@ for config in configs:
                 cell(runs, "context_switches", 1, "{:.0f}"),
                 cell(runs, "cpu_migrations", 1, "{:.0f}")]
     print("| " + " | ".join(row) + " |")
+print("per-round call p50s (us), in run order:")
+for config in configs:
+    api, rate = config.split()
+    for side in sides:
+        runs = [json.loads(l) for l in open(f"{work}/{side}.{api}.{rate}")]
+        p50s = ", ".join(f"{r['capture_p50_ns'] / 1e3:.1f}" for r in runs)
+        print(f"  {side} {api} {rate}: {p50s}")
 for side in sides if idle_s != "0" else []:
     idle = json.loads(open(f"{work}/{side}.idle").read())
     print(f"{side}: SDK threads' wake-ups per second over {idle_s} s with "
