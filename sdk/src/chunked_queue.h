@@ -52,22 +52,22 @@ class ChunkedQueue {
   bool empty() const { return size_ == 0; }
 
   void push_back(T element) {
-    if (chunks_.empty() || chunks_.back().size() == kChunkSize) {
-      if (!spare_.empty()) {
-        chunks_.push_back(std::move(spare_.back()));
-        spare_.pop_back();
-      } else {
-        chunks_.emplace_back();
-        chunks_.back().reserve(kChunkSize);
-      }
-    }
+    MakeRoom();
     chunks_.back().push_back(std::move(element));
     ++size_;
+  }
+  // A default-constructed element at the back, to be filled in place.
+  T& emplace_back() {
+    MakeRoom();
+    ++size_;
+    return chunks_.back().emplace_back();
   }
 
   Batch TakeAll() {
     Batch batch;
     batch.chunks_.swap(chunks_);
+    // The list of chunks a batch gave back: the next push allocates nothing.
+    chunks_.swap(spare_list_);
     size_ = 0;
     return batch;
   }
@@ -81,11 +81,31 @@ class ChunkedQueue {
       chunk.clear();
       spare_.push_back(std::move(chunk));
     }
+    batch.chunks_.clear();
+    if (spare_list_.capacity() == 0 &&
+        batch.chunks_.capacity() <= kSpareListCapacity) {
+      spare_list_.swap(batch.chunks_);
+    }
   }
 
  private:
+  void MakeRoom() {
+    if (chunks_.empty() || chunks_.back().size() == kChunkSize) {
+      if (!spare_.empty()) {
+        chunks_.push_back(std::move(spare_.back()));
+        spare_.pop_back();
+      } else {
+        chunks_.emplace_back();
+        chunks_.back().reserve(kChunkSize);
+      }
+    }
+  }
+
   std::vector<std::vector<T>> chunks_;
   std::vector<std::vector<T>> spare_;
+  // Empty; kept for TakeAll unless a burst grew it beyond this.
+  std::vector<std::vector<T>> spare_list_;
+  static constexpr size_t kSpareListCapacity = 64;
   size_t size_ = 0;
 };
 

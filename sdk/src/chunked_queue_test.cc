@@ -1,9 +1,24 @@
 #include "sdk/src/chunked_queue.h"
 
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "gtest/gtest.h"
+
+// Counts this test binary's allocations.
+std::atomic<int64_t> g_allocations{0};
+
+void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size != 0 ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace sentry::internal {
 namespace {
@@ -63,6 +78,46 @@ TEST(ChunkedQueueTest, RecycledChunksAreReused) {
   const int* second = nullptr;
   queue.TakeAll().Drain([&](int& i) { second = &i; });
   EXPECT_EQ(first, second);
+}
+
+// Each capture finds the queue empty at the rates servers capture at (the
+// worker took the last one): neither its chunk nor the list of chunks is
+// allocated then, and the consumer frees nothing.
+TEST(ChunkedQueueTest, ASteadyStateAllocatesNothing) {
+  ChunkedQueue<int, 4, 2> queue;
+  auto cycle = [&queue](int pushes) {
+    for (int i = 0; i < pushes; ++i) queue.push_back(i);
+    auto batch = queue.TakeAll();
+    batch.Drain([](int&) {});
+    queue.Recycle(std::move(batch));
+  };
+  // The first two cycles make the chunk and the two lists of chunks.
+  cycle(1);
+  cycle(1);
+  const int64_t before = g_allocations.load();
+  for (int round = 0; round < 100; ++round) cycle(1 + round % 3);
+  EXPECT_EQ(g_allocations.load() - before, 0);
+}
+
+// emplace_back's element is the one the consumer sees: filled in place,
+// never moved.
+TEST(ChunkedQueueTest, EmplacedElementsAreFilledInPlace) {
+  ChunkedQueue<int, 4> queue;
+  std::vector<const int*> filled;
+  for (int i = 0; i < 6; ++i) {
+    int& slot = queue.emplace_back();
+    slot = 100 + i;
+    filled.push_back(&slot);
+  }
+  EXPECT_EQ(queue.size(), 6u);
+  std::vector<const int*> drained;
+  std::vector<int> values;
+  queue.TakeAll().Drain([&](int& i) {
+    drained.push_back(&i);
+    values.push_back(i);
+  });
+  EXPECT_EQ(drained, filled);
+  EXPECT_EQ(values, (std::vector<int>{100, 101, 102, 103, 104, 105}));
 }
 
 }  // namespace
