@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <typeinfo>
 #include <utility>
 #include <vector>
@@ -297,7 +298,7 @@ std::string Hub::CaptureEvent(protocol::Event event) {
     if (client == nullptr) return "";
     std::shared_ptr<Scope> keep;
     id = client->CaptureEvent(std::move(event), TopLocked(&keep));
-    if (!id.empty()) last_event_id_ = id;
+    SetLastEventIdLocked(id);
   }
   return id;
 }
@@ -329,7 +330,7 @@ ABSL_ATTRIBUTE_HOT std::string Hub::CaptureMessage(absl::string_view message,
       // The worker builds the event (as CaptureEvent, under the hub's lock).
       std::shared_ptr<Scope> keep;
       std::string id = client->CaptureMessage(message, level, TopLocked(&keep));
-      if (!id.empty()) last_event_id_ = id;
+      SetLastEventIdLocked(id);
       return id;
     }
   }
@@ -449,7 +450,16 @@ void Hub::AddBreadcrumb(absl::string_view message, absl::string_view category,
 
 std::string Hub::LastEventId() const {
   absl::MutexLock lock(&mu_);
-  return last_event_id_;
+  if (last_event_id_[0] == 0) return "";
+  return std::string(last_event_id_, sizeof(last_event_id_));
+}
+
+void Hub::SetLastEventIdLocked(absl::string_view id) {
+  // Every id the client returns is 32 hex digits, or "" when nothing was
+  // queued.
+  if (id.size() == sizeof(last_event_id_)) {
+    std::memcpy(last_event_id_, id.data(), sizeof(last_event_id_));
+  }
 }
 
 void Hub::BindClient(std::shared_ptr<Client> client) {

@@ -66,7 +66,7 @@ ABSL_ATTRIBUTE_HOT FastGenerator& ThreadGenerator() {
 
 }  // namespace
 
-ABSL_ATTRIBUTE_HOT std::string NewEventId() {
+ABSL_ATTRIBUTE_HOT void NewEventIdInto(char (&hex)[32]) {
   uint8_t bytes[16];
   FastGenerator& generator = ThreadGenerator();
   const uint64_t high = generator.Next();
@@ -75,7 +75,17 @@ ABSL_ATTRIBUTE_HOT std::string NewEventId() {
   std::memcpy(bytes + 8, &low, 8);
   bytes[6] = (bytes[6] & 0x0f) | 0x40;  // version 4
   bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant
-  return ToHex(bytes, sizeof(bytes));
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) {
+    hex[2 * i] = kDigits[bytes[i] >> 4];
+    hex[2 * i + 1] = kDigits[bytes[i] & 0x0f];
+  }
+}
+
+std::string NewEventId() {
+  char hex[32];
+  NewEventIdInto(hex);
+  return std::string(hex, sizeof(hex));
 }
 
 std::string NewTraceId() {

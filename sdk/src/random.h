@@ -16,6 +16,9 @@ namespace sentry::internal {
 
 // A random UUID version 4 as 32 lowercase hex digits without dashes.
 std::string NewEventId();
+// The same, written to `hex` (no allocation, no call out of this file's
+// code: a capture's path).
+void NewEventIdInto(char (&hex)[32]);
 
 // A trace id (32 lowercase hex digits) and a span id (16), never all zeros,
 // from the per-thread generator.

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -116,6 +117,11 @@ class Client {
   // full (counted as a drop of `category`) or the client closed.
   std::string Enqueue(internal::CaptureWork&& work, std::string id,
                       DataCategory category = DataCategory::kError);
+  // The same for work that `fill` writes into its queue slot, under the
+  // queue's lock (no temporary is moved and destroyed: a capture's path);
+  // `fill` is not called when nothing is queued.
+  std::string Enqueue(absl::FunctionRef<void(internal::CaptureWork&)> fill,
+                      absl::string_view id, DataCategory category);
   // Queues a valid check-in with the trace of the scope it was captured in;
   // returns its id, or "".
   std::string CaptureCheckIn(CheckIn check_in, std::string trace_id,
@@ -202,6 +208,8 @@ class Client {
   // Queues `work` for the worker.
   void PushLocked(internal::CaptureWork&& work)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues an empty work, to be filled before the lock is released.
+  internal::CaptureWork& EmplaceLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The worker's sleep between looks: until Wake or `timeout`; true when
   // woken.
   bool WaitForWake(absl::Duration timeout);

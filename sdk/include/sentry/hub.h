@@ -153,12 +153,17 @@ class Hub : public std::enable_shared_from_this<Hub> {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<Client>& TopClientLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PopScope(size_t depth);
+  // Keeps `id` as LastEventId (unless it is "").
+  void SetLastEventIdLocked(absl::string_view id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   std::shared_ptr<Client> root_client_ ABSL_GUARDED_BY(mu_);
   Scope root_scope_;
   std::vector<Layer> pushed_ ABSL_GUARDED_BY(mu_);
-  std::string last_event_id_ ABSL_GUARDED_BY(mu_);
+  // Inline, not a std::string: a capture writes it without a call into
+  // the string's code or a touch of its heap buffer. Empty when [0] is 0.
+  char last_event_id_[32] ABSL_GUARDED_BY(mu_) = {};
 };
 
 // Makes a hub current on this thread until destroyed, then restores the
