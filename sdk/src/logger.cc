@@ -139,7 +139,8 @@ void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
 }
 
 void CaptureMetric(MetricType type, absl::string_view name, double value,
-                   absl::string_view unit, const LogAttributes& attributes) {
+                   absl::string_view unit, const LogAttributes* attributes,
+                   absl::Span<const LogAttributeArg> borrowed) {
   if (name.empty() || !std::isfinite(value)) {
     Log(LogLevel::kWarning, "metric \"", name, "\" with value ", value,
         " ignored: a metric needs a name and a finite value");
@@ -149,17 +150,23 @@ void CaptureMetric(MetricType type, absl::string_view name, double value,
       TelemetryKind::kMetric,
       [&](TelemetryRecord& record) {
         record.kind = static_cast<int>(type);
-        record.text.assign(name.data(), name.size());
-        record.unit.assign(unit.data(), unit.size());
+        Reuse(record.text, name);
+        Reuse(record.unit, unit);
         record.value = value;
         record.arg_count = 0;
-        record.attribute_count = attributes.size();
+        record.attribute_count =
+            attributes != nullptr ? attributes->size() : borrowed.size();
         if (record.attributes.size() < record.attribute_count) {
           record.attributes.resize(record.attribute_count);
         }
         for (size_t i = 0; i < record.attribute_count; ++i) {
-          record.attributes[i].first = attributes[i].first;
-          record.attributes[i].second = attributes[i].second;
+          if (attributes != nullptr) {
+            record.attributes[i].first = (*attributes)[i].first;
+            record.attributes[i].second = (*attributes)[i].second;
+          } else {
+            Reuse(record.attributes[i].first, borrowed[i].key);
+            borrowed[i].value.AssignTo(record.attributes[i].second);
+          }
         }
       },
       [] { return size_t{0}; });

@@ -493,6 +493,35 @@ TEST_F(LogsTest, MetricsCarryTypeValueUnitTraceAndAttributes) {
   ExpectValidItems();
 }
 
+// Attributes in braces are borrowed for the call (no LogAttributes is
+// built): each keeps its type, a record reused for the next metric keeps
+// none of the last one's, and a LogAttributes built beforehand still works.
+TEST_F(LogsTest, MetricAttributesInBracesKeepTheirTypes) {
+  Init();
+  metrics::Count(
+      "jobs.done", 1,
+      {{"queue", "billing"}, {"shard", 7}, {"retry", false}, {"ratio", 0.5}});
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  metrics::Count("jobs.failed", 2, {{"queue", "mail"}});
+  const LogAttributes prebuilt = {{"tier", AttributeValue(3)}};
+  metrics::Gauge("queue.depth", 12, "", prebuilt);
+  ASSERT_TRUE(sentry::Flush(absl::Seconds(10)));
+  std::map<std::string, Struct> metrics;
+  for (const Struct& m : transport_->metrics()) metrics[Field(m, "name")] = m;
+  ASSERT_EQ(metrics.size(), 3u);
+  const Struct& done = metrics["jobs.done"];
+  EXPECT_EQ(Attr(done, "queue"), "string:billing");
+  EXPECT_EQ(Attr(done, "shard"), "integer:7");
+  EXPECT_EQ(Attr(done, "retry"), "boolean:false");
+  EXPECT_EQ(Attr(done, "ratio"), "double:0.5");
+  const Struct& failed = metrics["jobs.failed"];
+  EXPECT_EQ(Field(failed, "value"), "2");
+  EXPECT_EQ(Attr(failed, "queue"), "string:mail");
+  EXPECT_EQ(Attr(failed, "shard"), "<absent>");
+  EXPECT_EQ(Attr(metrics["queue.depth"], "tier"), "integer:3");
+  ExpectValidItems();
+}
+
 TEST_F(LogsTest, BeforeSendMetricDropsAreCounted) {
   Options options;
   options.before_send_metric = [](Metric& metric) {

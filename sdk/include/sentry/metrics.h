@@ -19,7 +19,9 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "sentry/attributes.h"
+#include "sentry/logs.h"
 
 namespace sentry {
 
@@ -43,32 +45,59 @@ struct Metric {
 };
 
 namespace internal {
+// The call's attributes are `attributes` (may be null) or `borrowed`.
 void CaptureMetric(MetricType type, absl::string_view name, double value,
-                   absl::string_view unit, const LogAttributes& attributes);
+                   absl::string_view unit, const LogAttributes* attributes,
+                   absl::Span<const LogAttributeArg> borrowed);
 }  // namespace internal
 
 namespace metrics {
 
+// Each function takes the call's attributes in braces (borrowed for the
+// call, as a log's: nothing is allocated to pass them) or as a
+// LogAttributes built beforehand.
+
 // Adds `value` to the counter `name`.
 inline void Count(absl::string_view name, double value = 1,
-                  const LogAttributes& attributes = {}) {
-  internal::CaptureMetric(MetricType::kCounter, name, value, "", attributes);
+                  internal::LogAttributeArgs attributes = {}) {
+  internal::CaptureMetric(
+      MetricType::kCounter, name, value, "", nullptr,
+      absl::MakeConstSpan(attributes.begin(), attributes.size()));
+}
+inline void Count(absl::string_view name, double value,
+                  const LogAttributes& attributes) {
+  internal::CaptureMetric(MetricType::kCounter, name, value, "", &attributes,
+                          {});
 }
 
 // The current value of `name` (a queue's depth, a pool's size).
 inline void Gauge(absl::string_view name, double value,
                   absl::string_view unit = "",
-                  const LogAttributes& attributes = {}) {
-  internal::CaptureMetric(MetricType::kGauge, name, value, unit, attributes);
+                  internal::LogAttributeArgs attributes = {}) {
+  internal::CaptureMetric(
+      MetricType::kGauge, name, value, unit, nullptr,
+      absl::MakeConstSpan(attributes.begin(), attributes.size()));
+}
+inline void Gauge(absl::string_view name, double value, absl::string_view unit,
+                  const LogAttributes& attributes) {
+  internal::CaptureMetric(MetricType::kGauge, name, value, unit, &attributes,
+                          {});
 }
 
 // One sample of `name` (a latency, a size), in `unit` ("millisecond",
 // "byte", ...).
 inline void Distribution(absl::string_view name, double value,
                          absl::string_view unit = "",
-                         const LogAttributes& attributes = {}) {
+                         internal::LogAttributeArgs attributes = {}) {
+  internal::CaptureMetric(
+      MetricType::kDistribution, name, value, unit, nullptr,
+      absl::MakeConstSpan(attributes.begin(), attributes.size()));
+}
+inline void Distribution(absl::string_view name, double value,
+                         absl::string_view unit,
+                         const LogAttributes& attributes) {
   internal::CaptureMetric(MetricType::kDistribution, name, value, unit,
-                          attributes);
+                          &attributes, {});
 }
 
 }  // namespace metrics
