@@ -730,9 +730,9 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
-void Client::CaptureTransaction(internal::RecordedSpans transaction,
-                                const Scope* scope,
-                                std::shared_ptr<const internal::Dsc> dsc) {
+ABSL_ATTRIBUTE_HOT void Client::CaptureTransaction(
+    internal::RecordedSpans transaction, const Scope* scope,
+    std::shared_ptr<const internal::Dsc> dsc) {
   if (internal::InForkedChild()) return;
   internal::CaptureWork work;
   work.scopes = internal::CapturedScopes::Of(scope);

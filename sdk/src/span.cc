@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/time/clock.h"
 #include "sdk/src/propagation.h"
 #include "sdk/src/random.h"
@@ -55,7 +56,7 @@ bool FinishChildLocked(TransactionState& txn, SpanRecord& record, double end)
   return true;
 }
 
-void FinishTransaction(SpanRecord& record) {
+ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
   TransactionState& txn = *record.txn;
   const double end = NowSeconds();
   RecordedSpans finished;
@@ -104,7 +105,7 @@ void FinishTransaction(SpanRecord& record) {
   }
 }
 
-void Finish(SpanRecord& record) {
+ABSL_ATTRIBUTE_HOT void Finish(SpanRecord& record) {
   if (record.is_transaction) return FinishTransaction(record);
   bool counted;
   {
@@ -413,7 +414,7 @@ void Span::SetData(absl::string_view key, bool value) const {
               [&]() -> internal::SpanValue { return value; });
 }
 
-void Span::Finish() const {
+ABSL_ATTRIBUTE_HOT void Span::Finish() const {
   if (record_ == nullptr || borrowed_) return;
   internal::Finish(*record_);
 }

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "sdk/src/fork.h"
@@ -149,20 +150,19 @@ Span Hub::StartTransaction(TransactionContext context) {
   return internal::SpanAccess::Make(std::move(record));
 }
 
-void Hub::CaptureTransaction(internal::RecordedSpans transaction,
-                             std::shared_ptr<const internal::Dsc> dsc) {
+ABSL_ATTRIBUTE_HOT void Hub::CaptureTransaction(
+    internal::RecordedSpans transaction,
+    std::shared_ptr<const internal::Dsc> dsc) {
   if (internal::InForkedChild()) return;
-  std::shared_ptr<Client> client;
+  // The client only queues (no user code runs), so it is called under the
+  // hub's lock, as for CaptureMessage: no reference count shared by all
+  // threads is touched.
+  absl::MutexLock lock(&mu_);
+  const std::shared_ptr<Client>& client = TopClientLocked();
+  if (client == nullptr) return;
   std::shared_ptr<Scope> keep;
-  const Scope* scope;
-  {
-    absl::MutexLock lock(&mu_);
-    client = pushed_.empty() ? root_client_ : pushed_.back().client;
-    scope = TopLocked(&keep);
-  }
-  if (client != nullptr) {
-    client->CaptureTransaction(std::move(transaction), scope, std::move(dsc));
-  }
+  client->CaptureTransaction(std::move(transaction), TopLocked(&keep),
+                             std::move(dsc));
 }
 
 TraceHeaders Hub::GetTraceHeaders(absl::string_view existing_baggage) {
