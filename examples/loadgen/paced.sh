@@ -27,12 +27,15 @@
 # The Bazel server is stopped before the runs: its JVM's periodic threads
 # would run beside them.
 #
-# After WARMUP, configurations ("API RATE", RATE 0 for a burst) replace
-# the default list, and IDLE_S 0 skips the idle run:
+# After WARMUP, configurations ("API RATE", RATE 0 for a burst, or
+# "API RATE spin": the calling thread busy-waits between calls instead of
+# sleeping, loadgen --pace spin) replace the default list, and IDLE_S 0
+# skips the idle run:
 #
 #   examples/loadgen/paced.sh [ROUNDS] [EVENTS] [IDLE_S] [BASE] [WARMUP] [CONFIG...]
 #   examples/loadgen/paced.sh 3 400 60 HEAD~2 1000
 #   examples/loadgen/paced.sh 8 400 0 HEAD~2 1000 "capture 20" "floor 20"
+#   examples/loadgen/paced.sh 8 400 0 "" 1000 "capture 100" "capture 100 spin"
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds="${1:-3}"
@@ -62,17 +65,20 @@ configs=(
 )
 if (($# > 5)); then configs=("${@:6}"); fi
 
-# run SIDE API RATE: one run, its JSON line appended to ${work}/SIDE.API.RATE.
+# run SIDE API RATE PACE: one run, its JSON line appended to
+# ${work}/SIDE.API.RATE.PACE.
 run() {
   "${loadgen[$1]}" --events "${events}" --threads 1 --rate "$3" --api "$2" \
-    --max-queue 20000 --shutdown-timeout-s 30 --warmup "${warmup}" \
-    >>"${work}/$1.$2.$3"
+    --pace "$4" --max-queue 20000 --shutdown-timeout-s 30 \
+    --warmup "${warmup}" >>"${work}/$1.$2.$3.$4"
 }
 
 for _ in $(seq "${rounds}"); do
   for config in "${configs[@]}"; do
-    read -r api rate <<<"${config}"
-    for side in "${sides[@]}"; do run "${side}" "${api}" "${rate}"; done
+    read -r api rate pace <<<"${config}"
+    for side in "${sides[@]}"; do
+      run "${side}" "${api}" "${rate}" "${pace:-sleep}"
+    done
   done
 done
 if ((idle_s > 0)); then
@@ -103,11 +109,16 @@ for side in sides:
                f"{side} deliver p99", f"{side} ctx sw", f"{side} migr"]
 print("| " + " | ".join(header) + " |")
 print("|" + "---|" * len(header))
+def parse(config):
+    api, rate, *pace = config.split()
+    pace = pace[0] if pace else "sleep"
+    return api, rate, pace, api if pace == "sleep" else f"{api} ({pace})"
 for config in configs:
-    api, rate = config.split()
-    row = [api, rate if rate != "0" else "burst"]
+    api, rate, pace, label = parse(config)
+    row = [label, rate if rate != "0" else "burst"]
     for side in sides:
-        runs = [json.loads(l) for l in open(f"{work}/{side}.{api}.{rate}")]
+        runs = [json.loads(l)
+                for l in open(f"{work}/{side}.{api}.{rate}.{pace}")]
         deliver = api in ("capture", "transaction")
         row += [cell(runs, "capture_p50_ns", 1e-3, "{:.2f}"),
                 cell(runs, "capture_p99_ns", 1e-3, "{:.2f}"),
@@ -118,11 +129,12 @@ for config in configs:
     print("| " + " | ".join(row) + " |")
 print("per-round call p50s (us), in run order:")
 for config in configs:
-    api, rate = config.split()
+    api, rate, pace, label = parse(config)
     for side in sides:
-        runs = [json.loads(l) for l in open(f"{work}/{side}.{api}.{rate}")]
+        runs = [json.loads(l)
+                for l in open(f"{work}/{side}.{api}.{rate}.{pace}")]
         p50s = ", ".join(f"{r['capture_p50_ns'] / 1e3:.1f}" for r in runs)
-        print(f"  {side} {api} {rate}: {p50s}")
+        print(f"  {side} {label} {rate}: {p50s}")
 for side in sides if idle_s != "0" else []:
     idle = json.loads(open(f"{work}/{side}.idle").read())
     print(f"{side}: SDK threads' wake-ups per second over {idle_s} s with "
