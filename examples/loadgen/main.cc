@@ -21,7 +21,7 @@
 //       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR]
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
-//       [--api capture|transaction|log|metric|floor] [--idle-s S]
+//       [--api capture|transaction|log|metric|deadline|floor] [--idle-s S]
 //       [--warmup N] [--pace sleep|spin]
 //
 // --rate paces each thread (sleeping until the next event is due), as a
@@ -33,7 +33,8 @@
 // timed: CaptureMessage (the default; its text is formatted before the
 // clock starts, as the SDK's cost is timed), Span::Finish of a transaction with
 // 10 children (started and finished untimed just before), logger::Info or
-// metrics::Count with two attributes, or no SDK call ("floor": the
+// metrics::Count with two attributes, a sentry::WorkDeadline entered and
+// left around no work ("deadline"), or no SDK call ("floor": the
 // least a capture that queues does, a copy of the text pushed into a
 // ring under a std::mutex: what a cold call costs on the machine at the
 // rate, whatever the SDK). "deliver_p50_us" / "_p99_us" (capture
@@ -78,6 +79,7 @@
 #include "sentry/sentry.h"
 #include "sentry/tracing.h"
 #include "sentry/transports/http_transport.h"
+#include "sentry/watchdog.h"
 
 namespace {
 
@@ -129,7 +131,7 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       flags->api = value;
       ok = flags->api == "capture" || flags->api == "transaction" ||
            flags->api == "log" || flags->api == "metric" ||
-           flags->api == "floor";
+           flags->api == "deadline" || flags->api == "floor";
     } else if (name == "--pace") {
       ok = std::strcmp(value, "sleep") == 0 || std::strcmp(value, "spin") == 0;
       flags->spin = std::strcmp(value, "spin") == 0;
@@ -301,6 +303,8 @@ void Call(const Flags& flags, int64_t i, const std::string& text) {
   } else if (flags.api == "metric") {
     sentry::metrics::Count("jobs.done", 1,
                            {{"queue", "billing"}, {"shard", "7"}});
+  } else if (flags.api == "deadline") {
+    sentry::WorkDeadline deadline("loadgen task", absl::Seconds(30));
   } else if (flags.api == "floor") {
     // No SDK: the least that any capture that queues its event does. Under a
     // lock, a copy of the text (a fresh heap string) goes into a ring of
