@@ -49,8 +49,9 @@ void ConfigureRealisticScope(int breadcrumbs) {
   }
 }
 
-InitGuard InitForBenchmark() {
+InitGuard InitForBenchmark(bool dedupe = true) {
   Options options;
+  options.dedupe = dedupe;
   options.transport = std::make_shared<NullTransport>();
   options.max_queue_size = kDrainEvery * 4;
   return Init(std::move(options));
@@ -102,6 +103,42 @@ void BM_CaptureException(benchmark::State& state) {
   Flush(absl::Seconds(10));
 }
 BENCHMARK(BM_CaptureException)->UseRealTime();
+
+// An exception thrown and caught, without the SDK: what the next benchmark
+// adds to.
+void BM_ThrowCatch(benchmark::State& state) {
+  for (auto _ : state) {
+    try {
+      throw std::runtime_error("Something went wrong");
+    } catch (const std::exception& error) {
+      benchmark::DoNotOptimize(error.what());
+    }
+  }
+}
+BENCHMARK(BM_ThrowCatch)->UseRealTime();
+
+// CaptureException inside the catch block, with Options::dedupe on (1) and
+// off (0): dedupe finds out whether `error` is the exception being handled
+// by rethrowing the current one (Hub's BeingHandled), a second throw.
+void BM_CaptureExceptionInCatch(benchmark::State& state) {
+  InitGuard guard = InitForBenchmark(/*dedupe=*/state.range(0) != 0);
+  ConfigureRealisticScope(10);
+  int n = 0;
+  for (auto _ : state) {
+    try {
+      throw std::runtime_error("Something went wrong");
+    } catch (const std::exception& error) {
+      benchmark::DoNotOptimize(CaptureException(error));
+    }
+    if (++n % kDrainEvery == 0) {
+      state.PauseTiming();
+      Flush(absl::Seconds(10));
+      state.ResumeTiming();
+    }
+  }
+  Flush(absl::Seconds(10));
+}
+BENCHMARK(BM_CaptureExceptionInCatch)->Arg(0)->Arg(1)->UseRealTime();
 
 // The whole per-event cost, both threads: capture on this thread, then the
 // worker's share (scopes applied, breadcrumbs merged, JSON, envelope) until
