@@ -57,15 +57,21 @@ InitGuard InitForBenchmark(bool dedupe = true) {
   return Init(std::move(options));
 }
 
+// Every kDrainEvery-th call (`n` counts them), flushes untimed: the queue
+// never fills.
+void DrainEvery(benchmark::State& state, int& n) {
+  if (++n % kDrainEvery == 0) {
+    state.PauseTiming();
+    Flush(absl::Seconds(10));
+    state.ResumeTiming();
+  }
+}
+
 void CaptureLoop(benchmark::State& state) {
   int n = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(CaptureMessage("Something went wrong"));
-    if (++n % kDrainEvery == 0) {
-      state.PauseTiming();
-      Flush(absl::Seconds(10));
-      state.ResumeTiming();
-    }
+    DrainEvery(state, n);
   }
   Flush(absl::Seconds(10));
 }
@@ -94,11 +100,7 @@ void BM_CaptureException(benchmark::State& state) {
   int n = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(CaptureException(error));
-    if (++n % kDrainEvery == 0) {
-      state.PauseTiming();
-      Flush(absl::Seconds(10));
-      state.ResumeTiming();
-    }
+    DrainEvery(state, n);
   }
   Flush(absl::Seconds(10));
 }
@@ -130,11 +132,7 @@ void BM_CaptureExceptionInCatch(benchmark::State& state) {
     } catch (const std::exception& error) {
       benchmark::DoNotOptimize(CaptureException(error));
     }
-    if (++n % kDrainEvery == 0) {
-      state.PauseTiming();
-      Flush(absl::Seconds(10));
-      state.ResumeTiming();
-    }
+    DrainEvery(state, n);
   }
   Flush(absl::Seconds(10));
 }
