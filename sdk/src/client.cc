@@ -316,7 +316,7 @@ ABSL_ATTRIBUTE_HOT std::string Client::CaptureMessage(absl::string_view message,
       absl::string_view(id, sizeof(id)), DataCategory::kError);
 }
 
-std::string Client::Enqueue(internal::CaptureWork&& work, std::string id,
+std::string Client::Enqueue(internal::CaptureWork&& work, absl::string_view id,
                             DataCategory category) {
   return Enqueue([&](internal::CaptureWork& slot) { slot = std::move(work); },
                  id, category);
@@ -325,18 +325,20 @@ std::string Client::Enqueue(internal::CaptureWork&& work, std::string id,
 ABSL_ATTRIBUTE_HOT std::string Client::Enqueue(
     absl::FunctionRef<void(internal::CaptureWork&)> fill, absl::string_view id,
     DataCategory category) {
+  bool queued = false;
   bool half_full = false;
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return "";
     if (queue_->items.size() < options_.max_queue_size) {
       fill(EmplaceLocked());
+      queued = true;
       half_full = queue_->items.size() == options_.max_queue_size / 2 + 1;
-      if (!half_full) return std::string(id);
     }
   }
-  if (half_full) {
-    Wake();  // A burst: the worker does not wait for its next look.
+  // The returned id is allocated after the unlock, not under the lock.
+  if (queued) {
+    if (half_full) Wake();  // A burst: the worker does not wait for its look.
     return std::string(id);
   }
   reports_->Record(DiscardReason::kQueueOverflow, category);

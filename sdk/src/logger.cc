@@ -27,6 +27,29 @@ void Reuse(std::string& to, absl::string_view value) {
   if (absl::string_view(to) != value) to.assign(value.data(), value.size());
 }
 
+// The call's attributes (`attributes`, or `borrowed` when it is null) into
+// a reused record.
+void CopyAttributes(const LogAttributes* attributes,
+                    absl::Span<const LogAttributeArg> borrowed,
+                    TelemetryRecord& record) {
+  record.attribute_count =
+      attributes != nullptr ? attributes->size() : borrowed.size();
+  if (record.attributes.size() < record.attribute_count) {
+    record.attributes.resize(record.attribute_count);
+  }
+  if (attributes != nullptr) {
+    for (size_t i = 0; i < record.attribute_count; ++i) {
+      record.attributes[i].first = (*attributes)[i].first;
+      record.attributes[i].second = (*attributes)[i].second;
+    }
+  } else {
+    for (size_t i = 0; i < record.attribute_count; ++i) {
+      Reuse(record.attributes[i].first, borrowed[i].key);
+      borrowed[i].value.AssignTo(record.attributes[i].second);
+    }
+  }
+}
+
 size_t ApproximateBytes(const LogAttributes* attributes) {
   size_t bytes = 0;
   if (attributes == nullptr) return bytes;
@@ -110,22 +133,7 @@ void CaptureLog(sentry::LogLevel level, const LogAttributes* attributes,
         for (size_t i = 0; i < args.size(); ++i) {
           args[i].AssignTo(record.args[i]);
         }
-        record.attribute_count =
-            attributes != nullptr ? attributes->size() : borrowed.size();
-        if (record.attributes.size() < record.attribute_count) {
-          record.attributes.resize(record.attribute_count);
-        }
-        if (attributes != nullptr) {
-          for (size_t i = 0; i < record.attribute_count; ++i) {
-            record.attributes[i].first = (*attributes)[i].first;
-            record.attributes[i].second = (*attributes)[i].second;
-          }
-        } else {
-          for (size_t i = 0; i < record.attribute_count; ++i) {
-            Reuse(record.attributes[i].first, borrowed[i].key);
-            borrowed[i].value.AssignTo(record.attributes[i].second);
-          }
-        }
+        CopyAttributes(attributes, borrowed, record);
       },
       [&] {
         size_t bytes =
@@ -154,20 +162,7 @@ void CaptureMetric(MetricType type, absl::string_view name, double value,
         Reuse(record.unit, unit);
         record.value = value;
         record.arg_count = 0;
-        record.attribute_count =
-            attributes != nullptr ? attributes->size() : borrowed.size();
-        if (record.attributes.size() < record.attribute_count) {
-          record.attributes.resize(record.attribute_count);
-        }
-        for (size_t i = 0; i < record.attribute_count; ++i) {
-          if (attributes != nullptr) {
-            record.attributes[i].first = (*attributes)[i].first;
-            record.attributes[i].second = (*attributes)[i].second;
-          } else {
-            Reuse(record.attributes[i].first, borrowed[i].key);
-            borrowed[i].value.AssignTo(record.attributes[i].second);
-          }
-        }
+        CopyAttributes(attributes, borrowed, record);
       },
       [] { return size_t{0}; });
 }

@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "absl/base/attributes.h"
-#include "absl/strings/escaping.h"
 #include "sdk/src/fork.h"
 
 #ifndef OPENSSL_IS_BORINGSSL
@@ -15,9 +14,19 @@
 
 namespace sentry::internal {
 namespace {
-ABSL_ATTRIBUTE_HOT std::string ToHex(const uint8_t* data, int size) {
-  return absl::BytesToHexString(absl::string_view(
-      reinterpret_cast<const char*>(data), static_cast<size_t>(size)));
+// Writes `size` bytes as 2 * `size` lowercase hex digits (no allocation).
+ABSL_ATTRIBUTE_HOT void HexInto(const uint8_t* data, int size, char* out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = 0; i < size; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0x0f];
+  }
+}
+
+std::string ToHex(const uint8_t* data, int size) {
+  std::string hex(2 * static_cast<size_t>(size), '0');
+  HexInto(data, size, hex.data());
+  return hex;
 }
 
 // xoshiro256** (Blackman and Vigna), seeded per thread from BoringSSL's
@@ -75,11 +84,7 @@ ABSL_ATTRIBUTE_HOT void NewEventIdInto(char (&hex)[32]) {
   std::memcpy(bytes + 8, &low, 8);
   bytes[6] = (bytes[6] & 0x0f) | 0x40;  // version 4
   bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int i = 0; i < 16; ++i) {
-    hex[2 * i] = kDigits[bytes[i] >> 4];
-    hex[2 * i + 1] = kDigits[bytes[i] & 0x0f];
-  }
+  HexInto(bytes, sizeof(bytes), hex);
 }
 
 std::string NewEventId() {

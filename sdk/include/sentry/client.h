@@ -115,7 +115,7 @@ class Client {
   void WorkerLoop();
   // Queues `work` (the event `id`); returns the id, or "" when the queue is
   // full (counted as a drop of `category`) or the client closed.
-  std::string Enqueue(internal::CaptureWork&& work, std::string id,
+  std::string Enqueue(internal::CaptureWork&& work, absl::string_view id,
                       DataCategory category = DataCategory::kError);
   // The same for work that `fill` writes into its queue slot, under the
   // queue's lock (no temporary is moved and destroyed: a capture's path);
