@@ -21,7 +21,8 @@
 //       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR]
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
-//       [--api capture|transaction|log|metric|deadline|floor] [--idle-s S]
+//       [--api capture|transaction|log|metric|deadline|last_id|floor|touch]
+//       [--idle-s S]
 //       [--warmup N] [--pace sleep|spin]
 //
 // --rate paces each thread (sleeping until the next event is due), as a
@@ -34,13 +35,16 @@
 // clock starts, as the SDK's cost is timed), Span::Finish of a transaction with
 // 10 children (started and finished untimed just before), logger::Info or
 // metrics::Count with two attributes, a sentry::WorkDeadline entered and
-// left around no work ("deadline"), or no SDK call ("floor": the
-// least a capture that queues does, a copy of the text pushed into a
-// ring under a std::mutex: what a cold call costs on the machine at the
-// rate, whatever the SDK). "deliver_p50_us" / "_p99_us" (capture
-// and transaction, one thread) is the time from the call to its envelope
-// reaching the transport. --warmup makes N calls per thread first, as fast
-// as it can, untimed, and waits until they are sent: the SDK's pools
+// left around no work ("deadline"), sentry::LastEventId ("last_id": the
+// part of a capture before its client: the SDK's entry, the thread's hub
+// under its lock, a returned id), or no SDK call: "floor", the least a
+// capture that queues does (a copy of the text pushed into a ring under a
+// std::mutex: what a cold call costs on the machine at the rate, whatever
+// the SDK), and "touch", one byte written to a cache line of the program's
+// own (the least any call costs after the pause). "deliver_p50_us" / "_p99_us"
+// (capture and transaction, one thread) is the time from the call to its
+// envelope reaching the transport. --warmup makes N calls per thread first, as
+// fast as it can, untimed, and waits until they are sent: the SDK's pools
 // (queue chunks, log records) then have the size of a process that has run
 // for a while, and the timed calls meet no first touch of fresh memory (a
 // page fault costs some 40 us on this VM). --idle-s waits that long after the
@@ -131,7 +135,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       flags->api = value;
       ok = flags->api == "capture" || flags->api == "transaction" ||
            flags->api == "log" || flags->api == "metric" ||
-           flags->api == "deadline" || flags->api == "floor";
+           flags->api == "deadline" || flags->api == "last_id" ||
+           flags->api == "floor" || flags->api == "touch";
     } else if (name == "--pace") {
       ok = std::strcmp(value, "sleep") == 0 || std::strcmp(value, "spin") == 0;
       flags->spin = std::strcmp(value, "spin") == 0;
@@ -305,6 +310,11 @@ void Call(const Flags& flags, int64_t i, const std::string& text) {
                            {{"queue", "billing"}, {"shard", "7"}});
   } else if (flags.api == "deadline") {
     sentry::WorkDeadline deadline("loadgen task", absl::Seconds(30));
+  } else if (flags.api == "last_id") {
+    sentry::LastEventId();
+  } else if (flags.api == "touch") {
+    alignas(64) static volatile char line[64];
+    line[0] = static_cast<char>(line[0] + 1);
   } else if (flags.api == "floor") {
     // No SDK: the least that any capture that queues its event does. Under a
     // lock, a copy of the text (a fresh heap string) goes into a ring of

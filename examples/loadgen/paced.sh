@@ -12,6 +12,10 @@
 # no SDK call: a copy of the text pushed into a ring under a std::mutex,
 # the least any capture that queues does, cold at that rate on this machine
 # (the same code on both sides: the difference between them is noise).
+# The configurations "touch" (one byte written, no SDK) and "last_id"
+# (sentry::LastEventId: the SDK's entry and the thread's hub, before any
+# client) split a capture's cost after a pause: what the machine charges
+# any call, what the hub adds, what the client adds.
 # Then one run that waits IDLE_S seconds with nothing captured and counts
 # the SDK threads' wake-ups per second.
 #
@@ -36,6 +40,7 @@
 #   examples/loadgen/paced.sh 3 400 60 HEAD~2 1000
 #   examples/loadgen/paced.sh 8 400 0 HEAD~2 1000 "capture 20" "floor 20"
 #   examples/loadgen/paced.sh 8 400 0 "" 1000 "capture 100" "capture 100 spin"
+#   examples/loadgen/paced.sh 8 400 0 "" 1000 "touch 100" "last_id 100" "capture 100"
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds="${1:-3}"
