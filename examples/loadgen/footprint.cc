@@ -24,12 +24,12 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "examples/loadgen/reference_calls.h"
 #include "sentry/sentry.h"
 #include "sentry/transport.h"
 
@@ -54,20 +54,6 @@ std::string TextOf(int i) {
   return absl::StrCat("loadgen 0:", i, " ", std::string(64, 'm'));
 }
 
-void Touch() {
-  alignas(64) static volatile char line[64];
-  line[0] = static_cast<char>(line[0] + 1);
-}
-
-void Floor(const std::string& text) {
-  static std::mutex mu;
-  static auto* ring = new std::vector<std::string>(1024);
-  static size_t next = 0;
-  std::string copy(text);
-  std::lock_guard<std::mutex> lock(mu);
-  (*ring)[next++ % ring->size()] = std::move(copy);
-}
-
 // The calls, each given the call's number, its text and its transaction
 // (started before the begin mark).
 using CallFn = void (*)(int, const std::string&, sentry::Span&);
@@ -76,8 +62,9 @@ struct Kind {
   CallFn call;
 };
 const Kind kKinds[] = {
-    {"touch", [](int, const std::string&, sentry::Span&) { Touch(); }},
-    {"floor", [](int, const std::string& text, sentry::Span&) { Floor(text); }},
+    {"touch", [](int, const std::string&, sentry::Span&) { loadgen::Touch(); }},
+    {"floor",
+     [](int, const std::string& text, sentry::Span&) { loadgen::Floor(text); }},
     {"last_id",
      [](int, const std::string&, sentry::Span&) { sentry::LastEventId(); }},
     {"capture",

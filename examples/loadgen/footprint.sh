@@ -9,7 +9,7 @@
 # touched (medians over those calls). At those rates each call finds these
 # out of the caches and the TLB, and its time follows their number
 # (BENCHMARKS.md, "Where a sleeping caller's time goes"); unlike a timing
-# on this VM, the count does not drift.
+# on this VM, the count does not drift with the VM's speed.
 #
 # With BASE (a commit), the same is counted for that commit's SDK (in a
 # temporary git worktree, built with this checkout's footprint program)

@@ -78,6 +78,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "examples/loadgen/reference_calls.h"
 #include "sentry/logs.h"
 #include "sentry/metrics.h"
 #include "sentry/sentry.h"
@@ -313,18 +314,9 @@ void Call(const Flags& flags, int64_t i, const std::string& text) {
   } else if (flags.api == "last_id") {
     sentry::LastEventId();
   } else if (flags.api == "touch") {
-    alignas(64) static volatile char line[64];
-    line[0] = static_cast<char>(line[0] + 1);
+    loadgen::Touch();
   } else if (flags.api == "floor") {
-    // No SDK: the least that any capture that queues its event does. Under a
-    // lock, a copy of the text (a fresh heap string) goes into a ring of
-    // slots, freeing the one it replaces (as a consumer would).
-    static std::mutex mu;
-    static auto* ring = new std::vector<std::string>(1024);
-    static size_t next = 0;
-    std::string copy(text);
-    std::lock_guard<std::mutex> lock(mu);
-    (*ring)[next++ % ring->size()] = std::move(copy);
+    loadgen::Floor(text);  // No SDK.
   }
 }
 
