@@ -1,8 +1,9 @@
 // Footprint: the memory one SDK call touches, counted exactly. At the rates
 // servers capture at, a call finds its code and data out of the caches and
 // the TLB (BENCHMARKS.md, "Where a sleeping caller's time goes"), so what it
-// costs follows how many cache lines and pages it touches; timing it on a
-// shared VM resolves only large changes, counting resolves one line.
+// costs follows how many cache lines and pages it touches. Timing it on a
+// shared VM resolves only large changes; the count does not drift with the
+// VM's speed.
 //
 // Meant to run under Valgrind's Lackey, which prints every instruction
 // fetch and data access; footprint.sh does, and counts the accesses between
@@ -12,7 +13,7 @@
 //
 // The program sets the load generator's scope, makes 100 calls of each
 // kind to grow the SDK's pools, then, for each kind in the order it prints
-// ("order: touch floor ..."), ROUNDS times: waits until the SDK's worker
+// ("order: touch floor ..."), 20 times (kRounds): waits until the SDK's worker
 // has sent everything (a paced call finds the queue empty), writes the
 // begin mark, makes the call, writes the end mark. The kinds are
 // loadgen --api's: "touch" (one byte written, no SDK), "floor" (a copy of
@@ -25,12 +26,14 @@
 #include <cstring>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "examples/loadgen/reference_calls.h"
+#include "sentry/logs.h"
+#include "sentry/metrics.h"
 #include "sentry/sentry.h"
+#include "sentry/tracing.h"
 #include "sentry/transport.h"
 
 // The marks: Lackey prints each store with its address, which the program
