@@ -293,7 +293,7 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
   internal::CaptureWork work;
   work.event = std::make_unique<protocol::Event>(std::move(event));
   work.scopes = internal::CapturedScopes::Of(scope);
-  return Enqueue(std::move(work), std::move(id));
+  return Enqueue(std::move(work), id);
 }
 
 ABSL_ATTRIBUTE_HOT std::string Client::CaptureMessage(absl::string_view message,
@@ -372,7 +372,7 @@ std::string Client::CaptureCheckIn(CheckIn check_in, std::string trace_id,
   work.check_in = std::make_unique<internal::CaptureWork::CheckInWork>(
       internal::CaptureWork::CheckInWork{
           std::move(check_in), std::move(trace_id), std::move(span_id)});
-  return Enqueue(std::move(work), std::move(id), DataCategory::kMonitor);
+  return Enqueue(std::move(work), id, DataCategory::kMonitor);
 }
 
 std::string Client::CaptureFeedback(Feedback feedback, const Scope* scope) {
@@ -394,7 +394,7 @@ std::string Client::CaptureFeedback(Feedback feedback, const Scope* scope) {
   work.timestamp = internal::NowSeconds();
   work.scopes = internal::CapturedScopes::Of(scope);
   work.feedback = std::make_unique<Feedback>(std::move(feedback));
-  return Enqueue(std::move(work), std::move(id), DataCategory::kFeedback);
+  return Enqueue(std::move(work), id, DataCategory::kFeedback);
 }
 
 // Feedback: an event of type "feedback" with the scopes' data (no
@@ -971,7 +971,7 @@ std::string internal::CapturePreviousRunEvent(Client& client,
   // scope of this run describes the earlier one.
   work.scopes = internal::CapturedScopes::Of(nullptr);
   work.previous_run = true;
-  return client.Enqueue(std::move(work), std::move(id));
+  return client.Enqueue(std::move(work), id);
 }
 
 void internal::RecordRequestSession(Client& client, absl::Time started,
