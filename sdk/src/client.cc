@@ -54,11 +54,7 @@ struct alignas(64) CaptureWork {
   std::unique_ptr<protocol::Event> event;
   CapturedScopes scopes;
   // A finished transaction, with its DSC and its children.
-  struct TransactionWork {
-    std::shared_ptr<const Dsc> dsc;
-    RecordedSpans spans;
-  };
-  std::unique_ptr<TransactionWork> transaction;
+  std::unique_ptr<RecordedSpans> transaction;
   // A message's (when `event` is null). The id is kept inline: the caller
   // returns the one string of it.
   std::string message;
@@ -609,7 +605,7 @@ void Client::Drop(DiscardReason reason, const protocol::Event& event) {
 
 void Client::DropTransaction(DiscardReason reason,
                              const internal::CaptureWork& work) {
-  const internal::RecordedSpans& spans = work.transaction->spans;
+  const internal::RecordedSpans& spans = *work.transaction;
   reports_->Record(reason, DataCategory::kTransaction);
   // Its spans (those moved into its event, those still recorded) and itself
   // as one are lost with it.
@@ -690,7 +686,7 @@ void Client::Process(internal::CaptureWork& work) {
 // breadcrumbs), event processors and integrations, before_send_transaction
 // (not before_send); sampled already, when it started.
 void Client::ProcessTransaction(internal::CaptureWork& work) {
-  internal::RecordedSpans& spans = work.transaction->spans;
+  internal::RecordedSpans& spans = *work.transaction;
   // Its spans' tags and data are scrubbed as recorded (they are written
   // from the records unless user code is to see them).
   if (scrubber_->enabled()) {
@@ -722,7 +718,7 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
     return DropTransaction(DiscardReason::kInternalSdkError, work);
   }
   const std::shared_ptr<const internal::Dsc> dsc =
-      work.transaction->dsc != nullptr ? work.transaction->dsc : applied.dsc;
+      spans.dsc != nullptr ? spans.dsc : applied.dsc;
   Envelope envelope = NewEnvelope();
   envelope.SetStringHeader("event_id", event.event_id());
   if (dsc != nullptr) envelope.SetHeader("trace", dsc->ToJson());
@@ -733,23 +729,24 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
 }
 
 ABSL_ATTRIBUTE_HOT void Client::CaptureTransaction(
-    internal::RecordedSpans transaction, const Scope* scope,
-    std::shared_ptr<const internal::Dsc> dsc) {
+    std::unique_ptr<internal::RecordedSpans> transaction, const Scope* scope) {
   if (internal::InForkedChild()) return;
-  internal::CaptureWork work;
-  work.scopes = internal::CapturedScopes::Of(scope);
-  work.transaction = std::make_unique<internal::CaptureWork::TransactionWork>(
-      internal::CaptureWork::TransactionWork{std::move(dsc),
-                                             std::move(transaction)});
+  internal::CapturedScopes scopes = internal::CapturedScopes::Of(scope);
   {
     absl::MutexLock lock(&mu_);
     if (closed_ || options_.transport == nullptr) return;
     if (queue_->items.size() < options_.max_queue_size) {
-      PushLocked(std::move(work));
+      // Filled in its slot: the transaction's parts stay where they were
+      // built.
+      internal::CaptureWork& work = EmplaceLocked();
+      work.scopes = std::move(scopes);
+      work.transaction = std::move(transaction);
       return;
     }
   }
-  DropTransaction(DiscardReason::kQueueOverflow, work);
+  internal::CaptureWork dropped;
+  dropped.transaction = std::move(transaction);
+  DropTransaction(DiscardReason::kQueueOverflow, dropped);
 }
 
 std::shared_ptr<const internal::Dsc> Client::NewDsc(

@@ -485,6 +485,34 @@ std::vector<uint64_t> QueueOverflows(const ClientReports& reports) {
   return counts;
 }
 
+// A finished transaction that finds the queue full is counted lost with all
+// of its spans (its children and itself), and nothing of it is sent.
+TEST_F(HubTest, ATransactionThatFindsTheQueueFullIsCountedWithItsSpans) {
+  absl::Notification entered;
+  absl::Notification release;
+  Options options;
+  options.max_queue_size = 1;
+  options.traces_sample_rate = 1.0;
+  options.before_send = [&](protocol::Event&) {
+    if (!entered.HasBeenNotified()) entered.Notify();
+    release.WaitForNotification();
+    return true;
+  };
+  Init(std::move(options));
+  CaptureMessage("first");  // taken by the worker, which then blocks
+  entered.WaitForNotification();
+  ASSERT_FALSE(CaptureMessage("fills the queue").empty());
+  Span transaction = StartTransaction({"checkout", "task"});
+  for (int i = 0; i < 3; ++i) transaction.StartChild("db", "query").Finish();
+  transaction.Finish();
+  EXPECT_EQ(QueueOverflows(guard_->client()->client_reports()),
+            (std::vector<uint64_t>{0, 1, 4}));
+  release.Notify();
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  EXPECT_EQ(transport_->event_count(), 2u);
+  EXPECT_TRUE(transport_->transactions().empty());
+}
+
 // Events still queued when shutdown_timeout expires are not lost silently:
 // Close counts them (queue_overflow, each in its category: a transaction
 // with its spans) and says it did not flush.

@@ -59,7 +59,11 @@ bool FinishChildLocked(TransactionState& txn, SpanRecord& record, double end)
 ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
   TransactionState& txn = *record.txn;
   const double end = NowSeconds();
-  RecordedSpans finished;
+  // Built where the client's queue will keep it (sampled and state are
+  // read-only after the start); allocated before the lock.
+  std::unique_ptr<RecordedSpans> finished;
+  if (txn.sampled && txn.sink) finished = std::make_unique<RecordedSpans>();
+  size_t finished_spans = 0;  // Without a sink: its children, counted lost.
   {
     absl::MutexLock lock(&txn.mu);
     if (record.finished) return;
@@ -77,10 +81,15 @@ ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
         open->finished = true;  // Recorded: a later Finish does nothing.
       }
       txn.open.clear();
-      finished.spans.swap(txn.spans);
       record.data.end = end;
-      finished.root = std::move(record.data);
-      record.data.op = finished.root.op;  // As for a child (above).
+      if (finished != nullptr) {
+        finished->spans.swap(txn.spans);
+        finished->root = std::move(record.data);
+        record.data.op = finished->root.op;  // As for a child (above).
+      } else {
+        finished_spans = txn.spans.size();
+        txn.spans.clear();
+      }
     }
   }
   if (!txn.sampled) {
@@ -92,16 +101,17 @@ ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
     }
     return;
   }
-  if (txn.sink) {
-    finished.trace_id = txn.trace_id;
-    finished.name = txn.name;
-    finished.source = txn.source;
-    txn.sink(std::move(finished), txn.dsc);
+  if (finished != nullptr) {
+    finished->trace_id = txn.trace_id;
+    finished->name = txn.name;
+    finished->source = txn.source;
+    finished->dsc = txn.dsc;
+    txn.sink(std::move(finished));
   } else if (txn.reports) {  // No client to send it with.
     txn.reports->Record(DiscardReason::kInternalSdkError,
                         DataCategory::kTransaction);
     txn.reports->Record(DiscardReason::kInternalSdkError, DataCategory::kSpan,
-                        finished.spans.size() + 1);
+                        finished_spans + 1);
   }
 }
 

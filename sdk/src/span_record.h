@@ -89,6 +89,8 @@ struct RecordedSpans {
   std::string name;
   std::string source;  // custom, url, route, view, component, task.
   SpanData root;
+  // The envelope's "trace" header (of the hub that started it).
+  std::shared_ptr<const Dsc> dsc;
 
   // Moves the children into `event` as protocol::Spans.
   void MoveInto(protocol::Event& event);
@@ -107,10 +109,9 @@ struct TransactionState {
   bool sampled = false;
   // The envelope's "trace" header, and the baggage this trace propagates.
   std::shared_ptr<const Dsc> dsc;
-  // Takes the finished transaction, its children and `dsc` (the hub that
-  // started it).
-  std::function<void(RecordedSpans transaction, std::shared_ptr<const Dsc> dsc)>
-      sink;
+  // Takes the finished transaction: built once, on the heap, where the
+  // client's queue keeps it (no copy or move of its parts on the way).
+  std::function<void(std::unique_ptr<RecordedSpans> transaction)> sink;
   // Where drops are counted (may be null).
   std::shared_ptr<ClientReports> reports;
 

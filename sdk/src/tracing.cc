@@ -123,10 +123,9 @@ Span Hub::StartTransaction(TransactionContext context) {
     std::tie(state->sampled, rate) = Decide(client->options(), context, trace);
     state->reports = client->reports_;
     std::weak_ptr<Hub> hub = weak_from_this();
-    state->sink = [hub](internal::RecordedSpans transaction,
-                        std::shared_ptr<const internal::Dsc> dsc) {
+    state->sink = [hub](std::unique_ptr<internal::RecordedSpans> transaction) {
       if (auto alive = hub.lock()) {
-        alive->CaptureTransaction(std::move(transaction), std::move(dsc));
+        alive->CaptureTransaction(std::move(transaction));
       }
     };
   }
@@ -151,8 +150,7 @@ Span Hub::StartTransaction(TransactionContext context) {
 }
 
 ABSL_ATTRIBUTE_HOT void Hub::CaptureTransaction(
-    internal::RecordedSpans transaction,
-    std::shared_ptr<const internal::Dsc> dsc) {
+    std::unique_ptr<internal::RecordedSpans> transaction) {
   if (internal::InForkedChild()) return;
   // The client only queues (no user code runs), so it is called under the
   // hub's lock, as for CaptureMessage: no reference count shared by all
@@ -161,8 +159,7 @@ ABSL_ATTRIBUTE_HOT void Hub::CaptureTransaction(
   const std::shared_ptr<Client>& client = TopClientLocked();
   if (client == nullptr) return;
   std::shared_ptr<Scope> keep;
-  client->CaptureTransaction(std::move(transaction), TopLocked(&keep),
-                             std::move(dsc));
+  client->CaptureTransaction(std::move(transaction), TopLocked(&keep));
 }
 
 TraceHeaders Hub::GetTraceHeaders(absl::string_view existing_baggage) {

@@ -138,10 +138,9 @@ class Client {
                                              bool errored, bool crashed);
 
   // Queues a finished transaction with `scope` (and the global scope) as
-  // they are now; `dsc` becomes its envelope's "trace" header.
-  void CaptureTransaction(internal::RecordedSpans transaction,
-                          const Scope* scope,
-                          std::shared_ptr<const internal::Dsc> dsc);
+  // they are now; its DSC becomes its envelope's "trace" header.
+  void CaptureTransaction(std::unique_ptr<internal::RecordedSpans> transaction,
+                          const Scope* scope);
   // The DSC of a trace this SDK heads (not continued from a caller).
   std::shared_ptr<const internal::Dsc> NewDsc(
       const std::string& trace_id, double sample_rand,

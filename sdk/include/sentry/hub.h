@@ -137,8 +137,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
  private:
   friend class internal::TelemetryAccess;  // Logs and metrics.
   friend class internal::CrashScope;       // Read in a crash, unlocked.
-  void CaptureTransaction(internal::RecordedSpans transaction,
-                          std::shared_ptr<const internal::Dsc> dsc);
+  void CaptureTransaction(std::unique_ptr<internal::RecordedSpans> transaction);
   // Options::dedupe: true (and counted) when this thread's last captured
   // exception is `exception`; otherwise it becomes that one.
   bool CapturedBefore(std::exception_ptr exception);
