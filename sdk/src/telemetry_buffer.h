@@ -93,6 +93,10 @@ class TelemetryBuffer {
 
   size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
   bool closed() const { return closed_.load(std::memory_order_acquire); }
+  // How many times recorders woke the thread, and how many times it looked
+  // (woken or not): what recording costs beyond its own work.
+  uint64_t wakes() const { return wakes_.load(std::memory_order_relaxed); }
+  uint64_t looks() const { return looks_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr size_t kShards = 8;
@@ -128,9 +132,12 @@ class TelemetryBuffer {
   std::atomic<size_t> waiting_{0};
   std::atomic<bool> started_{false};
   std::atomic<bool> closed_{false};
-  // Whether the thread is not polling for a burst's next batch: then the
-  // first record of a quiet spell wakes it (see Loop).
+  // Whether the thread sleeps until woken (it neither polls for a burst's
+  // next batch nor looks after recent records): then the first record of
+  // a quiet spell wakes it (see Loop).
   std::atomic<bool> sleeping_{false};
+  std::atomic<uint64_t> wakes_{0};
+  std::atomic<uint64_t> looks_{0};
 
   absl::Mutex mu_;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;

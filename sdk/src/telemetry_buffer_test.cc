@@ -6,6 +6,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace sentry::internal {
@@ -99,6 +101,30 @@ TEST(TelemetryBufferTest, SendsAfterTheIntervalBelowTheBatchSize) {
   ASSERT_TRUE(AddText(buffer, "only"));
   ASSERT_TRUE(batches.WaitFor(1));
   EXPECT_EQ(batches.Get()[0], std::vector<std::string>{"only"});
+}
+
+// At a steady rate the record after a drain finds the thread still looking
+// by itself (for `interval` after it last saw records): recording wakes no
+// thread, and the next full batch goes out at the thread's own look.
+TEST(TelemetryBufferTest, RecordsAfterADrainWithinTheIntervalWakeNoThread) {
+  Batches batches;
+  TelemetryBuffer buffer({1000, /*batch_size=*/10, absl::Hours(1)},
+                         batches.Sink());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(AddText(buffer, "first"));
+  ASSERT_TRUE(batches.WaitFor(1));
+  // Past the burst's polls: the thread looks twice more after the drain
+  // (once polling, once at its slower pace) without any record to wake it.
+  const uint64_t looks = buffer.looks();
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (buffer.looks() < looks + 2 && absl::Now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_GE(buffer.looks(), looks + 2) << "the thread stopped looking";
+  const uint64_t wakes = buffer.wakes();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(AddText(buffer, "second"));
+  ASSERT_TRUE(batches.WaitFor(2));
+  EXPECT_EQ(batches.Get()[1], std::vector<std::string>(10, "second"));
+  EXPECT_EQ(buffer.wakes(), wakes);
 }
 
 TEST(TelemetryBufferTest, RefusesBeyondMaxWaitingUntilTheyAreSent) {
