@@ -39,6 +39,19 @@ class HubTest : public ::testing::Test {
     guard_.reset();
     GlobalScope().Clear();
   }
+  // Inits with `options` and a worker that takes one event ("first") and
+  // then waits in before_send for `release`: later captures stay queued.
+  void InitWithWorkerBlocked(Options options, absl::Notification* release) {
+    auto entered = std::make_shared<absl::Notification>();
+    options.before_send = [entered, release](protocol::Event&) {
+      if (!entered->HasBeenNotified()) entered->Notify();
+      release->WaitForNotification();
+      return true;
+    };
+    Init(std::move(options));
+    CaptureMessage("first");
+    entered->WaitForNotification();
+  }
   std::vector<protocol::Event> Events(size_t n) {
     EXPECT_TRUE(transport_->WaitForEvents(n, absl::Seconds(10)));
     EXPECT_TRUE(sentry::Flush(absl::Seconds(10)));
@@ -448,18 +461,10 @@ TEST_F(HubTest, SampleRateHalfKeepsAboutHalf) {
 }
 
 TEST_F(HubTest, QueueOverflowDropsNewestAndCounts) {
-  absl::Notification entered;
   absl::Notification release;
   Options options;
   options.max_queue_size = 2;
-  options.before_send = [&](protocol::Event&) {
-    if (!entered.HasBeenNotified()) entered.Notify();
-    release.WaitForNotification();
-    return true;
-  };
-  Init(std::move(options));
-  CaptureMessage("first");  // taken by the worker, which then blocks
-  entered.WaitForNotification();
+  InitWithWorkerBlocked(std::move(options), &release);
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(CaptureMessage("more"));
   EXPECT_FALSE(ids[0].empty());
@@ -488,19 +493,11 @@ std::vector<uint64_t> QueueOverflows(const ClientReports& reports) {
 // A finished transaction that finds the queue full is counted lost with all
 // of its spans (its children and itself), and nothing of it is sent.
 TEST_F(HubTest, ATransactionThatFindsTheQueueFullIsCountedWithItsSpans) {
-  absl::Notification entered;
   absl::Notification release;
   Options options;
   options.max_queue_size = 1;
   options.traces_sample_rate = 1.0;
-  options.before_send = [&](protocol::Event&) {
-    if (!entered.HasBeenNotified()) entered.Notify();
-    release.WaitForNotification();
-    return true;
-  };
-  Init(std::move(options));
-  CaptureMessage("first");  // taken by the worker, which then blocks
-  entered.WaitForNotification();
+  InitWithWorkerBlocked(std::move(options), &release);
   ASSERT_FALSE(CaptureMessage("fills the queue").empty());
   Span transaction = StartTransaction({"checkout", "task"});
   for (int i = 0; i < 3; ++i) transaction.StartChild("db", "query").Finish();
