@@ -343,10 +343,6 @@ ABSL_ATTRIBUTE_HOT std::string Client::Enqueue(
   return "";
 }
 
-void Client::PushLocked(internal::CaptureWork&& work) {
-  EmplaceLocked() = std::move(work);
-}
-
 ABSL_ATTRIBUTE_HOT internal::CaptureWork& Client::EmplaceLocked() {
   internal::CaptureWork& work = queue_->items.emplace_back();
   ++enqueued_;

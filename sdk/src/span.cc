@@ -59,11 +59,11 @@ bool FinishChildLocked(TransactionState& txn, SpanRecord& record, double end)
 ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
   TransactionState& txn = *record.txn;
   const double end = NowSeconds();
-  // Built where the client's queue will keep it (sampled and state are
-  // read-only after the start); allocated before the lock.
+  // Built where the client's queue will keep it, allocated before the
+  // lock. A sampled transaction has a sink (both are set at its start and
+  // read-only after).
   std::unique_ptr<RecordedSpans> finished;
   if (txn.sampled && txn.sink) finished = std::make_unique<RecordedSpans>();
-  size_t finished_spans = 0;  // Without a sink: its children, counted lost.
   {
     absl::MutexLock lock(&txn.mu);
     if (record.finished) return;
@@ -86,9 +86,6 @@ ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
         finished->spans.swap(txn.spans);
         finished->root = std::move(record.data);
         record.data.op = finished->root.op;  // As for a child (above).
-      } else {
-        finished_spans = txn.spans.size();
-        txn.spans.clear();
       }
     }
   }
@@ -107,11 +104,6 @@ ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
     finished->source = txn.source;
     finished->dsc = txn.dsc;
     txn.sink(std::move(finished));
-  } else if (txn.reports) {  // No client to send it with.
-    txn.reports->Record(DiscardReason::kInternalSdkError,
-                        DataCategory::kTransaction);
-    txn.reports->Record(DiscardReason::kInternalSdkError, DataCategory::kSpan,
-                        finished_spans + 1);
   }
 }
 

@@ -45,8 +45,7 @@ void TelemetryBuffer::Loop() {
   // - while records wait, and for `interval` after it last saw any, every
   //   kBatchPoll: for full batches, and for all of them once `interval`
   //   has passed since it first saw them. At a steady rate the record after
-  //   a drain finds the thread looking, so it wakes nothing (a wake per
-  //   batch was the p99 of logger::Info and metrics::Count at 100/s);
+  //   a drain or a flush finds the thread looking, so it wakes nothing;
   // - after `interval` with nothing waiting, a quiet spell, it sleeps until
   //   a record wakes it (or `interval` passes).
   bool polling = false;

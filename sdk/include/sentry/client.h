@@ -204,9 +204,6 @@ class Client {
   // Waits while the transport is backlogged (Transport::Backlogged); false
   // when the client stops meanwhile.
   bool WaitForTransport();
-  // Queues `work` for the worker.
-  void PushLocked(internal::CaptureWork&& work)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Queues an empty work, to be filled before the lock is released.
   internal::CaptureWork& EmplaceLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The worker's sleep between looks: until Wake or `timeout`; true when
