@@ -9,6 +9,7 @@
 #ifndef SENTRY_SDK_SRC_RANDOM_H_
 #define SENTRY_SDK_SRC_RANDOM_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -26,6 +27,10 @@ std::string NewTraceId();
 std::string NewSpanId();
 // A span id as its 64 bits (never 0).
 uint64_t NewSpanIdBits();
+
+// `size` bytes as 2 * `size` lowercase hex digits into `out` (no
+// allocation).
+void HexInto(const uint8_t* data, size_t size, char* out);
 
 // `bytes` random bytes as lowercase hex, straight from the CSPRNG.
 std::string RandomHex(int bytes);

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 
@@ -22,6 +24,25 @@ TEST(RandomTest, EventIdsAreVersionFourUuids) {
     EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
     EXPECT_EQ(id[12], '4') << id;
     EXPECT_NE(std::string("89ab").find(id[16]), std::string::npos) << id;
+  }
+}
+
+// Every byte value, at every position of a word and in the tail that is
+// not a whole word, as its two digits, high nibble first.
+TEST(RandomTest, HexIntoWritesEachByteAsTwoLowercaseDigitsInOrder) {
+  for (size_t size = 0; size <= 19; ++size) {
+    for (int first = 0; first < 256; ++first) {
+      uint8_t bytes[19];
+      for (size_t i = 0; i < size; ++i) {
+        bytes[i] = static_cast<uint8_t>(first + 37 * i);
+      }
+      char hex[38];
+      HexInto(bytes, size, hex);
+      ASSERT_EQ(absl::string_view(hex, 2 * size),
+                absl::BytesToHexString(absl::string_view(
+                    reinterpret_cast<const char*>(bytes), size)))
+          << "size " << size << ", first byte " << first;
+    }
   }
 }
 
