@@ -266,8 +266,8 @@ bool Client::IsEnabled() const {
   return !closed_ && options_.transport != nullptr;
 }
 
-std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
-  if (internal::InForkedChild()) return "";
+EventId Client::CaptureEvent(protocol::Event event, const Scope* scope) {
+  if (internal::InForkedChild()) return {};
   if (event.event_id().empty()) {
     event.set_event_id(internal::NewEventId());
   } else if (!internal::NormalizeEventId(event.mutable_event_id())) {
@@ -292,10 +292,10 @@ std::string Client::CaptureEvent(protocol::Event event, const Scope* scope) {
   return Enqueue(std::move(work), id);
 }
 
-ABSL_ATTRIBUTE_HOT std::string Client::CaptureMessage(absl::string_view message,
-                                                      Level level,
-                                                      const Scope* scope) {
-  if (internal::InForkedChild()) return "";
+ABSL_ATTRIBUTE_HOT EventId Client::CaptureMessage(absl::string_view message,
+                                                  Level level,
+                                                  const Scope* scope) {
+  if (internal::InForkedChild()) return {};
   std::string text(message);
   char id[32];
   internal::NewEventIdInto(id);
@@ -312,35 +312,34 @@ ABSL_ATTRIBUTE_HOT std::string Client::CaptureMessage(absl::string_view message,
       absl::string_view(id, sizeof(id)), DataCategory::kError);
 }
 
-std::string Client::Enqueue(internal::CaptureWork&& work, absl::string_view id,
-                            DataCategory category) {
+EventId Client::Enqueue(internal::CaptureWork&& work, absl::string_view id,
+                        DataCategory category) {
   return Enqueue([&](internal::CaptureWork& slot) { slot = std::move(work); },
                  id, category);
 }
 
-ABSL_ATTRIBUTE_HOT std::string Client::Enqueue(
-    absl::FunctionRef<void(internal::CaptureWork&)> fill, absl::string_view id,
-    DataCategory category) {
+ABSL_ATTRIBUTE_HOT EventId
+Client::Enqueue(absl::FunctionRef<void(internal::CaptureWork&)> fill,
+                absl::string_view id, DataCategory category) {
   bool queued = false;
   bool half_full = false;
   {
     absl::MutexLock lock(&mu_);
-    if (closed_ || options_.transport == nullptr) return "";
+    if (closed_ || options_.transport == nullptr) return {};
     if (queue_->items.size() < options_.max_queue_size) {
       fill(EmplaceLocked());
       queued = true;
       half_full = queue_->items.size() == options_.max_queue_size / 2 + 1;
     }
   }
-  // The returned id is allocated after the unlock, not under the lock.
   if (queued) {
     if (half_full) Wake();  // A burst: the worker does not wait for its look.
-    return std::string(id);
+    return EventId(id);
   }
   reports_->Record(DiscardReason::kQueueOverflow, category);
   internal::Log(DebugLevel::kWarning, "queue full: dropped ",
                 DataCategoryName(category), " ", id);
-  return "";
+  return {};
 }
 
 ABSL_ATTRIBUTE_HOT internal::CaptureWork& Client::EmplaceLocked() {
@@ -354,9 +353,9 @@ ABSL_ATTRIBUTE_HOT internal::CaptureWork& Client::EmplaceLocked() {
   return work;
 }
 
-std::string Client::CaptureCheckIn(CheckIn check_in, std::string trace_id,
-                                   std::string span_id) {
-  if (internal::InForkedChild()) return "";
+EventId Client::CaptureCheckIn(CheckIn check_in, std::string trace_id,
+                               std::string span_id) {
+  if (internal::InForkedChild()) return {};
   std::string id = check_in.check_in_id.empty() ? internal::NewEventId()
                                                 : check_in.check_in_id;
   internal::CaptureWork work;
@@ -367,18 +366,18 @@ std::string Client::CaptureCheckIn(CheckIn check_in, std::string trace_id,
   return Enqueue(std::move(work), id, DataCategory::kMonitor);
 }
 
-std::string Client::CaptureFeedback(Feedback feedback, const Scope* scope) {
-  if (internal::InForkedChild()) return "";
+EventId Client::CaptureFeedback(Feedback feedback, const Scope* scope) {
+  if (internal::InForkedChild()) return {};
   if (feedback.message.empty()) {
     internal::Log(DebugLevel::kWarning, "feedback not sent: no message");
-    return "";
+    return {};
   }
   if (!feedback.associated_event_id.empty() &&
       !internal::NormalizeEventId(&feedback.associated_event_id)) {
     internal::Log(DebugLevel::kWarning,
                   "feedback not sent: associated_event_id \"",
                   feedback.associated_event_id, "\" is not an event id");
-    return "";
+    return {};
   }
   internal::CaptureWork work;
   std::string id = internal::NewEventId();
@@ -952,9 +951,9 @@ void Client::SendSessionUpdate(std::string payload) {
   options_.transport->SendEnvelope(std::move(envelope));
 }
 
-std::string internal::CapturePreviousRunEvent(Client& client,
-                                              protocol::Event event) {
-  if (internal::InForkedChild()) return "";
+EventId internal::CapturePreviousRunEvent(Client& client,
+                                          protocol::Event event) {
+  if (internal::InForkedChild()) return {};
   event.set_event_id(internal::NewEventId());
   event.set_timestamp(internal::TimestampOrNow(event.timestamp()));
   std::string id = event.event_id();

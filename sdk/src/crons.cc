@@ -13,12 +13,12 @@
 
 namespace sentry {
 
-std::string Hub::CaptureCheckIn(CheckIn check_in) {
-  if (internal::InForkedChild()) return "";
+EventId Hub::CaptureCheckIn(CheckIn check_in) {
+  if (internal::InForkedChild()) return {};
   if (absl::Status status = internal::ValidateCheckIn(check_in); !status.ok()) {
     internal::Log(internal::LogLevel::kWarning,
                   "check-in not sent: ", status.message());
-    return "";
+    return {};
   }
   std::string trace_id, span_id;
   ConfigureScope([&](Scope& scope) {
@@ -34,12 +34,12 @@ std::string Hub::CaptureCheckIn(CheckIn check_in) {
     }
   });
   std::shared_ptr<Client> client = this->client();
-  if (client == nullptr) return "";
+  if (client == nullptr) return {};
   return client->CaptureCheckIn(std::move(check_in), std::move(trace_id),
                                 std::move(span_id));
 }
 
-std::string CaptureCheckIn(CheckIn check_in) {
+EventId CaptureCheckIn(CheckIn check_in) {
   return Hub::Current()->CaptureCheckIn(std::move(check_in));
 }
 

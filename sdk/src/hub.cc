@@ -285,17 +285,17 @@ void Hub::WithScope(absl::FunctionRef<void(Scope&)> fn) {
   ConfigureScope(fn);
 }
 
-std::string Hub::CaptureEvent(protocol::Event event) {
+EventId Hub::CaptureEvent(protocol::Event event) {
   // In a forked child the SDK is disabled, before any lock that a thread of
   // the parent may have held at the fork.
-  if (internal::InForkedChild()) return "";
-  std::string id;
+  if (internal::InForkedChild()) return {};
+  EventId id;
   {
     // The client only queues (no user code runs), so it is called under the
     // hub's lock: no reference count shared by all threads is touched.
     absl::MutexLock lock(&mu_);
     const auto& client = pushed_.empty() ? root_client_ : pushed_.back().client;
-    if (client == nullptr) return "";
+    if (client == nullptr) return {};
     std::shared_ptr<Scope> keep;
     id = client->CaptureEvent(std::move(event), TopLocked(&keep));
     SetLastEventIdLocked(id);
@@ -303,33 +303,33 @@ std::string Hub::CaptureEvent(protocol::Event event) {
   return id;
 }
 
-std::string Hub::CaptureFeedback(Feedback feedback) {
-  if (internal::InForkedChild()) return "";
+EventId Hub::CaptureFeedback(Feedback feedback) {
+  if (internal::InForkedChild()) return {};
   // The client only validates and queues (no user code runs).
   absl::MutexLock lock(&mu_);
   const auto& client = TopClientLocked();
-  if (client == nullptr) return "";
+  if (client == nullptr) return {};
   std::shared_ptr<Scope> keep;
   return client->CaptureFeedback(std::move(feedback), TopLocked(&keep));
 }
 
-std::string CaptureFeedback(Feedback feedback) {
+EventId CaptureFeedback(Feedback feedback) {
   return Hub::Current()->CaptureFeedback(std::move(feedback));
 }
 
-ABSL_ATTRIBUTE_HOT std::string Hub::CaptureMessage(absl::string_view message,
-                                                   Level level) {
-  if (internal::InForkedChild()) return "";
+ABSL_ATTRIBUTE_HOT EventId Hub::CaptureMessage(absl::string_view message,
+                                               Level level) {
+  if (internal::InForkedChild()) return {};
   {
     // Read in place: copying the client pointer would touch a reference
     // count shared by every thread.
     absl::MutexLock lock(&mu_);
     const auto& client = TopClientLocked();
-    if (client == nullptr) return "";
+    if (client == nullptr) return {};
     if (!client->options().attach_stacktrace) {
       // The worker builds the event (as CaptureEvent, under the hub's lock).
       std::shared_ptr<Scope> keep;
-      std::string id = client->CaptureMessage(message, level, TopLocked(&keep));
+      EventId id = client->CaptureMessage(message, level, TopLocked(&keep));
       SetLastEventIdLocked(id);
       return id;
     }
@@ -386,8 +386,8 @@ bool Hub::CapturedBefore(std::exception_ptr exception) {
   return false;
 }
 
-std::string Hub::CaptureException(const std::exception& exception) {
-  if (CapturedBefore(BeingHandled(exception))) return "";
+EventId Hub::CaptureException(const std::exception& exception) {
+  if (CapturedBefore(BeingHandled(exception))) return {};
   std::vector<protocol::Exception> chain;
   AppendChain(exception, &chain);
   protocol::Event event = ChainEvent(std::move(chain), GenericMechanism());
@@ -395,19 +395,19 @@ std::string Hub::CaptureException(const std::exception& exception) {
   return CaptureEvent(std::move(event));
 }
 
-std::string Hub::CaptureException(std::exception_ptr exception) {
-  if (exception == nullptr || CapturedBefore(exception)) return "";
+EventId Hub::CaptureException(std::exception_ptr exception) {
+  if (exception == nullptr || CapturedBefore(exception)) return {};
   protocol::Event event = ExceptionPtrEvent(exception, GenericMechanism());
   AttachCaptureStack(&event);
   return CaptureEvent(std::move(event));
 }
 
-std::string Hub::CaptureException(std::exception_ptr exception,
-                                  protocol::Mechanism mechanism) {
-  if (exception == nullptr) return "";
+EventId Hub::CaptureException(std::exception_ptr exception,
+                              protocol::Mechanism mechanism) {
+  if (exception == nullptr) return {};
   // An exception that ends the process is reported as fatal even when it
   // was captured (handled) before.
-  if (mechanism.type() != "terminate" && CapturedBefore(exception)) return "";
+  if (mechanism.type() != "terminate" && CapturedBefore(exception)) return {};
   protocol::Event event = ExceptionPtrEvent(exception, std::move(mechanism));
   AttachCaptureStack(&event);
   return CaptureEvent(std::move(event));
@@ -448,17 +448,17 @@ void Hub::AddBreadcrumb(absl::string_view message, absl::string_view category,
   AddBreadcrumb(std::move(breadcrumb));
 }
 
-std::string Hub::LastEventId() const {
+EventId Hub::LastEventId() const {
   absl::MutexLock lock(&mu_);
-  if (last_event_id_[0] == 0) return "";
-  return std::string(last_event_id_, sizeof(last_event_id_));
+  if (last_event_id_[0] == 0) return {};
+  return EventId(absl::string_view(last_event_id_, sizeof(last_event_id_)));
 }
 
-void Hub::SetLastEventIdLocked(absl::string_view id) {
-  // Every id the client returns is 32 hex digits, or "" when nothing was
+void Hub::SetLastEventIdLocked(const EventId& id) {
+  // Every id the client returns is 32 hex digits, or empty when nothing was
   // queued.
   if (id.size() == sizeof(last_event_id_)) {
-    std::memcpy(last_event_id_, id.data(), sizeof(last_event_id_));
+    std::memcpy(last_event_id_, id.view().data(), sizeof(last_event_id_));
   }
 }
 

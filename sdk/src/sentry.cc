@@ -226,25 +226,26 @@ InitGuard Init(Options options) {
 // linker lays out together, so a capture's code spans two pages instead of
 // one or more per source file. At the rates servers capture at, each call
 // finds its code out of the caches and the TLB (BENCHMARKS.md).
-ABSL_ATTRIBUTE_HOT std::string CaptureMessage(absl::string_view message,
-                                              Level level) {
+ABSL_ATTRIBUTE_HOT EventId CaptureMessage(absl::string_view message,
+                                          Level level) {
   Hub* hub = internal::CurrentHub();
-  return hub != nullptr ? hub->CaptureMessage(message, level) : "";
+  return hub != nullptr ? hub->CaptureMessage(message, level) : EventId();
 }
 
-std::string CaptureException(const std::exception& exception) {
+EventId CaptureException(const std::exception& exception) {
   Hub* hub = internal::CurrentHub();
-  return hub != nullptr ? hub->CaptureException(exception) : "";
+  return hub != nullptr ? hub->CaptureException(exception) : EventId();
 }
 
-std::string CaptureException(std::exception_ptr exception) {
+EventId CaptureException(std::exception_ptr exception) {
   Hub* hub = internal::CurrentHub();
-  return hub != nullptr ? hub->CaptureException(std::move(exception)) : "";
+  return hub != nullptr ? hub->CaptureException(std::move(exception))
+                        : EventId();
 }
 
-std::string CaptureEvent(protocol::Event event) {
+EventId CaptureEvent(protocol::Event event) {
   Hub* hub = internal::CurrentHub();
-  return hub != nullptr ? hub->CaptureEvent(std::move(event)) : "";
+  return hub != nullptr ? hub->CaptureEvent(std::move(event)) : EventId();
 }
 
 void AddBreadcrumb(protocol::Breadcrumb breadcrumb) {
@@ -266,6 +267,6 @@ void WithScope(absl::FunctionRef<void(Scope&)> fn) {
 
 bool Flush(absl::Duration timeout) { return Hub::Current()->Flush(timeout); }
 
-std::string LastEventId() { return Hub::Current()->LastEventId(); }
+EventId LastEventId() { return Hub::Current()->LastEventId(); }
 
 }  // namespace sentry

@@ -33,6 +33,7 @@
 #include "sentry/check_in.h"
 #include "sentry/client_reports.h"
 #include "sentry/dsn.h"
+#include "sentry/event_id.h"
 #include "sentry/feedback.h"
 #include "sentry/level.h"
 #include "sentry/options.h"
@@ -62,7 +63,7 @@ class TelemetryAccess;
 // Captures an event about an earlier run of the program (the crash
 // integration's report of an OOM kill, found at start): like CaptureEvent,
 // but not counted in this run's session.
-std::string CapturePreviousRunEvent(Client& client, protocol::Event event);
+EventId CapturePreviousRunEvent(Client& client, protocol::Event event);
 void RecordRequestSession(Client& client, absl::Time started, bool errored,
                           bool crashed);
 }  // namespace internal
@@ -79,13 +80,13 @@ class Client {
   ~Client();
 
   // Queues `event` with `scope` (and the global scope) as they are now.
-  // Fills event_id and timestamp when unset. Returns the event id, or "" when
+  // Fills event_id and timestamp when unset. Returns the event id, empty when
   // the event was not queued (client closed, queue full).
-  std::string CaptureEvent(protocol::Event event, const Scope* scope = nullptr);
+  EventId CaptureEvent(protocol::Event event, const Scope* scope = nullptr);
   // The same for a message at `level` (what CaptureMessage makes, without a
   // stack): the worker builds its event.
-  std::string CaptureMessage(absl::string_view message, Level level,
-                             const Scope* scope = nullptr);
+  EventId CaptureMessage(absl::string_view message, Level level,
+                         const Scope* scope = nullptr);
 
   // Waits until every event captured before the call has reached the
   // transport and the transport has flushed, or `timeout` passes.
@@ -113,27 +114,28 @@ class Client {
  private:
   explicit Client(Options options);
   void WorkerLoop();
-  // Queues `work` (the event `id`); returns the id, or "" when the queue is
+  // Queues `work` (the event `id`); returns the id, empty when the queue is
   // full (counted as a drop of `category`) or the client closed.
-  std::string Enqueue(internal::CaptureWork&& work, absl::string_view id,
-                      DataCategory category = DataCategory::kError);
+  EventId Enqueue(internal::CaptureWork&& work, absl::string_view id,
+                  DataCategory category = DataCategory::kError);
   // The same for work that `fill` writes into its queue slot, under the
   // queue's lock (no temporary is moved and destroyed: a capture's path);
   // `fill` is not called when nothing is queued.
-  std::string Enqueue(absl::FunctionRef<void(internal::CaptureWork&)> fill,
-                      absl::string_view id, DataCategory category);
+  EventId Enqueue(absl::FunctionRef<void(internal::CaptureWork&)> fill,
+                  absl::string_view id, DataCategory category);
   // Queues a valid check-in with the trace of the scope it was captured in;
-  // returns its id, or "".
-  std::string CaptureCheckIn(CheckIn check_in, std::string trace_id,
-                             std::string span_id);
+  // returns its id, or an empty one.
+  EventId CaptureCheckIn(CheckIn check_in, std::string trace_id,
+                         std::string span_id);
   void ProcessCheckIn(internal::CaptureWork& work);
-  // Queues valid feedback with `scope`'s data; returns its event id, or "".
-  std::string CaptureFeedback(Feedback feedback, const Scope* scope);
+  // Queues valid feedback with `scope`'s data; returns its event id, or an
+  // empty one.
+  EventId CaptureFeedback(Feedback feedback, const Scope* scope);
   void ProcessFeedback(internal::CaptureWork& work);
   friend class Hub;  // Tracing: DSCs, sampling, finished transactions.
   friend class internal::TelemetryAccess;  // Logs and metrics.
-  friend std::string internal::CapturePreviousRunEvent(Client& client,
-                                                       protocol::Event event);
+  friend EventId internal::CapturePreviousRunEvent(Client& client,
+                                                   protocol::Event event);
   friend void internal::RecordRequestSession(Client& client, absl::Time started,
                                              bool errored, bool crashed);
 

@@ -12,8 +12,8 @@
 //   }  // ok with the duration; error when failed or an exception unwinds
 //
 //   // Or one check-in at a time:
-//   std::string id = sentry::CaptureCheckIn({"nightly-backup",
-//                                            sentry::CheckInStatus::kOk});
+//   sentry::EventId id = sentry::CaptureCheckIn({"nightly-backup",
+//                                                sentry::CheckInStatus::kOk});
 //
 // A check-in is queued like an event and sent (a `check_in` item, rate-limit
 // category `monitor`) by the SDK's worker thread; drops are counted under
@@ -27,14 +27,15 @@
 #include <string>
 
 #include "sentry/check_in.h"
+#include "sentry/event_id.h"
 #include "sentry/hub.h"
 
 namespace sentry {
 
 // Sends one check-in with the current scope's trace; returns its id (32 hex
-// digits), or "" when nothing was queued (no enabled SDK, an invalid
+// digits), or an empty id when nothing was queued (no enabled SDK, an invalid
 // check-in: the debug log says why, or a full queue).
-std::string CaptureCheckIn(CheckIn check_in);
+EventId CaptureCheckIn(CheckIn check_in);
 
 // One run of a job: in_progress now, and when destroyed ok with the
 // duration, or error when MarkFailed() was called or an exception is

@@ -1,7 +1,7 @@
 // User feedback: what a person says about a problem, sent to Sentry's User
 // Feedback page, linked to the error it is about when there is one.
 //
-//   const std::string event_id = sentry::CaptureException(error);
+//   const sentry::EventId event_id = sentry::CaptureException(error);
 //   ...  // the user describes what happened
 //   sentry::Feedback feedback;
 //   feedback.message = "The export stopped at 80%";
@@ -17,6 +17,8 @@
 
 #include <string>
 
+#include "sentry/event_id.h"
+
 namespace sentry {
 
 struct Feedback {
@@ -30,10 +32,10 @@ struct Feedback {
   std::string url;
 };
 
-// Queues the feedback; returns its event id, or "" when nothing was queued
-// (no enabled SDK, an empty message or an invalid associated_event_id: the
-// debug log says why, or a full queue).
-std::string CaptureFeedback(Feedback feedback);
+// Queues the feedback; returns its event id, or an empty id when nothing was
+// queued (no enabled SDK, an empty message or an invalid associated_event_id:
+// the debug log says why, or a full queue).
+EventId CaptureFeedback(Feedback feedback);
 
 }  // namespace sentry
 

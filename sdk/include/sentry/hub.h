@@ -36,6 +36,7 @@
 #include "absl/time/time.h"
 #include "sentry/check_in.h"
 #include "sentry/client.h"
+#include "sentry/event_id.h"
 #include "sentry/feedback.h"
 #include "sentry/level.h"
 #include "sentry/protocol/event.pb.h"
@@ -94,20 +95,20 @@ class Hub : public std::enable_shared_from_this<Hub> {
   // Pushes a scope, runs `fn` on it (captures inside see it), pops it.
   void WithScope(absl::FunctionRef<void(Scope&)> fn);
 
-  // Each returns the event id, or "" when nothing was queued.
-  std::string CaptureMessage(absl::string_view message,
-                             Level level = Level::kInfo);
-  std::string CaptureException(const std::exception& exception);
-  std::string CaptureException(std::exception_ptr exception);
+  // Each returns the event id, or an empty EventId when nothing was
+  // queued.
+  EventId CaptureMessage(absl::string_view message, Level level = Level::kInfo);
+  EventId CaptureException(const std::exception& exception);
+  EventId CaptureException(std::exception_ptr exception);
   // With the mechanism that caught it (integrations: type "thread_pool" or
   // "http_server", handled false, ...).
-  std::string CaptureException(std::exception_ptr exception,
-                               protocol::Mechanism mechanism);
-  std::string CaptureEvent(protocol::Event event);
+  EventId CaptureException(std::exception_ptr exception,
+                           protocol::Mechanism mechanism);
+  EventId CaptureEvent(protocol::Event event);
   // A cron check-in (sentry/crons.h) with the top scope's trace.
-  std::string CaptureCheckIn(CheckIn check_in);
+  EventId CaptureCheckIn(CheckIn check_in);
   // User feedback (sentry/feedback.h) with the top scope's data.
-  std::string CaptureFeedback(Feedback feedback);
+  EventId CaptureFeedback(Feedback feedback);
 
   // Runs before_breadcrumb, then adds to the top scope. Ignored without an
   // enabled client.
@@ -115,8 +116,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void AddBreadcrumb(absl::string_view message, absl::string_view category = "",
                      Level level = Level::kInfo);
 
-  // The id of the last event captured through this hub ("" if none).
-  std::string LastEventId() const;
+  // The id of the last event captured through this hub (empty if none).
+  EventId LastEventId() const;
 
   // Replaces the client of the top scope layer.
   void BindClient(std::shared_ptr<Client> client);
@@ -152,8 +153,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<Client>& TopClientLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PopScope(size_t depth);
-  // Keeps `id` as LastEventId (unless it is "").
-  void SetLastEventIdLocked(absl::string_view id)
+  // Keeps `id` as LastEventId (unless it is empty).
+  void SetLastEventIdLocked(const EventId& id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;

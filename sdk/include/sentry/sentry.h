@@ -41,6 +41,7 @@
 #include "sentry/client.h"
 #include "sentry/crons.h"
 #include "sentry/envelope.h"
+#include "sentry/event_id.h"
 #include "sentry/feedback.h"
 #include "sentry/hub.h"
 #include "sentry/level.h"
@@ -85,11 +86,10 @@ class [[nodiscard]] InitGuard {
 // the previous guard is gone.
 InitGuard Init(Options options);
 
-std::string CaptureMessage(absl::string_view message,
-                           Level level = Level::kInfo);
-std::string CaptureException(const std::exception& exception);
-std::string CaptureException(std::exception_ptr exception);
-std::string CaptureEvent(protocol::Event event);
+EventId CaptureMessage(absl::string_view message, Level level = Level::kInfo);
+EventId CaptureException(const std::exception& exception);
+EventId CaptureException(std::exception_ptr exception);
+EventId CaptureEvent(protocol::Event event);
 void AddBreadcrumb(protocol::Breadcrumb breadcrumb);
 void AddBreadcrumb(absl::string_view message, absl::string_view category = "",
                    Level level = Level::kInfo);
@@ -98,7 +98,7 @@ void WithScope(absl::FunctionRef<void(Scope&)> fn);
 // True once every event captured before the call reached the transport and
 // the transport flushed, within `timeout`.
 bool Flush(absl::Duration timeout);
-std::string LastEventId();
+EventId LastEventId();
 
 }  // namespace sentry
 
