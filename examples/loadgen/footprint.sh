@@ -11,9 +11,8 @@
 # (BENCHMARKS.md, "Where a sleeping caller's time goes"); unlike a timing
 # on this VM, the count does not drift with the VM's speed.
 #
-# With BASE (a commit), the same is counted for that commit's SDK (in a
-# temporary git worktree, built with this checkout's footprint program)
-# and printed first.
+# With BASE (a commit), the same is counted for that commit's SDK (built
+# with this checkout's footprint program; build_base.sh) and printed first.
 #
 # The allocator's state, which differs from process to process, makes a
 # call take one of a few paths (a capture: 1246 or 1340 instructions), so
@@ -42,15 +41,8 @@ cp "$(./bazelw info -c opt bazel-bin 2>/dev/null)/examples/loadgen/footprint" \
   "${work}/this"
 sides=(this)
 if [[ -n "${base}" ]]; then
-  trap 'git worktree remove --force "${work}/base" >/dev/null 2>&1 || true; rm -rf "${work}"' EXIT
-  git worktree add --detach "${work}/base" "${base}" >/dev/null 2>&1
-  cp examples/loadgen/footprint.cc examples/loadgen/BUILD.bazel \
-    "${work}/base/examples/loadgen/"
-  (cd "${work}/base" && ./bazelw build -c opt //examples/loadgen:footprint >/dev/null 2>&1) ||
-    { echo "${base} does not build with this footprint program" >&2; exit 1; }
-  cp "$(cd "${work}/base" && ./bazelw info -c opt bazel-bin 2>/dev/null)/examples/loadgen/footprint" \
-    "${work}/base_bin"
-  (cd "${work}/base" && ./bazelw shutdown >/dev/null 2>&1) || true
+  source examples/loadgen/build_base.sh
+  build_base_binary "${base}" footprint "${work}/base_bin"
   sides=(base this)
 fi
 

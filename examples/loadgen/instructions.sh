@@ -2,8 +2,8 @@
 # Instructions the SDK's process executes for a burst of events, counted by
 # valgrind's callgrind (all its threads), against the loopback sink:
 # repeatable whatever else the machine is doing, unlike times. With --base
-# COMMIT, the same count for that commit's loadgen (built in a git worktree
-# kept under ${TMPDIR:-/tmp} for the next run), next to this checkout's.
+# COMMIT, the same count for that commit's SDK (built with this checkout's
+# load generator; build_base.sh), next to this checkout's.
 # Needs valgrind (Debian package valgrind).
 #
 #   examples/loadgen/instructions.sh [--base COMMIT] [EVENTS] [LOADGEN FLAGS...]
@@ -24,11 +24,9 @@ count() {  # count LOADGEN: prints the instructions executed
 }
 
 if [[ -n "${base}" ]]; then
-  tree="${TMPDIR:-/tmp}/sentry-cpp-base-${base}"
-  [[ -d "${tree}" ]] || git worktree add --detach "${tree}" "${base}" >/dev/null 2>&1
-  (cd "${tree}" && ./bazelw build -c opt //examples/loadgen >/dev/null 2>&1)
-  old="$(cd "${tree}" && ./bazelw info -c opt bazel-bin 2>/dev/null)/examples/loadgen/loadgen"
-  before="$(count "${old}" "$@")"
+  source examples/loadgen/build_base.sh
+  build_base_binary "${base}" loadgen "${work}/base_loadgen"
+  before="$(count "${work}/base_loadgen" "$@")"
   echo "${base}: ${before} instructions, $(( before / events )) per event"
 fi
 now="$(count "${bin}/examples/loadgen/loadgen" "$@")"

@@ -24,8 +24,8 @@
 # have grown; with WARMUP 0 the first calls of a process show the first
 # touches of fresh memory (page faults) in the p99.
 #
-# With BASE (a commit), the same runs are made with that commit's SDK (in a
-# temporary git worktree, built with this checkout's load generator),
+# With BASE (a commit), the same runs are made with that commit's SDK (built
+# with this checkout's load generator; build_base.sh),
 # alternately with this checkout's, and both are printed side by side: this
 # VM's speed drifts within an hour, so only figures of one such run compare.
 # The Bazel server is stopped before the runs: its JVM's periodic threads

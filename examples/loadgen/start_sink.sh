@@ -8,8 +8,8 @@
 #   loadgen     (an associative array) loadgen[this]: this checkout's load
 #               generator
 # and defines sink_requests (the sink's request count so far) and
-# build_base COMMIT (sets loadgen[base]: that commit's SDK, in a temporary
-# git worktree, built with this checkout's load generator). bench.sh and
+# build_base COMMIT (sets loadgen[base]: that commit's SDK built with this
+# checkout's load generator; build_base.sh). bench.sh and
 # paced.sh stop the Bazel server before they measure: its JVM's periodic
 # threads would run beside them.
 ./bazelw build -c opt //examples/loadgen //transports/http:sink >/dev/null 2>&1
@@ -37,15 +37,9 @@ sink_requests() {
   sed -n 's/^{"requests": \([0-9]*\)}$/\1/p' "${work}/sink.out" | tail -n 1
 }
 
+source examples/loadgen/build_base.sh
 build_base() {
-  git worktree add --detach "${work}/base" "$1" >/dev/null 2>&1
-  trap 'kill ${sink} 2>/dev/null || true; git worktree remove --force "${work}/base" >/dev/null 2>&1 || true; rm -rf "${work}"' EXIT
-  cp examples/loadgen/main.cc examples/loadgen/BUILD.bazel "${work}/base/examples/loadgen/"
-  (cd "${work}/base" && ./bazelw build -c opt //examples/loadgen >/dev/null 2>&1 &&
-     ./bazelw shutdown >/dev/null 2>&1) ||
-    { echo "$1 does not build with this load generator" >&2; exit 1; }
   mkdir -p "${work}/bin"
-  cp "$(cd "${work}/base" && ./bazelw info -c opt bazel-bin 2>/dev/null)/examples/loadgen/loadgen" \
-    "${work}/bin/base"
+  build_base_binary "$1" loadgen "${work}/bin/base"
   loadgen[base]="${work}/bin/base"
 }
