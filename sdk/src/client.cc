@@ -46,7 +46,7 @@ namespace internal {
 
 struct alignas(64) CaptureWork {
   // The event; null for a message captured without a stack, which the
-  // worker builds from `message`, `level`, `event_id` and `timestamp`, and
+  // worker builds from its text, `level`, `event_id` and `timestamp`, and
   // for a transaction, which it builds from `spans`. The capturing thread
   // touches no protobuf code then: at the rates servers capture at, each
   // capture finds its caches cold, and protobuf's code and an Event's
@@ -55,14 +55,8 @@ struct alignas(64) CaptureWork {
   CapturedScopes scopes;
   // A finished transaction, with its DSC and its children.
   std::unique_ptr<RecordedSpans> transaction;
-  // A message's (when `event` is null). The id is kept inline: the caller
-  // returns the one string of it.
+  // A message's text when longer than kInlineText bytes.
   std::string message;
-  Level level = Level::kInfo;
-  // An event about an earlier run (CapturePreviousRunEvent): not counted
-  // in this run's session.
-  bool previous_run = false;
-  char event_id[32] = {};
   double timestamp = 0;
   // A cron check-in (then nothing else is set but `event_id`, its id).
   struct CheckInWork {
@@ -73,12 +67,23 @@ struct alignas(64) CaptureWork {
   std::unique_ptr<CheckInWork> check_in;
   // User feedback (then `scopes`, `event_id` and `timestamp` are set too).
   std::unique_ptr<Feedback> feedback;
+  char event_id[32] = {};
+  // A message's text in the slot itself, up to kInlineText bytes: capturing
+  // it allocates nothing on the calling thread for the worker to free
+  // (BENCHMARKS.md, the sixth change).
+  static constexpr size_t kInlineText = 64;
+  char inline_text[kInlineText];
+  uint8_t inline_size = 0;
+  // An event about an earlier run (CapturePreviousRunEvent): not counted
+  // in this run's session.
+  bool previous_run = false;
+  Level level = Level::kInfo;
 };
 // A capture writes its work into a queue slot that the worker wrote last
 // (cold, or in the other CPU's cache): the rare parts are behind pointers,
-// so that a message's slot is two cache lines (with libstdc++; BENCHMARKS.md,
-// paced runs).
-static_assert(sizeof(CaptureWork) <= 128);
+// so that a message's slot, its text included, is three cache lines (with
+// libstdc++; BENCHMARKS.md, paced runs).
+static_assert(sizeof(CaptureWork) <= 192);
 
 // The worker takes all of it at once and gives the emptied chunks back, so
 // that in a steady state nothing is allocated by capturing threads and freed
@@ -296,14 +301,22 @@ ABSL_ATTRIBUTE_HOT EventId Client::CaptureMessage(absl::string_view message,
                                                   Level level,
                                                   const Scope* scope) {
   if (internal::InForkedChild()) return {};
-  std::string text(message);
+  // Allocated before the queue's lock when it does not fit in the slot.
+  std::string text;
+  const bool fits = message.size() <= internal::CaptureWork::kInlineText;
+  if (!fits) text.assign(message.data(), message.size());
   char id[32];
   internal::NewEventIdInto(id);
   const double timestamp = internal::NowSeconds();
   internal::CapturedScopes scopes = internal::CapturedScopes::Of(scope);
   return Enqueue(
       [&](internal::CaptureWork& work) {
-        work.message = std::move(text);
+        if (fits) {
+          std::memcpy(work.inline_text, message.data(), message.size());
+          work.inline_size = static_cast<uint8_t>(message.size());
+        } else {
+          work.message = std::move(text);
+        }
         work.level = level;
         std::memcpy(work.event_id, id, sizeof(work.event_id));
         work.timestamp = timestamp;
@@ -632,7 +645,12 @@ void Client::Process(internal::CaptureWork& work) {
     work.event->set_event_id(work.event_id, sizeof(work.event_id));
     work.event->set_timestamp(work.timestamp);
     work.event->set_level(std::string(LevelName(work.level)));
-    work.event->mutable_logentry()->set_message(std::move(work.message));
+    if (work.inline_size > 0) {
+      work.event->mutable_logentry()->set_message(work.inline_text,
+                                                  work.inline_size);
+    } else {
+      work.event->mutable_logentry()->set_message(std::move(work.message));
+    }
   }
   protocol::Event& event = *work.event;
   ApplyOptions(event);
