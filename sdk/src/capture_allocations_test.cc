@@ -84,7 +84,7 @@ class CaptureAllocationsTest : public ::testing::Test {
 };
 
 TEST_F(CaptureAllocationsTest, AMessageThatFitsItsQueueSlotAllocatesNothing) {
-  const std::string message(64, 'a');  // the slot's room for text
+  const std::string message(128, 'a');  // the slot's room for text
   EventId id;
   EXPECT_EQ(AllocationsOfCapturing(message, &id), 0);
   ASSERT_EQ(id.size(), 32u);
@@ -96,7 +96,7 @@ TEST_F(CaptureAllocationsTest, AMessageThatFitsItsQueueSlotAllocatesNothing) {
 }
 
 TEST_F(CaptureAllocationsTest, ALongerMessageAllocatesOnlyItsText) {
-  const std::string message = std::string(64, 'b') + "c";
+  const std::string message = std::string(128, 'b') + "c";
   EventId id;
   EXPECT_EQ(AllocationsOfCapturing(message, &id), 1);
   ASSERT_EQ(id.size(), 32u);

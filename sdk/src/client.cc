@@ -45,6 +45,9 @@ namespace sentry {
 namespace internal {
 
 struct alignas(64) CaptureWork {
+  // Not value-initialized: the slot's text room is written only as far as
+  // a message fills it.
+  CaptureWork() {}
   // The event; null for a message captured without a stack, which the
   // worker builds from its text, `level`, `event_id` and `timestamp`, and
   // for a transaction, which it builds from `spans`. The capturing thread
@@ -68,10 +71,10 @@ struct alignas(64) CaptureWork {
   // User feedback (then `scopes`, `event_id` and `timestamp` are set too).
   std::unique_ptr<Feedback> feedback;
   char event_id[32] = {};
-  // A message's text in the slot itself, up to kInlineText bytes: capturing
-  // it allocates nothing on the calling thread for the worker to free
-  // (BENCHMARKS.md, the sixth change).
-  static constexpr size_t kInlineText = 64;
+  // A message's text in the slot itself, up to kInlineText bytes (most
+  // messages): capturing it allocates nothing on the calling thread for the
+  // worker to free (BENCHMARKS.md, the sixth change).
+  static constexpr size_t kInlineText = 128;
   char inline_text[kInlineText];
   uint8_t inline_size = 0;
   // An event about an earlier run (CapturePreviousRunEvent): not counted
@@ -81,9 +84,9 @@ struct alignas(64) CaptureWork {
 };
 // A capture writes its work into a queue slot that the worker wrote last
 // (cold, or in the other CPU's cache): the rare parts are behind pointers,
-// so that a message's slot, its text included, is three cache lines (with
+// so that a message's slot, its text included, is four cache lines (with
 // libstdc++; BENCHMARKS.md, paced runs).
-static_assert(sizeof(CaptureWork) <= 192);
+static_assert(sizeof(CaptureWork) <= 256);
 
 // The worker takes all of it at once and gives the emptied chunks back, so
 // that in a steady state nothing is allocated by capturing threads and freed
