@@ -78,6 +78,17 @@ class CaptureAllocationsTest : public ::testing::Test {
     return t_allocations - before;
   }
 
+  // The last event sent (after the two warm-ups) is `message`'s, whole,
+  // under the id its capture returned.
+  void ExpectSentWhole(const std::string& message, const EventId& id) {
+    ASSERT_EQ(id.size(), 32u);
+    ASSERT_TRUE(Flush(absl::Seconds(10)));
+    const auto events = transport_->events();
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_EQ(events[2].event_id(), id.view());
+    EXPECT_EQ(events[2].logentry().message(), message);
+  }
+
   std::shared_ptr<testing::TestTransport> transport_ =
       std::make_shared<testing::TestTransport>();
   std::optional<InitGuard> guard_;
@@ -87,24 +98,14 @@ TEST_F(CaptureAllocationsTest, AMessageThatFitsItsQueueSlotAllocatesNothing) {
   const std::string message(128, 'a');  // the slot's room for text
   EventId id;
   EXPECT_EQ(AllocationsOfCapturing(message, &id), 0);
-  ASSERT_EQ(id.size(), 32u);
-  ASSERT_TRUE(Flush(absl::Seconds(10)));
-  const auto events = transport_->events();
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[2].event_id(), id.view());
-  EXPECT_EQ(events[2].logentry().message(), message);
+  ExpectSentWhole(message, id);
 }
 
 TEST_F(CaptureAllocationsTest, ALongerMessageAllocatesOnlyItsText) {
   const std::string message = std::string(128, 'b') + "c";
   EventId id;
   EXPECT_EQ(AllocationsOfCapturing(message, &id), 1);
-  ASSERT_EQ(id.size(), 32u);
-  ASSERT_TRUE(Flush(absl::Seconds(10)));
-  const auto events = transport_->events();
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[2].event_id(), id.view());
-  EXPECT_EQ(events[2].logentry().message(), message);
+  ExpectSentWhole(message, id);
 }
 
 }  // namespace
