@@ -4,8 +4,8 @@
 //
 //   sentry::EventId id = sentry::CaptureMessage("disk almost full");
 //   if (!id.empty()) LOG(INFO) << "reported as " << id;
-//   std::string kept = id;                  // converts where a string is
-//   needed absl::string_view digits = id.view();
+//   std::string kept = id;  // where a string is needed
+//   absl::string_view digits = id.view();
 //
 // Empty when nothing was captured (the SDK disabled, the event dropped
 // before it was queued).
