@@ -15,7 +15,7 @@
 # with this checkout's footprint program; build_base.sh) and printed first.
 #
 # The allocator's state, which differs from process to process, makes a
-# call take one of a few paths (a capture: 1246 or 1340 instructions), so
+# call take one of a few paths (the range column shows how far apart), so
 # each side runs RUNS processes (3 unless given) and prints, per kind, the
 # process whose typical count is the median of theirs, and the range of the
 # processes' typical counts.

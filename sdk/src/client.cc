@@ -78,6 +78,7 @@ struct alignas(64) CaptureWork {
   static constexpr size_t kInlineText = 128;
   unsigned char inline_text[kInlineText];
   uint8_t inline_size = 0;
+  static_assert(kInlineText <= UINT8_MAX, "inline_size holds the length");
   // An event about an earlier run (CapturePreviousRunEvent): not counted
   // in this run's session.
   bool previous_run = false;

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <cstring>
 #include <typeinfo>
 #include <utility>
 #include <vector>
@@ -450,16 +449,11 @@ void Hub::AddBreadcrumb(absl::string_view message, absl::string_view category,
 
 EventId Hub::LastEventId() const {
   absl::MutexLock lock(&mu_);
-  if (last_event_id_[0] == 0) return {};
-  return EventId(absl::string_view(last_event_id_, sizeof(last_event_id_)));
+  return last_event_id_;
 }
 
 void Hub::SetLastEventIdLocked(const EventId& id) {
-  // Every id the client returns is 32 hex digits, or empty when nothing was
-  // queued.
-  if (id.size() == sizeof(last_event_id_)) {
-    std::memcpy(last_event_id_, id.view().data(), sizeof(last_event_id_));
-  }
+  if (!id.empty()) last_event_id_ = id;
 }
 
 void Hub::BindClient(std::shared_ptr<Client> client) {

@@ -32,8 +32,8 @@ constexpr uint64_t NibblesToHex(uint64_t nibbles) {
 
 }  // namespace
 
-// Four bytes at a time, in registers: the byte loop it replaces was a fifth
-// of a capture's instructions (BENCHMARKS.md, the sixth change).
+// Four bytes at a time, in registers: a byte loop was a large part of a
+// capture's instructions (BENCHMARKS.md, the sixth change).
 ABSL_ATTRIBUTE_HOT void HexInto(const uint8_t* data, size_t size, char* out) {
   constexpr uint64_t kLowNibbles = 0x0f0f0f0fULL;
   size_t i = 0;

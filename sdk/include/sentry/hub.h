@@ -161,9 +161,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::shared_ptr<Client> root_client_ ABSL_GUARDED_BY(mu_);
   Scope root_scope_;
   std::vector<Layer> pushed_ ABSL_GUARDED_BY(mu_);
-  // Inline, not a std::string: a capture writes it without a call into
-  // the string's code or a touch of its heap buffer. Empty when [0] is 0.
-  char last_event_id_[32] ABSL_GUARDED_BY(mu_) = {};
+  // By value: a capture writes it without touching a heap buffer.
+  EventId last_event_id_ ABSL_GUARDED_BY(mu_);
 };
 
 // Makes a hub current on this thread until destroyed, then restores the
