@@ -235,6 +235,9 @@ Client::Client(Options options)
                                kSdkVersion, "\"}")),
       server_name_(options_.server_name.empty() ? internal::HostName()
                                                 : options_.server_name),
+      has_transport_(options_.transport != nullptr),
+      attach_stacktrace_(options_.attach_stacktrace),
+      max_queue_size_(options_.max_queue_size),
       queue_(std::make_unique<internal::CaptureQueue>()) {
   if (options_.auto_session_tracking && !options_.release.empty() &&
       options_.transport != nullptr) {
@@ -343,21 +346,29 @@ Client::Enqueue(absl::FunctionRef<void(internal::CaptureWork&)> fill,
   bool half_full = false;
   {
     absl::MutexLock lock(&mu_);
-    if (closed_ || options_.transport == nullptr) return {};
-    if (queue_->items.size() < options_.max_queue_size) {
+    if (closed_ || !has_transport_) return {};
+    if (queue_->items.size() < max_queue_size_) {
       fill(EmplaceLocked());
       queued = true;
-      half_full = queue_->items.size() == options_.max_queue_size / 2 + 1;
+      half_full = queue_->items.size() == max_queue_size_ / 2 + 1;
     }
   }
   if (queued) {
     if (half_full) Wake();  // A burst: the worker does not wait for its look.
     return EventId(id);
   }
+  DropOverflow(id, category);
+  return {};
+}
+
+// Out of Enqueue's line: the debug log's formatting would make that
+// function's stack frame span more cache lines, which every capture would
+// touch (BENCHMARKS.md, the seventh change).
+ABSL_ATTRIBUTE_NOINLINE void Client::DropOverflow(absl::string_view id,
+                                                  DataCategory category) {
   reports_->Record(DiscardReason::kQueueOverflow, category);
   internal::Log(DebugLevel::kWarning, "queue full: dropped ",
                 DataCategoryName(category), " ", id);
-  return {};
 }
 
 ABSL_ATTRIBUTE_HOT internal::CaptureWork& Client::EmplaceLocked() {
@@ -752,8 +763,8 @@ ABSL_ATTRIBUTE_HOT void Client::CaptureTransaction(
   internal::CapturedScopes scopes = internal::CapturedScopes::Of(scope);
   {
     absl::MutexLock lock(&mu_);
-    if (closed_ || options_.transport == nullptr) return;
-    if (queue_->items.size() < options_.max_queue_size) {
+    if (closed_ || !has_transport_) return;
+    if (queue_->items.size() < max_queue_size_) {
       // Filled in its slot: the transaction's parts stay where they were
       // built.
       internal::CaptureWork& work = EmplaceLocked();

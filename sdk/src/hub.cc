@@ -325,7 +325,7 @@ ABSL_ATTRIBUTE_HOT EventId Hub::CaptureMessage(absl::string_view message,
     absl::MutexLock lock(&mu_);
     const auto& client = TopClientLocked();
     if (client == nullptr) return {};
-    if (!client->options().attach_stacktrace) {
+    if (!client->attach_stacktrace_) {
       // The worker builds the event (as CaptureEvent, under the hub's lock).
       std::shared_ptr<Scope> keep;
       EventId id = client->CaptureMessage(message, level, TopLocked(&keep));
@@ -333,6 +333,14 @@ ABSL_ATTRIBUTE_HOT EventId Hub::CaptureMessage(absl::string_view message,
       return id;
     }
   }
+  return CaptureMessageWithStacktrace(message, level);
+}
+
+// Out of CaptureMessage's line: its event would make that function's stack
+// frame about 1.5 KB, which every capture's later calls would then span
+// (BENCHMARKS.md, the seventh change).
+ABSL_ATTRIBUTE_NOINLINE EventId
+Hub::CaptureMessageWithStacktrace(absl::string_view message, Level level) {
   protocol::Event event;
   event.set_level(std::string(LevelName(level)));
   event.mutable_logentry()->set_message(std::string(message));

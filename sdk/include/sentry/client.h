@@ -206,6 +206,8 @@ class Client {
   // Waits while the transport is backlogged (Transport::Backlogged); false
   // when the client stops meanwhile.
   bool WaitForTransport();
+  // Counts and logs a capture that found the queue full.
+  void DropOverflow(absl::string_view id, DataCategory category);
   // Queues an empty work, to be filled before the lock is released.
   internal::CaptureWork& EmplaceLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The worker's sleep between looks: until Wake or `timeout`; true when
@@ -254,15 +256,25 @@ class Client {
   std::unique_ptr<internal::SessionTracker> session_;
   std::unique_ptr<internal::SessionAggregator> aggregator_;
 
-  mutable absl::Mutex mu_;
+  // What a capture reads and writes of the client, on one cache line (a
+  // capture at the rates servers capture at finds each line it touches
+  // out of the caches; BENCHMARKS.md, the seventh change): the lock, the
+  // queue, and the options a capture checks, copied.
+  alignas(64) mutable absl::Mutex mu_;
   // True while the queue holds captures (set with the push, cleared with the
   // take, both under mu_): the worker's periodic looks read it alone, so
   // that they neither lock mu_ nor read the queue, and a capture finds
-  // mu_'s line as it left it. Next to mu_, on its cache line.
+  // mu_'s line as it left it.
   std::atomic<bool> queued_{false};
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // options_.transport != nullptr, attach_stacktrace and max_queue_size.
+  const bool has_transport_;
+  const bool attach_stacktrace_;
+  const size_t max_queue_size_;
   const std::unique_ptr<internal::CaptureQueue> queue_ ABSL_PT_GUARDED_BY(mu_);
   uint64_t enqueued_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
+  // Written by the worker after each batch: not on the captures' line.
+  alignas(64) uint64_t processed_ ABSL_GUARDED_BY(mu_) = 0;
   // How often the worker looks for captures without being woken: right
   // after a batch, and then until kLinger has passed since it last found one
   // (Client::WorkerLoop). kLingerPoll bounds how long a capture waits for
@@ -272,7 +284,6 @@ class Client {
   static constexpr absl::Duration kLinger = absl::Seconds(1);
   // How often a worker held back by a backlogged transport looks again.
   static constexpr absl::Duration kBacklogPoll = absl::Milliseconds(1);
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // What the worker sleeps on between looks (see WorkerLoop). Taken after
   // mu_ when both are held.
