@@ -337,8 +337,9 @@ ABSL_ATTRIBUTE_HOT EventId Hub::CaptureMessage(absl::string_view message,
 }
 
 // Out of CaptureMessage's line: its event would make that function's stack
-// frame about 1.5 KB, which every capture's later calls would then span
-// (BENCHMARKS.md, the seventh change).
+// frame large, and every capture's later calls would run below it, on
+// stack lines that are cold after a pause (BENCHMARKS.md, the seventh
+// change).
 ABSL_ATTRIBUTE_NOINLINE EventId
 Hub::CaptureMessageWithStacktrace(absl::string_view message, Level level) {
   protocol::Event event;
