@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -239,6 +240,12 @@ Client::Client(Options options)
       attach_stacktrace_(options_.attach_stacktrace),
       max_queue_size_(options_.max_queue_size),
       queue_(std::make_unique<internal::CaptureQueue>()) {
+  // What a capture touches of the client ends on mu_'s cache line (client.h).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+  static_assert(offsetof(Client, enqueued_) + sizeof(enqueued_) <=
+                offsetof(Client, mu_) + 64);
+#pragma GCC diagnostic pop
   if (options_.auto_session_tracking && !options_.release.empty() &&
       options_.transport != nullptr) {
     if (options_.session_mode == Options::SessionMode::kRequest) {
@@ -276,7 +283,7 @@ Client::~Client() { Close(absl::ZeroDuration()); }
 bool Client::IsEnabled() const {
   if (internal::InForkedChild()) return false;
   absl::MutexLock lock(&mu_);
-  return !closed_ && options_.transport != nullptr;
+  return !closed_ && has_transport_;
 }
 
 EventId Client::CaptureEvent(protocol::Event event, const Scope* scope) {
