@@ -46,6 +46,9 @@ class Cow {
   // The value; a default-constructed T when none was ever set.
   const T& get() const { return node_ != nullptr ? node_->value : Empty(); }
   const T* operator->() const { return &get(); }
+  // Whether a value was set: when not, get() gives the shared empty T
+  // (whose guard a hot path may not want to read).
+  bool has_value() const { return node_ != nullptr; }
 
   // The value for writing, copied first if shared.
   T& Mut() {

@@ -230,13 +230,13 @@ HubBinding::~HubBinding() {
   t.bound = previous_bound_;
 }
 
-Scope* Hub::TopLocked(std::shared_ptr<Scope>* keep) const {
+ABSL_ATTRIBUTE_HOT Scope* Hub::TopLocked(std::shared_ptr<Scope>* keep) const {
   if (pushed_.empty()) return const_cast<Scope*>(&root_scope_);
   *keep = pushed_.back().scope;
   return keep->get();
 }
 
-std::shared_ptr<Client>& Hub::TopClientLocked() {
+ABSL_ATTRIBUTE_HOT std::shared_ptr<Client>& Hub::TopClientLocked() {
   return pushed_.empty() ? root_client_ : pushed_.back().client;
 }
 

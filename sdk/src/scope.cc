@@ -296,11 +296,16 @@ bool ScopeAccess::ReadForTelemetry(const Scope& scope, char (&trace_id)[32],
                                    uint64_t* span_id,
                                    Cow<LogAttributes>* attributes) {
   absl::MutexLock lock(&scope.mu_);
-  const ScopeFields& f = Read(scope.fields_);
-  if (!f.attributes->empty()) *attributes = f.attributes;
+  *span_id = 0;
+  // Without fields, neither attributes nor a trace. Read without the empty
+  // values' statics (their guards are more lines for a paced call).
+  if (scope.fields_ == nullptr) return false;
+  const ScopeFields& f = scope.fields_->value;
+  if (f.attributes.has_value() && !f.attributes->empty()) {
+    *attributes = f.attributes;
+  }
   const auto& record = SpanAccess::Record(f.span);
   const std::string* id = &f.propagation.trace_id;
-  *span_id = 0;
   if (record != nullptr) {
     id = &record->txn->trace_id;
     *span_id = record->data.span_id;
@@ -308,6 +313,14 @@ bool ScopeAccess::ReadForTelemetry(const Scope& scope, char (&trace_id)[32],
   if (id->size() != sizeof(trace_id)) return false;
   std::memcpy(trace_id, id->data(), sizeof(trace_id));
   return true;
+}
+
+void ScopeAccess::ReadAttributes(const Scope& scope,
+                                 Cow<LogAttributes>* attributes) {
+  absl::MutexLock lock(&scope.mu_);
+  if (scope.fields_ == nullptr) return;
+  const Cow<LogAttributes>& own = scope.fields_->value.attributes;
+  if (own.has_value() && !own->empty()) *attributes = own;
 }
 
 bool ScopeAccess::GlobalHasAttributes() {

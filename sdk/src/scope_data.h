@@ -57,6 +57,12 @@ class StoredBreadcrumb {
 using Breadcrumbs = std::deque<std::shared_ptr<const StoredBreadcrumb>>;
 
 struct ScopeFields {
+  // First, what a log or a metric reads, next to the node's reference count:
+  // one or two cache lines for a paced call, instead of three.
+  Cow<LogAttributes> attributes;  // For logs and metrics.
+  Span span;                      // The active span, if any.
+  // The trace of this scope's events when no span is active.
+  PropagationContext propagation;
   Cow<std::map<std::string, std::string>> tags;
   Cow<std::map<std::string, google::protobuf::Value>> extra;
   Cow<std::map<std::string, google::protobuf::Struct>> contexts;
@@ -65,13 +71,9 @@ struct ScopeFields {
   Cow<Breadcrumbs> breadcrumbs;
   Cow<std::vector<std::shared_ptr<const EventProcessor>>> processors;
   Cow<std::vector<Attachment>> attachments;
-  Cow<LogAttributes> attributes;  // For logs and metrics.
   std::optional<Level> level;
   std::string transaction;
   bool has_user = false;
-  // The trace of this scope's events when no span is active.
-  PropagationContext propagation;
-  Span span;  // The active span, if any.
 };
 
 class ScopeSnapshot {
@@ -105,6 +107,10 @@ class ScopeAccess {
   static bool ReadForTelemetry(const Scope& scope, char (&trace_id)[32],
                                uint64_t* span_id,
                                Cow<LogAttributes>* attributes);
+  // Only the attributes (the global scope's, when the trace came from the
+  // current scope).
+  static void ReadAttributes(const Scope& scope,
+                             Cow<LogAttributes>* attributes);
   // Whether the global scope has attributes (read without its lock).
   static bool GlobalHasAttributes();
   // The fields as they are, without the scope's lock: only for a crash

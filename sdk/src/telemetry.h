@@ -43,11 +43,13 @@ class TelemetryAccess {
   // Whether Capture would record on this thread now.
   static bool Enabled(TelemetryKind kind);
   // Records one log or metric with the current hub's client and top scope:
-  // the timestamp, trace, span and the scopes' attributes, then `fill`.
-  // When the buffer is full, the drop is counted; `approximate_bytes`
-  // (called only then) says what it counts as log_byte.
-  static void Capture(TelemetryKind kind,
-                      absl::FunctionRef<void(TelemetryRecord&)> fill,
+  // the timestamp, trace, span and the scopes' attributes, then
+  // `fill(TelemetryRecord&)`. When the buffer is full, the drop is counted;
+  // `approximate_bytes` (called only then) says what it counts as log_byte.
+  // Defined in logger.cc, the only caller, where each kind's `fill` is
+  // inlined into its call.
+  template <typename Fill>
+  static void Capture(TelemetryKind kind, Fill&& fill,
                       absl::FunctionRef<size_t()> approximate_bytes);
   // The buffers' sinks: finish the records, run the user's callback and
   // send one envelope.

@@ -1,6 +1,7 @@
 #include "sdk/src/telemetry_buffer.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <utility>
 
 #include "sdk/src/sdk_thread.h"
@@ -8,7 +9,15 @@
 namespace sentry::internal {
 
 TelemetryBuffer::TelemetryBuffer(Limits limits, Sink sink)
-    : limits_(limits), sink_(std::move(sink)) {}
+    : limits_(limits), sink_(std::move(sink)) {
+  // Add's fields end on limits_'s cache line (telemetry_buffer.h).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+  static_assert(offsetof(TelemetryBuffer, sleeping_) + sizeof(sleeping_) <=
+                offsetof(TelemetryBuffer, limits_) + 64);
+#pragma GCC diagnostic pop
+  static_assert(sizeof(TelemetryRecord) == 4 * 64);
+}
 
 TelemetryBuffer::~TelemetryBuffer() { Close(absl::InfinitePast()); }
 
