@@ -2,8 +2,9 @@
 # What one call touches, counted exactly: runs examples/loadgen:footprint
 # (-c opt) under Valgrind's Lackey, which prints every instruction fetch and
 # data access, and prints per kind of call, for its typical call (of 20
-# marked calls, each made with the SDK's queue empty, as at the rates
-# servers capture at), the instructions it executed, how many of the 20
+# marked calls, each made as at the rates servers capture at: a capture
+# with the SDK's queue empty, a log or a metric with earlier records
+# waiting for their batch), the instructions it executed, how many of the 20
 # took that path (the allocator takes a longer one now and then), and the
 # distinct 64-byte cache lines and 4 KiB pages of code and of data it
 # touched (medians over those calls). At those rates each call finds these
