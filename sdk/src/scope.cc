@@ -292,18 +292,24 @@ void ScopeAccess::SetPropagation(Scope& scope, PropagationContext context) {
   scope.Mutate([&](ScopeFields& f) { f.propagation = std::move(context); });
 }
 
+namespace {
+// `own` into `*to` unless it has none (checked without Cow's empty value,
+// whose static's guard is one more line for a paced call).
+void ShareAttributes(const Cow<LogAttributes>& own, Cow<LogAttributes>* to) {
+  if (own.has_value() && !own->empty()) *to = own;
+}
+}  // namespace
+
 bool ScopeAccess::ReadForTelemetry(const Scope& scope, char (&trace_id)[32],
                                    uint64_t* span_id,
                                    Cow<LogAttributes>* attributes) {
   absl::MutexLock lock(&scope.mu_);
   *span_id = 0;
-  // Without fields, neither attributes nor a trace. Read without the empty
-  // values' statics (their guards are more lines for a paced call).
+  // Without fields, neither attributes nor a trace (read without the empty
+  // fields' static, whose guard is one more line for a paced call).
   if (scope.fields_ == nullptr) return false;
   const ScopeFields& f = scope.fields_->value;
-  if (f.attributes.has_value() && !f.attributes->empty()) {
-    *attributes = f.attributes;
-  }
+  ShareAttributes(f.attributes, attributes);
   const auto& record = SpanAccess::Record(f.span);
   const std::string* id = &f.propagation.trace_id;
   if (record != nullptr) {
@@ -318,9 +324,9 @@ bool ScopeAccess::ReadForTelemetry(const Scope& scope, char (&trace_id)[32],
 void ScopeAccess::ReadAttributes(const Scope& scope,
                                  Cow<LogAttributes>* attributes) {
   absl::MutexLock lock(&scope.mu_);
-  if (scope.fields_ == nullptr) return;
-  const Cow<LogAttributes>& own = scope.fields_->value.attributes;
-  if (own.has_value() && !own->empty()) *attributes = own;
+  if (scope.fields_ != nullptr) {
+    ShareAttributes(scope.fields_->value.attributes, attributes);
+  }
 }
 
 bool ScopeAccess::GlobalHasAttributes() {

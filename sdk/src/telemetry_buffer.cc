@@ -16,7 +16,6 @@ TelemetryBuffer::TelemetryBuffer(Limits limits, Sink sink)
   static_assert(offsetof(TelemetryBuffer, sleeping_) + sizeof(sleeping_) <=
                 offsetof(TelemetryBuffer, limits_) + 64);
 #pragma GCC diagnostic pop
-  static_assert(sizeof(TelemetryRecord) == 4 * 64);
 }
 
 TelemetryBuffer::~TelemetryBuffer() { Close(absl::InfinitePast()); }

@@ -61,6 +61,7 @@ struct alignas(64) TelemetryRecord {
   Cow<LogAttributes> global_attributes;
   Cow<LogAttributes> scope_attributes;
 };
+static_assert(sizeof(TelemetryRecord) == 4 * 64);
 
 class TelemetryBuffer {
  public:
