@@ -1,7 +1,8 @@
-// What a capture allocates on the calling thread, counted by this test
-// binary's operator new: at the rates servers capture at, each allocation
-// finds the allocator's code and lists out of the caches, and memory the
-// capturing thread allocates and the worker frees crosses between threads.
+// What a capture and a transaction's finish allocate on the calling thread,
+// counted by this test binary's operator new: at the rates servers capture at,
+// each allocation finds the allocator's code and lists out of the caches, and
+// memory the capturing thread allocates and the worker frees crosses between
+// threads.
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "sentry/sentry.h"
 #include "sentry/testing/test_transport.h"
+#include "sentry/tracing.h"
 
 namespace {
 // This thread's allocations (trivially constructed: no allocation of its
@@ -59,6 +61,7 @@ class CaptureAllocationsTest : public ::testing::Test {
   void SetUp() override {
     Options options;
     options.transport = transport_;
+    options.traces_sample_rate = 1.0;
     guard_.emplace(Init(std::move(options)));
     ASSERT_TRUE(guard_->status().ok()) << guard_->status();
     // A thread that has captured before, whose captures were all taken by
@@ -106,6 +109,40 @@ TEST_F(CaptureAllocationsTest, ALongerMessageAllocatesOnlyItsText) {
   EventId id;
   EXPECT_EQ(AllocationsOfCapturing(message, &id), 1);
   ExpectSentWhole(message, id);
+}
+
+// A transaction with 10 finished children, started on this thread.
+Span TransactionWithChildren(const std::string& name) {
+  Span transaction = StartTransaction({name, "task"});
+  for (int i = 0; i < 10; ++i) {
+    transaction.StartChild("db.query", "SELECT 1").Finish();
+  }
+  return transaction;
+}
+
+TEST_F(CaptureAllocationsTest, FinishingATransactionAllocatesNothing) {
+  // As for a capture: the queue's spare chunk and lists exist.
+  for (int i = 0; i < 2; ++i) {
+    TransactionWithChildren("warm-up").Finish();
+    ASSERT_TRUE(Flush(absl::Seconds(10)));
+  }
+  Span transaction = TransactionWithChildren("checkout");
+  const int64_t before = t_allocations;
+  transaction.Finish();
+  EXPECT_EQ(t_allocations - before, 0);
+  // Sent whole: its name, trace and all its children.
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  const auto transactions = transport_->transactions();
+  ASSERT_EQ(transactions.size(), 3u);
+  const protocol::Event& sent = transactions[2];
+  EXPECT_EQ(sent.transaction(), "checkout");
+  EXPECT_EQ(sent.contexts().at("trace").fields().at("trace_id").string_value(),
+            transaction.trace_id());
+  ASSERT_EQ(sent.spans_size(), 10);
+  for (const auto& span : sent.spans()) {
+    EXPECT_EQ(span.op(), "db.query");
+    EXPECT_EQ(span.trace_id(), transaction.trace_id());
+  }
 }
 
 }  // namespace

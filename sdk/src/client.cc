@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <utility>
+#include <variant>
 
 #include "absl/base/attributes.h"
 #include "absl/container/flat_hash_set.h"
@@ -57,20 +58,28 @@ struct alignas(64) CaptureWork {
   // memory were the largest part of its cost (BENCHMARKS.md, paced runs).
   std::unique_ptr<protocol::Event> event;
   CapturedScopes scopes;
-  // A finished transaction, with its DSC and its children.
-  std::unique_ptr<RecordedSpans> transaction;
+  // A finished transaction, with its DSC and its children, as its spans
+  // left it (the worker takes them out).
+  std::shared_ptr<TransactionState> transaction;
   // A message's text when longer than kInlineText bytes.
   std::string message;
   double timestamp = 0;
-  // A cron check-in (then nothing else is set but `event_id`, its id).
+  // A cron check-in (then nothing else is set but `event_id`, its id) or
+  // user feedback (then `scopes`, `event_id` and `timestamp` are set too):
+  // rare, so both behind one pointer.
   struct CheckInWork {
     CheckIn check_in;
     std::string trace_id;
     std::string span_id;
   };
-  std::unique_ptr<CheckInWork> check_in;
-  // User feedback (then `scopes`, `event_id` and `timestamp` are set too).
-  std::unique_ptr<Feedback> feedback;
+  using Other = std::variant<CheckInWork, Feedback>;
+  std::unique_ptr<Other> other;
+  const CheckInWork* check_in() const {
+    return other != nullptr ? std::get_if<CheckInWork>(other.get()) : nullptr;
+  }
+  const Feedback* feedback() const {
+    return other != nullptr ? std::get_if<Feedback>(other.get()) : nullptr;
+  }
   char event_id[32] = {};
   // A message's text in the slot itself, up to kInlineText bytes (most
   // messages): capturing it allocates nothing on the calling thread for the
@@ -396,7 +405,7 @@ EventId Client::CaptureCheckIn(CheckIn check_in, std::string trace_id,
                                                 : check_in.check_in_id;
   internal::CaptureWork work;
   std::memcpy(work.event_id, id.data(), sizeof(work.event_id));
-  work.check_in = std::make_unique<internal::CaptureWork::CheckInWork>(
+  work.other = std::make_unique<internal::CaptureWork::Other>(
       internal::CaptureWork::CheckInWork{
           std::move(check_in), std::move(trace_id), std::move(span_id)});
   return Enqueue(std::move(work), id, DataCategory::kMonitor);
@@ -420,7 +429,8 @@ EventId Client::CaptureFeedback(Feedback feedback, const Scope* scope) {
   std::memcpy(work.event_id, id.data(), sizeof(work.event_id));
   work.timestamp = internal::NowSeconds();
   work.scopes = internal::CapturedScopes::Of(scope);
-  work.feedback = std::make_unique<Feedback>(std::move(feedback));
+  work.other =
+      std::make_unique<internal::CaptureWork::Other>(std::move(feedback));
   return Enqueue(std::move(work), id, DataCategory::kFeedback);
 }
 
@@ -438,7 +448,7 @@ void Client::ProcessFeedback(internal::CaptureWork& work) {
   scrubber_->Scrub(event);
   // After scrubbing: the contact address is given to be sent.
   google::protobuf::Struct& context = (*event.mutable_contexts())["feedback"];
-  const Feedback& feedback = *work.feedback;
+  const Feedback& feedback = *work.feedback();
   const std::pair<const char*, const std::string*> fields[] = {
       {"message", &feedback.message},
       {"contact_email", &feedback.contact_email},
@@ -480,7 +490,7 @@ void Client::ProcessFeedback(internal::CaptureWork& work) {
 
 // A check-in: its JSON and envelope, with pending client reports.
 void Client::ProcessCheckIn(internal::CaptureWork& work) {
-  const internal::CaptureWork::CheckInWork& c = *work.check_in;
+  const internal::CaptureWork::CheckInWork& c = *work.check_in();
   internal::CheckInFields fields;
   fields.check_in_id = absl::string_view(work.event_id, sizeof(work.event_id));
   fields.release = options_.release;
@@ -594,10 +604,11 @@ void Client::Wake() {
 
 void Client::Abandon(const internal::CaptureWork& work) {
   if (work.transaction) {
-    DropTransaction(DiscardReason::kQueueOverflow, work);
-  } else if (work.check_in != nullptr) {
+    DropTransaction(DiscardReason::kQueueOverflow,
+                    work.transaction->TakeRecorded(), work.event.get());
+  } else if (work.check_in() != nullptr) {
     reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kMonitor);
-  } else if (work.feedback != nullptr) {
+  } else if (work.feedback() != nullptr) {
     reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kFeedback);
   } else {
     reports_->Record(DiscardReason::kQueueOverflow, DataCategory::kError);
@@ -635,14 +646,13 @@ void Client::Drop(DiscardReason reason, const protocol::Event& event) {
 }
 
 void Client::DropTransaction(DiscardReason reason,
-                             const internal::CaptureWork& work) {
-  const internal::RecordedSpans& spans = *work.transaction;
+                             const internal::RecordedSpans& spans,
+                             const protocol::Event* event) {
   reports_->Record(reason, DataCategory::kTransaction);
   // Its spans (those moved into its event, those still recorded) and itself
   // as one are lost with it.
   const uint64_t in_event =
-      work.event != nullptr ? static_cast<uint64_t>(work.event->spans_size())
-                            : 0;
+      event != nullptr ? static_cast<uint64_t>(event->spans_size()) : 0;
   reports_->Record(reason, DataCategory::kSpan,
                    in_event + spans.spans.size() + 1);
   internal::Log(DebugLevel::kDebug, "dropped transaction \"", spans.name,
@@ -661,8 +671,8 @@ bool Client::UserCodeSees(const internal::CaptureWork& work) const {
 // scopes, stack traces, user code, sessions and sampling, then the envelope.
 void Client::Process(internal::CaptureWork& work) {
   if (work.transaction) return ProcessTransaction(work);
-  if (work.check_in != nullptr) return ProcessCheckIn(work);
-  if (work.feedback != nullptr) return ProcessFeedback(work);
+  if (work.check_in() != nullptr) return ProcessCheckIn(work);
+  if (work.feedback() != nullptr) return ProcessFeedback(work);
   if (work.event == nullptr) {  // A message: built here, off the caller.
     work.event = std::make_unique<protocol::Event>();
     work.event->set_event_id(work.event_id, sizeof(work.event_id));
@@ -722,7 +732,7 @@ void Client::Process(internal::CaptureWork& work) {
 // breadcrumbs), event processors and integrations, before_send_transaction
 // (not before_send); sampled already, when it started.
 void Client::ProcessTransaction(internal::CaptureWork& work) {
-  internal::RecordedSpans& spans = *work.transaction;
+  internal::RecordedSpans spans = work.transaction->TakeRecorded();
   // Its spans' tags and data are scrubbed as recorded (they are written
   // from the records unless user code is to see them).
   if (scrubber_->enabled()) {
@@ -742,16 +752,16 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
   // The children become protocol::Spans only when user code is to see
   // them; otherwise they are written as JSON from their records.
   if (filters_->IgnoresTransaction(event.transaction())) {
-    return DropTransaction(DiscardReason::kEventProcessor, work);
+    return DropTransaction(DiscardReason::kEventProcessor, spans, &event);
   }
   if (UserCodeSees(work)) spans.MoveInto(event);
   if (auto dropped = RunUserCode(work.scopes, event)) {
-    return DropTransaction(*dropped, work);
+    return DropTransaction(*dropped, spans, &event);
   }
   std::optional<std::string> json =
       EncodeEvent(event, {}, /*os_context_encoded=*/false, "", &spans);
   if (!json) {
-    return DropTransaction(DiscardReason::kInternalSdkError, work);
+    return DropTransaction(DiscardReason::kInternalSdkError, spans, &event);
   }
   const std::shared_ptr<const internal::Dsc> dsc =
       spans.dsc != nullptr ? spans.dsc : applied.dsc;
@@ -765,7 +775,8 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
 }
 
 ABSL_ATTRIBUTE_HOT void Client::CaptureTransaction(
-    std::unique_ptr<internal::RecordedSpans> transaction, const Scope* scope) {
+    std::shared_ptr<internal::TransactionState> transaction,
+    const Scope* scope) {
   if (internal::InForkedChild()) return;
   internal::CapturedScopes scopes = internal::CapturedScopes::Of(scope);
   {
@@ -780,9 +791,8 @@ ABSL_ATTRIBUTE_HOT void Client::CaptureTransaction(
       return;
     }
   }
-  internal::CaptureWork dropped;
-  dropped.transaction = std::move(transaction);
-  DropTransaction(DiscardReason::kQueueOverflow, dropped);
+  DropTransaction(DiscardReason::kQueueOverflow, transaction->TakeRecorded(),
+                  nullptr);
 }
 
 std::shared_ptr<const internal::Dsc> Client::NewDsc(

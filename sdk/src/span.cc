@@ -59,11 +59,6 @@ bool FinishChildLocked(TransactionState& txn, SpanRecord& record, double end)
 ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
   TransactionState& txn = *record.txn;
   const double end = NowSeconds();
-  // Built where the client's queue will keep it, allocated before the
-  // lock. A sampled transaction has a sink (both are set at its start and
-  // read-only after).
-  std::unique_ptr<RecordedSpans> finished;
-  if (txn.sampled && txn.sink) finished = std::make_unique<RecordedSpans>();
   {
     absl::MutexLock lock(&txn.mu);
     if (record.finished) return;
@@ -82,11 +77,8 @@ ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
       }
       txn.open.clear();
       record.data.end = end;
-      if (finished != nullptr) {
-        finished->spans.swap(txn.spans);
-        finished->root = std::move(record.data);
-        record.data.op = finished->root.op;  // As for a child (above).
-      }
+      txn.root = std::move(record.data);
+      record.data.op = txn.root.op;  // As for a child (above).
     }
   }
   if (!txn.sampled) {
@@ -98,13 +90,9 @@ ABSL_ATTRIBUTE_HOT void FinishTransaction(SpanRecord& record) {
     }
     return;
   }
-  if (finished != nullptr) {
-    finished->trace_id = txn.trace_id;
-    finished->name = txn.name;
-    finished->source = txn.source;
-    finished->dsc = txn.dsc;
-    txn.sink(std::move(finished));
-  }
+  // Queued as it is (a sampled transaction has a sink unless its client
+  // records no traces): the worker takes its spans out.
+  if (txn.sink) txn.sink(record.txn);
 }
 
 ABSL_ATTRIBUTE_HOT void Finish(SpanRecord& record) {
@@ -220,6 +208,18 @@ protocol::Event RecordedSpans::TransactionEvent() const {
     (*event.mutable_tags())[key] = value;
   }
   return event;
+}
+
+RecordedSpans TransactionState::TakeRecorded() {
+  RecordedSpans recorded;
+  recorded.trace_id = trace_id;
+  recorded.name = name;
+  recorded.source = source;
+  recorded.dsc = dsc;
+  absl::MutexLock lock(&mu);
+  recorded.spans.swap(spans);
+  recorded.root = std::move(root);
+  return recorded;
 }
 
 void RecordedSpans::MoveInto(protocol::Event& event) {

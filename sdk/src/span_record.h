@@ -78,10 +78,11 @@ struct SpanData {
 };
 
 // A finished transaction as recorded, in the trace `trace_id`: its children
-// and its own span and name. On the worker thread its event is built from
-// them, and the children are written as JSON (or become protocol::Spans,
-// when user code is to see them); no protobuf is touched on the thread
-// that finishes the transaction.
+// and its own span and name, taken out of its TransactionState on the
+// worker thread. Its event is built from them there, and the children are
+// written as JSON (or become protocol::Spans, when user code is to see
+// them); no protobuf is touched on the thread that finishes the
+// transaction.
 struct RecordedSpans {
   std::string trace_id;
   std::vector<SpanData> spans;
@@ -109,9 +110,11 @@ struct TransactionState {
   bool sampled = false;
   // The envelope's "trace" header, and the baggage this trace propagates.
   std::shared_ptr<const Dsc> dsc;
-  // Takes the finished transaction: built once, on the heap, where the
-  // client's queue keeps it (no copy or move of its parts on the way).
-  std::function<void(std::unique_ptr<RecordedSpans> transaction)> sink;
+  // Takes the finished transaction, this state itself: the client's queue
+  // keeps a reference, and the worker takes the recorded spans out
+  // (TakeRecorded). The finishing thread allocates nothing, and copies
+  // only its op (events captured in it still read the op from its record).
+  std::function<void(std::shared_ptr<TransactionState> finished)> sink;
   // Where drops are counted (may be null).
   std::shared_ptr<ClientReports> reports;
 
@@ -119,7 +122,15 @@ struct TransactionState {
   bool finished ABSL_GUARDED_BY(mu) = false;
   size_t children ABSL_GUARDED_BY(mu) = 0;          // Recorded or open.
   std::vector<SpanData> spans ABSL_GUARDED_BY(mu);  // Finished children.
+  // The transaction's own span, moved here from its record when it
+  // finished.
+  SpanData root ABSL_GUARDED_BY(mu);
   std::vector<SpanRecord*> open ABSL_GUARDED_BY(mu);
+
+  // The finished transaction as recorded, its children and its own span
+  // moved out (on the worker, which builds its event from them, or where
+  // it is dropped).
+  RecordedSpans TakeRecorded() ABSL_LOCKS_EXCLUDED(mu);
 };
 
 struct SpanRecord {

@@ -123,9 +123,9 @@ Span Hub::StartTransaction(TransactionContext context) {
     std::tie(state->sampled, rate) = Decide(client->options(), context, trace);
     state->reports = client->reports_;
     std::weak_ptr<Hub> hub = weak_from_this();
-    state->sink = [hub](std::unique_ptr<internal::RecordedSpans> transaction) {
+    state->sink = [hub](std::shared_ptr<internal::TransactionState> finished) {
       if (auto alive = hub.lock()) {
-        alive->CaptureTransaction(std::move(transaction));
+        alive->CaptureTransaction(std::move(finished));
       }
     };
   }
@@ -150,7 +150,7 @@ Span Hub::StartTransaction(TransactionContext context) {
 }
 
 ABSL_ATTRIBUTE_HOT void Hub::CaptureTransaction(
-    std::unique_ptr<internal::RecordedSpans> transaction) {
+    std::shared_ptr<internal::TransactionState> transaction) {
   if (internal::InForkedChild()) return;
   // The client only queues (no user code runs), so it is called under the
   // hub's lock, as for CaptureMessage: no reference count shared by all

@@ -54,6 +54,7 @@ struct CapturedScopes;
 class StoredBreadcrumb;
 struct Dsc;
 struct RecordedSpans;
+struct TransactionState;
 class PropagationTargets;
 class EventFilters;
 class Scrubber;
@@ -141,8 +142,9 @@ class Client {
 
   // Queues a finished transaction with `scope` (and the global scope) as
   // they are now; its DSC becomes its envelope's "trace" header.
-  void CaptureTransaction(std::unique_ptr<internal::RecordedSpans> transaction,
-                          const Scope* scope);
+  void CaptureTransaction(
+      std::shared_ptr<internal::TransactionState> transaction,
+      const Scope* scope);
   // The DSC of a trace this SDK heads (not continued from a caller).
   std::shared_ptr<const internal::Dsc> NewDsc(
       const std::string& trace_id, double sample_rand,
@@ -197,9 +199,12 @@ class Client {
   bool SampleError(const protocol::Event& event) const;
   // Counts the error event `event` as dropped.
   void Drop(DiscardReason reason, const protocol::Event& event);
-  // Counts the transaction of `work` as dropped, with its spans: those in
-  // its event (when the worker built it), those still recorded, and itself.
-  void DropTransaction(DiscardReason reason, const internal::CaptureWork& work);
+  // Counts the transaction `spans` as dropped, with its spans: those in
+  // its `event` (when the worker built it), those still recorded, and
+  // itself.
+  void DropTransaction(DiscardReason reason,
+                       const internal::RecordedSpans& spans,
+                       const protocol::Event* event);
   // Counts a capture given up at shutdown as queue_overflow, in its
   // category (a transaction also counts its spans).
   void Abandon(const internal::CaptureWork& work);

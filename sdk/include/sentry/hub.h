@@ -47,7 +47,7 @@
 namespace sentry {
 namespace internal {
 struct Dsc;
-struct RecordedSpans;
+struct TransactionState;
 class TelemetryAccess;
 class CrashScope;
 }  // namespace internal
@@ -138,7 +138,8 @@ class Hub : public std::enable_shared_from_this<Hub> {
  private:
   friend class internal::TelemetryAccess;  // Logs and metrics.
   friend class internal::CrashScope;       // Read in a crash, unlocked.
-  void CaptureTransaction(std::unique_ptr<internal::RecordedSpans> transaction);
+  void CaptureTransaction(
+      std::shared_ptr<internal::TransactionState> transaction);
   // CaptureMessage with Options::attach_stacktrace.
   EventId CaptureMessageWithStacktrace(absl::string_view message, Level level);
   // Options::dedupe: true (and counted) when this thread's last captured
