@@ -58,8 +58,8 @@ struct alignas(64) CaptureWork {
   // memory were the largest part of its cost (BENCHMARKS.md, paced runs).
   std::unique_ptr<protocol::Event> event;
   CapturedScopes scopes;
-  // A finished transaction, with its DSC and its children, as its spans
-  // left it (the worker takes them out).
+  // A finished transaction's state: its trace, DSC, children and own span
+  // (the worker takes the spans out).
   std::shared_ptr<TransactionState> transaction;
   // A message's text when longer than kInlineText bytes.
   std::string message;
@@ -655,8 +655,9 @@ void Client::DropTransaction(DiscardReason reason,
       event != nullptr ? static_cast<uint64_t>(event->spans_size()) : 0;
   reports_->Record(reason, DataCategory::kSpan,
                    in_event + spans.spans.size() + 1);
-  internal::Log(DebugLevel::kDebug, "dropped transaction \"", spans.name,
-                "\" (", DiscardReasonName(reason), ")");
+  internal::Log(DebugLevel::kDebug, "dropped transaction \"",
+                spans.transaction->name, "\" (", DiscardReasonName(reason),
+                ")");
 }
 
 bool Client::UserCodeSees(const internal::CaptureWork& work) const {
@@ -764,7 +765,7 @@ void Client::ProcessTransaction(internal::CaptureWork& work) {
     return DropTransaction(DiscardReason::kInternalSdkError, spans, &event);
   }
   const std::shared_ptr<const internal::Dsc> dsc =
-      spans.dsc != nullptr ? spans.dsc : applied.dsc;
+      spans.transaction->dsc != nullptr ? spans.transaction->dsc : applied.dsc;
   Envelope envelope = NewEnvelope();
   envelope.SetStringHeader("event_id", event.event_id());
   if (dsc != nullptr) envelope.SetHeader("trace", dsc->ToJson());
@@ -917,7 +918,7 @@ std::optional<std::string> Client::EncodeEvent(
   encoded.contexts = absl::MakeConstSpan(contexts, count);
   if (spans != nullptr) {
     encoded.spans = spans->spans;
-    encoded.spans_trace_id = spans->trace_id;
+    encoded.spans_trace_id = spans->transaction->trace_id;
   }
   std::string json = internal::EventToJson(event, encoded);
   if (json.size() <= kMaxEventBytes) return json;

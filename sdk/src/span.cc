@@ -199,11 +199,12 @@ protocol::Span SpanData::ToProto(const std::string& trace_id) const {
 protocol::Event RecordedSpans::TransactionEvent() const {
   protocol::Event event;
   event.set_type("transaction");
-  event.set_transaction(name);
-  event.mutable_transaction_info()->set_source(source);
+  event.set_transaction(transaction->name);
+  event.mutable_transaction_info()->set_source(transaction->source);
   event.set_start_timestamp(root.start);
   event.set_timestamp(root.end);
-  (*event.mutable_contexts())["trace"] = TraceContext(trace_id, root);
+  (*event.mutable_contexts())["trace"] =
+      TraceContext(transaction->trace_id, root);
   for (const auto& [key, value] : root.attributes.tags) {
     (*event.mutable_tags())[key] = value;
   }
@@ -212,10 +213,7 @@ protocol::Event RecordedSpans::TransactionEvent() const {
 
 RecordedSpans TransactionState::TakeRecorded() {
   RecordedSpans recorded;
-  recorded.trace_id = trace_id;
-  recorded.name = name;
-  recorded.source = source;
-  recorded.dsc = dsc;
+  recorded.transaction = this;
   absl::MutexLock lock(&mu);
   recorded.spans.swap(spans);
   recorded.root = std::move(root);
@@ -226,7 +224,7 @@ void RecordedSpans::MoveInto(protocol::Event& event) {
   event.mutable_spans()->Reserve(event.spans_size() +
                                  static_cast<int>(spans.size()));
   for (const SpanData& span : spans)
-    *event.add_spans() = span.ToProto(trace_id);
+    *event.add_spans() = span.ToProto(transaction->trace_id);
   spans.clear();
 }
 

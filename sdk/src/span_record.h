@@ -77,21 +77,20 @@ struct SpanData {
   protocol::Span ToProto(const std::string& trace_id) const;
 };
 
-// A finished transaction as recorded, in the trace `trace_id`: its children
-// and its own span and name, taken out of its TransactionState on the
-// worker thread. Its event is built from them there, and the children are
-// written as JSON (or become protocol::Spans, when user code is to see
-// them); no protobuf is touched on the thread that finishes the
-// transaction.
+struct TransactionState;
+
+// A finished transaction as recorded: its children and its own span, taken
+// out of its TransactionState on the worker thread. Its event is built from
+// them there, and the children are written as JSON (or become protocol::Spans,
+// when user code is to see them); no protobuf is touched on the thread that
+// finishes the transaction.
 struct RecordedSpans {
-  std::string trace_id;
+  // Its trace id, name, source and DSC (read-only since its start); the
+  // state outlives this.
+  const TransactionState* transaction = nullptr;
   std::vector<SpanData> spans;
-  // The transaction itself.
-  std::string name;
-  std::string source;  // custom, url, route, view, component, task.
+  // The transaction's own span.
   SpanData root;
-  // The envelope's "trace" header (of the hub that started it).
-  std::shared_ptr<const Dsc> dsc;
 
   // Moves the children into `event` as protocol::Spans.
   void MoveInto(protocol::Event& event);
