@@ -113,6 +113,12 @@ void TelemetryBuffer::Loop() {
 }
 
 size_t TelemetryBuffer::Drain(bool everything) {
+  // Below a batch nothing would go: the records stay where they are (a
+  // look takes no shard's lock, and keeps nothing back).
+  if (!everything &&
+      waiting_.load(std::memory_order_relaxed) < limits_.batch_size) {
+    return 0;
+  }
   // Oldest first: what the last drain kept back, then the shards'.
   std::vector<TelemetryRecord*> taken;
   std::array<size_t, kShards> counts{};
@@ -135,11 +141,14 @@ size_t TelemetryBuffer::Drain(bool everything) {
   // next one, the interval or a flush.
   const size_t sending =
       everything ? total : total - total % limits_.batch_size;
-  // Kept back: moved out of the records the shards get back next time.
+  // Kept back: copied out of the records the shards get back next time,
+  // into records of this thread's. Swapped, a shard's record would come
+  // back with a new record's empty strings and vectors, for the recording
+  // thread to allocate.
   size_t kept = 0;
   for (size_t k = sending; k < total; ++k, ++kept) {
     if (next_carry_.size() == kept) next_carry_.emplace_back();
-    std::swap(next_carry_[kept], *taken[k]);
+    next_carry_[kept] = *taken[k];
   }
   // Handed over: no longer waiting here (the transport bounds its queue).
   waiting_.fetch_sub(sending, std::memory_order_relaxed);
@@ -147,8 +156,9 @@ size_t TelemetryBuffer::Drain(bool everything) {
     const size_t n = std::min(limits_.batch_size, sending - start);
     sink_(absl::MakeConstSpan(taken.data() + start, n));
   }
-  // The scopes' attributes are not kept alive by spare records.
-  for (size_t k = 0; k < sending; ++k) {
+  // The scopes' attributes are not kept alive by spare records (nor by the
+  // copied ones').
+  for (size_t k = 0; k < total; ++k) {
     taken[k]->global_attributes.Reset();
     taken[k]->scope_attributes.Reset();
   }
