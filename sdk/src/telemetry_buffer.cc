@@ -125,10 +125,34 @@ size_t TelemetryBuffer::Drain(bool everything) {
   size_t total = carry_used_;
   for (size_t i = 0; i < kShards; ++i) {
     Shard& shard = shards_[i];
+    size_t in_use;
+    {
+      absl::MutexLock lock(&shard.mu);
+      in_use = shard.used;
+      // Once: a copy of the first record recorded, the shape of the spare
+      // records made below (without its references to the scopes'
+      // attributes).
+      if (in_use > 0 && !shape_.has_value()) {
+        shape_ = shard.records.front();
+        shape_->global_attributes.Reset();
+        shape_->scope_attributes.Reset();
+      }
+    }
+    if (in_use == 0) continue;
+    // The records a shard gets back are at least as many as it has in use
+    // now, and as it ever had at a drain, each with a used record's
+    // buffers: at a steady rate, or after a burst, its recorders neither
+    // grow them nor allocate.
+    const size_t needed = std::max(in_use, most_used_[i]);
+    if (spare_[i].size() < needed) {
+      const TelemetryRecord used =
+          spare_[i].empty() ? *shape_ : spare_[i].front();
+      spare_[i].resize(needed, used);
+    }
     absl::MutexLock lock(&shard.mu);
-    if (shard.used == 0) continue;
     std::swap(shard.records, spare_[i]);
     counts[i] = std::exchange(shard.used, 0);
+    most_used_[i] = std::max(most_used_[i], counts[i]);
     total += counts[i];
   }
   if (total == 0) return 0;

@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -137,6 +138,10 @@ class TelemetryBuffer {
   // Records taken from the shards, by shard: given back (emptied, strings
   // kept) on the next drain.
   std::array<std::vector<TelemetryRecord>, kShards> spare_;
+  // The most records a drain found in use in each shard.
+  std::array<size_t, kShards> most_used_{};
+  // A copy of the first record recorded: what new spare records copy.
+  std::optional<TelemetryRecord> shape_;
   // Records a drain kept back (the oldest), and the next drain's spare.
   std::vector<TelemetryRecord> carry_;
   std::vector<TelemetryRecord> next_carry_;

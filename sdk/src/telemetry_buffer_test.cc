@@ -220,6 +220,50 @@ TEST(TelemetryBufferTest, RecordsKeptBackLeaveTheRecordersBuffersInPlace) {
   for (int n = 0; n < 50; ++n) EXPECT_EQ(all[n], text(n));
 }
 
+// When a shard's records are taken, the records it gets instead are as
+// many as it had in use, each with the buffers of one used before: a
+// recorder that keeps its pace, or comes back to the pace of a burst,
+// allocates nothing (the records' strings and vectors) and grows nothing.
+TEST(TelemetryBufferTest, AShardGetsBackAsManyRecordsAsItHadInUseWithBuffers) {
+  GatedSink sink;
+  TelemetryBuffer buffer({1000, /*batch_size=*/10, absl::Hours(1)},
+                         sink.Sink());
+  // All of one length, longer than any string's inline capacity.
+  auto text = [](int n) {
+    return absl::StrCat("record ", absl::Dec(n, absl::kZeroPad4),
+                        std::string(64, '.'));
+  };
+  int next = 0;
+  int fresh = 0;  // Fills that found a record without room for the text.
+  auto add = [&](int count) {
+    for (int i = 0; i < count; ++i, ++next) {
+      ASSERT_TRUE(buffer.Add([&](TelemetryRecord& r) {
+        const std::string t = text(next);
+        if (r.text.capacity() < t.size()) ++fresh;
+        r.text = t;
+      }));
+    }
+  };
+  add(10);  // Taken at once: the shard gets 10 records.
+  ASSERT_TRUE(sink.WaitHeld(1));
+  add(30);  // 10 records, 20 more the recorder makes: a faster pace.
+  sink.Release(1);
+  ASSERT_TRUE(sink.WaitHeld(2));
+  // The shard's first 10 records again, and 20 more, made by the batching
+  // thread with a used record's buffers.
+  fresh = 0;
+  add(30);
+  EXPECT_EQ(fresh, 0);
+  sink.Release(1000);
+  ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
+  std::vector<std::string> all;
+  for (const auto& batch : sink.Get()) {
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  ASSERT_EQ(all.size(), 70u);
+  for (int n = 0; n < 70; ++n) EXPECT_EQ(all[n], text(n));
+}
+
 TEST(TelemetryBufferTest, RefusesBeyondMaxWaitingUntilTheyAreSent) {
   Batches batches;
   absl::Notification release;
