@@ -1,8 +1,8 @@
-// What a capture and a transaction's finish allocate on the calling thread,
-// counted by this test binary's operator new: at the rates servers capture at,
-// each allocation finds the allocator's code and lists out of the caches, and
-// memory the capturing thread allocates and the worker frees crosses between
-// threads.
+// What a capture, a transaction's finish, a log and a metric allocate on the
+// calling thread, counted by this test binary's operator new: at the rates
+// servers capture at, each allocation finds the allocator's code and lists
+// out of the caches, and memory the capturing thread allocates and the
+// worker frees crosses between threads.
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +11,8 @@
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "sentry/logs.h"
+#include "sentry/metrics.h"
 #include "sentry/sentry.h"
 #include "sentry/testing/test_transport.h"
 #include "sentry/tracing.h"
@@ -143,6 +145,37 @@ TEST_F(CaptureAllocationsTest, FinishingATransactionAllocatesNothing) {
     EXPECT_EQ(span.op(), "db.query");
     EXPECT_EQ(span.trace_id(), transaction.trace_id());
   }
+}
+
+// A log and a metric copy their arguments into records the buffer reuses:
+// once this thread has recorded a batch's worth, and the SDK's thread has
+// taken them, neither allocates, and each is sent whole.
+TEST_F(CaptureAllocationsTest, ALogAndAMetricAllocateNothingOnReusedRecords) {
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 100; ++i) {
+      logger::Info({{"queue", "billing"}, {"shard", 7}}, "job $0 took $1 ms", i,
+                   12.5);
+      metrics::Count("jobs.done", 1, {{"queue", "billing"}, {"shard", "7"}});
+    }
+    ASSERT_TRUE(Flush(absl::Seconds(10)));
+  }
+  const int64_t before = t_allocations;
+  logger::Info({{"queue", "refunds"}, {"shard", 8}}, "job $0 took $1 ms", 200,
+               7.25);
+  metrics::Count("jobs.done", 3, {{"queue", "refunds"}, {"shard", "8"}});
+  EXPECT_EQ(t_allocations - before, 0);
+  ASSERT_TRUE(Flush(absl::Seconds(10)));
+  const auto logs = transport_->logs();
+  ASSERT_EQ(logs.size(), 201u);
+  EXPECT_EQ(testing::RecordField(logs.back(), "body"), "job 200 took 7.25 ms");
+  EXPECT_EQ(testing::RecordAttribute(logs.back(), "queue"), "string:refunds");
+  EXPECT_EQ(testing::RecordAttribute(logs.back(), "shard"), "integer:8");
+  const auto metrics = transport_->metrics();
+  ASSERT_EQ(metrics.size(), 201u);
+  EXPECT_EQ(testing::RecordField(metrics.back(), "value"), "3");
+  EXPECT_EQ(testing::RecordAttribute(metrics.back(), "queue"),
+            "string:refunds");
+  EXPECT_EQ(testing::RecordAttribute(metrics.back(), "shard"), "string:8");
 }
 
 }  // namespace
