@@ -7,7 +7,7 @@
 //    "dropped":{"queue_overflow":..,...},"elapsed_s":..,"events_per_s":..,
 //    "capture_p50_ns":..,"capture_p99_ns":..,"deliver_p50_us":..,
 //    "deliver_p99_us":..,"context_switches":..,"cpu_migrations":..,
-//    "idle_wakes_per_s":..,"peak_rss_mb":..,
+//    "caller_page_faults":..,"idle_wakes_per_s":..,"peak_rss_mb":..,
 //    "cpu_us_per_event":..}
 //
 // "delivered" is what the SDK knows: captured minus every counted drop (of
@@ -51,7 +51,10 @@
 // last call, before shutdown, and "idle_wakes_per_s" counts how often the SDK's
 // own threads (named sentry-*) woke meanwhile (their context switches).
 // "context_switches" / "cpu_migrations" count the whole process's (every
-// thread's) during the timed calls (one thread).
+// thread's) during the timed calls (one thread), "caller_page_faults" the
+// calling thread's (its own untimed work between calls makes none once
+// warm: what it counts are the calls' first touches of fresh memory, each
+// a slow call).
 //
 // --max-queue sets both the client's and the transport's queue bound (in
 // envelopes; 4 KiB each for the byte bound): a burst larger than the queues
@@ -249,6 +252,13 @@ struct SchedCounts {
   int64_t switches = 0;
   int64_t migrations = 0;
 };
+// The calling thread's page faults so far (minor and major).
+int64_t ThreadPageFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_minflt + usage.ru_majflt;
+}
+
 SchedCounts CountSched(bool sdk_only) {
   SchedCounts counts;
   DIR* tasks = ::opendir("/proc/self/task");
@@ -372,13 +382,16 @@ int main(int argc, char** argv) {
   std::vector<std::vector<int64_t>> latencies(flags.threads);
   // When each call started (--threads 1): the delivery latency's start.
   std::vector<std::chrono::steady_clock::time_point> called;
-  if (flags.threads == 1) called.reserve(static_cast<size_t>(flags.events));
+  // Sized (touched) before the timed calls: their page faults are the
+  // SDK's (caller_page_faults).
+  if (flags.threads == 1) called.resize(static_cast<size_t>(flags.events));
   std::atomic<int64_t> captured{0};
   // Event and transaction envelopes of the warm-up, not timed.
   std::atomic<size_t> warmup_arrivals{0};
   // The process's counts when the timed calls start (--threads 1).
   SchedCounts sched_before;
   SchedCounts sched_after;  // Taken by the thread before it ends.
+  int64_t caller_page_faults = 0;  // During the timed calls (--threads 1).
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < flags.threads; ++t) {
@@ -406,9 +419,10 @@ int main(int argc, char** argv) {
       }
       // Paced from the end of the warm-up.
       if (flags.threads == 1) sched_before = CountSched(/*sdk_only=*/false);
+      const int64_t faults_before = ThreadPageFaults();
       const auto paced_start = std::chrono::steady_clock::now();
       auto& mine = latencies[t];
-      mine.reserve(static_cast<size_t>(share));
+      mine.resize(static_cast<size_t>(share));
       const double per_thread_rate = flags.rate / flags.threads;
       for (int64_t i = 0; i < share; ++i) {
         if (per_thread_rate > 0) {
@@ -440,13 +454,16 @@ int main(int argc, char** argv) {
           Call(flags, i, text);
         }
         const auto after = std::chrono::steady_clock::now();
-        if (flags.threads == 1) called.push_back(before);
-        mine.push_back(
+        if (flags.threads == 1) called[i] = before;
+        mine[i] =
             std::chrono::duration_cast<std::chrono::nanoseconds>(after - before)
-                .count());
+                .count();
         captured.fetch_add(1, std::memory_order_relaxed);
       }
-      if (flags.threads == 1) sched_after = CountSched(/*sdk_only=*/false);
+      if (flags.threads == 1) {
+        caller_page_faults = ThreadPageFaults() - faults_before;
+        sched_after = CountSched(/*sdk_only=*/false);
+      }
     });
   }
   for (auto& thread : threads) thread.join();
@@ -521,6 +538,7 @@ int main(int argc, char** argv) {
       "\"events_per_s\":%.0f,\"capture_p50_ns\":%lld,\"capture_p99_ns\":%lld,"
       "\"deliver_p50_us\":%lld,\"deliver_p99_us\":%lld,"
       "\"context_switches\":%lld,\"cpu_migrations\":%lld,"
+      "\"caller_page_faults\":%lld,"
       "\"idle_wakes_per_s\":%.1f,\"peak_rss_mb\":%.1f,"
       "\"cpu_us_per_event\":%.1f}\n",
       static_cast<long long>(flags.events), flags.threads,
@@ -533,7 +551,8 @@ int main(int argc, char** argv) {
       static_cast<long long>(Percentile(deliveries, 0.5)),
       static_cast<long long>(Percentile(deliveries, 0.99)),
       static_cast<long long>(sched.switches),
-      static_cast<long long>(sched.migrations), idle_wakes_per_s,
+      static_cast<long long>(sched.migrations),
+      static_cast<long long>(caller_page_faults), idle_wakes_per_s,
       usage.ru_maxrss / 1024.0,
       captured.load() > 0 ? (absl::ToDoubleMicroseconds(
                                  absl::DurationFromTimeval(usage.ru_utime)) +

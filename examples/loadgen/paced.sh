@@ -6,8 +6,9 @@
 # logger::Info and metrics::Count at 100/s, and prints per configuration the
 # median over ROUNDS runs of the call's p50 and p99 (wall time on the
 # calling thread), of the time from the call to its envelope reaching the
-# transport (events and transactions), and of the process's context
-# switches and CPU migrations during the timed calls, then each run's call
+# transport (events and transactions), of the process's context
+# switches and CPU migrations during the timed calls, and of the calling
+# thread's page faults then (each one a slow call), then each run's call
 # p50 (the spread behind the medians). The "floor" rows make
 # no SDK call: a copy of the text pushed into a ring under a std::mutex,
 # the least any capture that queues does, cold at that rate on this machine
@@ -111,7 +112,8 @@ print(f"{events} calls per run after a warm-up of {sys.argv[4]}, one thread; "
 header = ["api", "rate/s"]
 for side in sides:
     header += [f"{side} p50", f"{side} p99", f"{side} deliver p50",
-               f"{side} deliver p99", f"{side} ctx sw", f"{side} migr"]
+               f"{side} deliver p99", f"{side} ctx sw", f"{side} migr",
+               f"{side} faults"]
 print("| " + " | ".join(header) + " |")
 print("|" + "---|" * len(header))
 def parse(config):
@@ -130,7 +132,8 @@ for config in configs:
                 cell(runs, "deliver_p50_us", 1, "{:.0f}") if deliver else "-",
                 cell(runs, "deliver_p99_us", 1, "{:.0f}") if deliver else "-",
                 cell(runs, "context_switches", 1, "{:.0f}"),
-                cell(runs, "cpu_migrations", 1, "{:.0f}")]
+                cell(runs, "cpu_migrations", 1, "{:.0f}"),
+                cell(runs, "caller_page_faults", 1, "{:.0f}")]
     print("| " + " | ".join(row) + " |")
 print("per-round call p50s (us), in run order:")
 for config in configs:
