@@ -419,10 +419,10 @@ int main(int argc, char** argv) {
       }
       // Paced from the end of the warm-up.
       if (flags.threads == 1) sched_before = CountSched(/*sdk_only=*/false);
-      const int64_t faults_before = ThreadPageFaults();
       const auto paced_start = std::chrono::steady_clock::now();
       auto& mine = latencies[t];
       mine.resize(static_cast<size_t>(share));
+      const int64_t faults_before = ThreadPageFaults();
       const double per_thread_rate = flags.rate / flags.threads;
       for (int64_t i = 0; i < share; ++i) {
         if (per_thread_rate > 0) {
