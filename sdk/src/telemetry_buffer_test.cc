@@ -2,6 +2,7 @@
 
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -170,6 +171,47 @@ class GatedSink {
   size_t released_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// Records numbered texts, all of one length (longer than any string's
+// inline capacity), and counts the records it found without room for one.
+class NumberedRecorder {
+ public:
+  explicit NumberedRecorder(TelemetryBuffer& buffer) : buffer_(buffer) {}
+  static std::string Text(int n) {
+    return absl::StrCat("record ", absl::Dec(n, absl::kZeroPad4),
+                        std::string(64, '.'));
+  }
+  // Records the next `count` texts.
+  void Add(int count) {
+    for (int i = 0; i < count; ++i, ++next_) {
+      ASSERT_TRUE(buffer_.Add([&](TelemetryRecord& r) {
+        const std::string text = Text(next_);
+        if (r.text.capacity() < text.size()) ++fresh_;
+        r.text = text;
+      }));
+    }
+  }
+  // Records found without room for their text, and forgets them.
+  int TakeFresh() { return std::exchange(fresh_, 0); }
+  int recorded() const { return next_; }
+
+ private:
+  TelemetryBuffer& buffer_;
+  int next_ = 0;
+  int fresh_ = 0;
+};
+
+// Everything `sink` was given is the recorder's texts, in order.
+void ExpectSentInOrder(GatedSink& sink, const NumberedRecorder& recorder) {
+  std::vector<std::string> all;
+  for (const auto& batch : sink.Get()) {
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(recorder.recorded()));
+  for (int n = 0; n < recorder.recorded(); ++n) {
+    EXPECT_EQ(all[n], NumberedRecorder::Text(n));
+  }
+}
+
 // Records beyond the last full batch wait for the next one in the thread's
 // own records: the shards' records they were recorded in come back with
 // their strings' buffers, so a steady recorder allocates nothing (a swap
@@ -178,46 +220,26 @@ TEST(TelemetryBufferTest, RecordsKeptBackLeaveTheRecordersBuffersInPlace) {
   GatedSink sink;
   TelemetryBuffer buffer({1000, /*batch_size=*/10, absl::Hours(1)},
                          sink.Sink());
-  // Longer than any string's inline capacity.
-  auto text = [](int n) {
-    return absl::StrCat("record ", n, std::string(64, '.'));
-  };
-  int next = 0;
-  int fresh = 0;  // Fills that found a record without room for the text.
-  auto add = [&](int count) {
-    for (int i = 0; i < count; ++i, ++next) {
-      ASSERT_TRUE(buffer.Add([&](TelemetryRecord& r) {
-        const std::string t = text(next);
-        if (r.text.capacity() < t.size()) ++fresh;
-        r.text = t;
-      }));
-    }
-  };
+  NumberedRecorder recorder(buffer);
   // The thread takes a shard's records when a batch waits, and gives the
   // shard the records it took the time before: two sets, A and B.
-  add(10);  // A: sent whole.
+  recorder.Add(10);  // A: sent whole.
   ASSERT_TRUE(sink.WaitHeld(1));
-  add(15);  // B: 10 sent, 5 kept back.
+  recorder.Add(15);  // B: 10 sent, 5 kept back.
   sink.Release(1);
   ASSERT_TRUE(sink.WaitHeld(2));
-  add(10);  // A again: with the 5 kept back, 10 sent, 5 kept back.
+  recorder.Add(10);  // A again: with the 5 kept back, 10 sent, 5 kept back.
   sink.Release(2);
   ASSERT_TRUE(sink.WaitHeld(3));
   // B again: each of its 15 records held a text before, the 5 kept back
   // included.
-  fresh = 0;
-  add(15);
-  EXPECT_EQ(fresh, 0);
+  recorder.TakeFresh();
+  recorder.Add(15);
+  EXPECT_EQ(recorder.TakeFresh(), 0);
   sink.Release(1000);
   ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
   // Nothing lost, in order, the kept-back records whole.
-  std::vector<std::string> all;
-  for (const auto& batch : sink.Get()) {
-    EXPECT_LE(batch.size(), 10u);
-    all.insert(all.end(), batch.begin(), batch.end());
-  }
-  ASSERT_EQ(all.size(), 50u);
-  for (int n = 0; n < 50; ++n) EXPECT_EQ(all[n], text(n));
+  ExpectSentInOrder(sink, recorder);
 }
 
 // When a shard's records are taken, the records it gets instead are as
@@ -228,40 +250,20 @@ TEST(TelemetryBufferTest, AShardGetsBackAsManyRecordsAsItHadInUseWithBuffers) {
   GatedSink sink;
   TelemetryBuffer buffer({1000, /*batch_size=*/10, absl::Hours(1)},
                          sink.Sink());
-  // All of one length, longer than any string's inline capacity.
-  auto text = [](int n) {
-    return absl::StrCat("record ", absl::Dec(n, absl::kZeroPad4),
-                        std::string(64, '.'));
-  };
-  int next = 0;
-  int fresh = 0;  // Fills that found a record without room for the text.
-  auto add = [&](int count) {
-    for (int i = 0; i < count; ++i, ++next) {
-      ASSERT_TRUE(buffer.Add([&](TelemetryRecord& r) {
-        const std::string t = text(next);
-        if (r.text.capacity() < t.size()) ++fresh;
-        r.text = t;
-      }));
-    }
-  };
-  add(10);  // Taken at once: the shard gets 10 records.
+  NumberedRecorder recorder(buffer);
+  recorder.Add(10);  // Taken at once: the shard gets 10 records.
   ASSERT_TRUE(sink.WaitHeld(1));
-  add(30);  // 10 records, 20 more the recorder makes: a faster pace.
+  recorder.Add(30);  // 10 records, 20 more the recorder makes: a faster pace.
   sink.Release(1);
   ASSERT_TRUE(sink.WaitHeld(2));
   // The shard's first 10 records again, and 20 more, made by the batching
   // thread with a used record's buffers.
-  fresh = 0;
-  add(30);
-  EXPECT_EQ(fresh, 0);
+  recorder.TakeFresh();
+  recorder.Add(30);
+  EXPECT_EQ(recorder.TakeFresh(), 0);
   sink.Release(1000);
   ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
-  std::vector<std::string> all;
-  for (const auto& batch : sink.Get()) {
-    all.insert(all.end(), batch.begin(), batch.end());
-  }
-  ASSERT_EQ(all.size(), 70u);
-  for (int n = 0; n < 70; ++n) EXPECT_EQ(all[n], text(n));
+  ExpectSentInOrder(sink, recorder);
 }
 
 TEST(TelemetryBufferTest, RefusesBeyondMaxWaitingUntilTheyAreSent) {
