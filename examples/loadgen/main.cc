@@ -21,7 +21,8 @@
 //       --threads 2 [--rate EVENTS_PER_S] [--cache-dir DIR]
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
-//       [--api capture|transaction|log|metric|deadline|last_id|floor|touch]
+//       [--api capture|transaction|log|metric|deadline|last_id|floor|
+//              handoff|touch]
 //       [--idle-s S]
 //       [--warmup N] [--pace sleep|spin]
 //
@@ -40,7 +41,9 @@
 // under its lock, a returned id), or no SDK call: "floor", the least a
 // capture that queues does (a copy of the text pushed into a ring under a
 // std::mutex: what a cold call costs on the machine at the rate, whatever
-// the SDK), and "touch", one byte written to a cache line of the program's
+// the SDK), "handoff", the same with a thread of its own taking the texts
+// every 4 ms as the SDK's worker does (what handing work to another CPU
+// adds), and "touch", one byte written to a cache line of the program's
 // own (the least any call costs after the pause). "deliver_p50_us" / "_p99_us"
 // (capture and transaction, one thread) is the time from the call to its
 // envelope reaching the transport. --warmup makes N calls per thread first, as
@@ -140,7 +143,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       ok = flags->api == "capture" || flags->api == "transaction" ||
            flags->api == "log" || flags->api == "metric" ||
            flags->api == "deadline" || flags->api == "last_id" ||
-           flags->api == "floor" || flags->api == "touch";
+           flags->api == "floor" || flags->api == "handoff" ||
+           flags->api == "touch";
     } else if (name == "--pace") {
       ok = std::strcmp(value, "sleep") == 0 || std::strcmp(value, "spin") == 0;
       flags->spin = std::strcmp(value, "spin") == 0;
@@ -327,6 +331,8 @@ void Call(const Flags& flags, int64_t i, const std::string& text) {
     loadgen::Touch();
   } else if (flags.api == "floor") {
     loadgen::Floor(text);  // No SDK.
+  } else if (flags.api == "handoff") {
+    loadgen::Handoff(text);  // No SDK.
   }
 }
 
@@ -390,7 +396,7 @@ int main(int argc, char** argv) {
   std::atomic<size_t> warmup_arrivals{0};
   // The process's counts when the timed calls start (--threads 1).
   SchedCounts sched_before;
-  SchedCounts sched_after;  // Taken by the thread before it ends.
+  SchedCounts sched_after;         // Taken by the thread before it ends.
   int64_t caller_page_faults = 0;  // During the timed calls (--threads 1).
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
@@ -444,7 +450,9 @@ int main(int argc, char** argv) {
             transaction.StartChild("db.query", "SELECT 1").Finish();
           }
         }
-        const std::string text = flags.api == "capture" || flags.api == "floor"
+        const std::string text = flags.api == "capture" ||
+                                         flags.api == "floor" ||
+                                         flags.api == "handoff"
                                      ? MessageOf(t, i, message)
                                      : "";
         const auto before = std::chrono::steady_clock::now();

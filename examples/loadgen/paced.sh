@@ -12,7 +12,10 @@
 # p50 (the spread behind the medians). The "floor" rows make
 # no SDK call: a copy of the text pushed into a ring under a std::mutex,
 # the least any capture that queues does, cold at that rate on this machine
-# (the same code on both sides: the difference between them is noise).
+# (the same code on both sides: the difference between them is noise);
+# "handoff" rows add to it a thread that takes the texts every 4 ms, as the
+# SDK's worker takes captures (what handing work to another CPU costs the
+# call).
 # The configurations "touch" (one byte written, no SDK) and "last_id"
 # (sentry::LastEventId: the SDK's entry and the thread's hub, before any
 # client) split a capture's cost after a pause: what the machine charges

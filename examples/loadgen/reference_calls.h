@@ -1,17 +1,25 @@
 // The calls without any SDK that the load generator and the footprint
-// program measure beside the SDK's (loadgen --api floor|touch): what the
-// machine charges any call at a given rate, whatever the SDK.
+// program measure beside the SDK's (loadgen --api floor|handoff|touch): what
+// the machine charges any call at a given rate, whatever the SDK.
 //
-//   loadgen::Floor(text);  // the least a capture that queues does
-//   loadgen::Touch();      // the least any call does
+//   loadgen::Floor(text);    // the least a capture that queues does
+//   loadgen::Handoff(text);  // the same, taken by a thread of its own
+//   loadgen::Touch();        // the least any call does
 //
-// Floor is thread-safe (its own lock); Touch writes one shared byte.
+// Floor and Handoff are thread-safe (each has its own lock); Touch writes
+// one shared byte.
 #ifndef SENTRY_EXAMPLES_LOADGEN_REFERENCE_CALLS_H_
 #define SENTRY_EXAMPLES_LOADGEN_REFERENCE_CALLS_H_
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -27,6 +35,49 @@ inline void Floor(const std::string& text) {
   std::string copy(text);
   std::lock_guard<std::mutex> lock(mu);
   (*ring)[next++ % ring->size()] = std::move(copy);
+}
+
+// Floor's work, and a consumer on a thread of its own that takes it as the
+// SDK's worker takes captures: it looks every 4 ms, reads a flag that the
+// call sets, and when set reads the queued texts under the lock. No SDK
+// either: what handing a text to another thread adds to the call, on this
+// machine, when the other thread read the slot, the lock and the flag
+// since the call before (their lines come back from the other CPU's
+// cache). The consumer runs SCHED_BATCH, as the SDK's threads do.
+inline void Handoff(const std::string& text) {
+  struct Ring {
+    std::mutex mu;
+    std::string slots[8];
+    size_t written = 0;  // Guarded by mu.
+    size_t read = 0;     // Guarded by mu.
+    std::atomic<bool> queued{false};
+    std::atomic<size_t> bytes_read{0};
+  };
+  static Ring* const ring = [] {
+    auto* r = new Ring;  // Never freed: the consumer runs until exit.
+    std::thread([r] {
+      sched_param param{};
+      pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+      for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(4));
+        if (!r->queued.load(std::memory_order_acquire)) continue;
+        std::lock_guard<std::mutex> lock(r->mu);
+        size_t bytes = 0;
+        for (; r->read < r->written; ++r->read) {
+          const std::string& slot = r->slots[r->read % 8];
+          for (char c : slot) bytes += static_cast<unsigned char>(c) != 0;
+        }
+        r->queued.store(false, std::memory_order_relaxed);
+        r->bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+      }
+    }).detach();
+    return r;
+  }();
+  std::string copy(text);
+  std::lock_guard<std::mutex> lock(ring->mu);
+  ring->slots[ring->written++ % 8] = std::move(copy);
+  if (ring->written - ring->read > 8) ring->read = ring->written - 8;
+  ring->queued.store(true, std::memory_order_release);
 }
 
 // One byte written to a cache line of the program's own.
