@@ -22,7 +22,7 @@
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
 //       [--api capture|transaction|log|metric|deadline|last_id|floor|
-//              handoff|touch]
+//              handoff|touch|chase|scatter]
 //       [--idle-s S]
 //       [--warmup N] [--pace sleep|spin]
 //
@@ -43,19 +43,21 @@
 // std::mutex: what a cold call costs on the machine at the rate, whatever
 // the SDK), "handoff", the same with a thread of its own taking the texts
 // every 4 ms as the SDK's worker does (what handing work to another CPU
-// adds), and "touch", one byte written to a cache line of the program's
-// own (the least any call costs after the pause). "deliver_p50_us" / "_p99_us"
-// (capture and transaction, one thread) is the time from the call to its
-// envelope reaching the transport. --warmup makes N calls per thread first, as
-// fast as it can, untimed, and waits until they are sent: the SDK's pools
-// (queue chunks, log records) then have the size of a process that has run
-// for a while, and the timed calls meet no first touch of fresh memory (a
-// page fault costs some 40 us on this VM). --idle-s waits that long after the
-// last call, before shutdown, and "idle_wakes_per_s" counts how often the SDK's
-// own threads (named sentry-*) woke meanwhile (their context switches).
-// "context_switches" / "cpu_migrations" count the whole process's (every
-// thread's) during the timed calls (one thread), "caller_page_faults" the
-// calling thread's (its own untimed work between calls makes none once
+// adds), "touch", one byte written to a cache line of the program's
+// own (the least any call costs after the pause), and "chase" and
+// "scatter", ten loads from ten lines on ten pages, each address read from
+// the line before or all known up front (what dependent misses cost).
+// "deliver_p50_us" / "_p99_us" (capture and transaction, one thread) is the
+// time from the call to its envelope reaching the transport. --warmup makes N
+// calls per thread first, as fast as it can, untimed, and waits until they are
+// sent: the SDK's pools (queue chunks, log records) then have the size of a
+// process that has run for a while, and the timed calls meet no first touch of
+// fresh memory (a page fault costs some 40 us on this VM). --idle-s waits that
+// long after the last call, before shutdown, and "idle_wakes_per_s" counts how
+// often the SDK's own threads (named sentry-*) woke meanwhile (their context
+// switches). "context_switches" / "cpu_migrations" count the whole process's
+// (every thread's) during the timed calls (one thread), "caller_page_faults"
+// the calling thread's (its own untimed work between calls makes none once
 // warm: what it counts are the calls' first touches of fresh memory, each
 // a slow call).
 //
@@ -144,7 +146,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
            flags->api == "log" || flags->api == "metric" ||
            flags->api == "deadline" || flags->api == "last_id" ||
            flags->api == "floor" || flags->api == "handoff" ||
-           flags->api == "touch";
+           flags->api == "touch" || flags->api == "chase" ||
+           flags->api == "scatter";
     } else if (name == "--pace") {
       ok = std::strcmp(value, "sleep") == 0 || std::strcmp(value, "spin") == 0;
       flags->spin = std::strcmp(value, "spin") == 0;
@@ -333,6 +336,10 @@ void Call(const Flags& flags, int64_t i, const std::string& text) {
     loadgen::Floor(text);  // No SDK.
   } else if (flags.api == "handoff") {
     loadgen::Handoff(text);  // No SDK.
+  } else if (flags.api == "chase") {
+    loadgen::Chase();  // No SDK.
+  } else if (flags.api == "scatter") {
+    loadgen::Scatter();  // No SDK.
   }
 }
 

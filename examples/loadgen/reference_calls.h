@@ -1,10 +1,13 @@
 // The calls without any SDK that the load generator and the footprint
-// program measure beside the SDK's (loadgen --api floor|handoff|touch): what
-// the machine charges any call at a given rate, whatever the SDK.
+// program measure beside the SDK's (loadgen --api
+// floor|handoff|touch|chase|scatter): what the machine charges any call at a
+// given rate, whatever the SDK.
 //
 //   loadgen::Floor(text);    // the least a capture that queues does
 //   loadgen::Handoff(text);  // the same, taken by a thread of its own
 //   loadgen::Touch();        // the least any call does
+//   loadgen::Chase();        // ten lines, each address read from the last
+//   loadgen::Scatter();      // the same ten lines, read independently
 //
 // Floor and Handoff are thread-safe (each has its own lock); Touch writes
 // one shared byte.
@@ -17,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -78,6 +82,63 @@ inline void Handoff(const std::string& text) {
   ring->slots[ring->written++ % 8] = std::move(copy);
   if (ring->written - ring->read > 8) ring->read = ring->written - 8;
   ring->queued.store(true, std::memory_order_release);
+}
+
+// Ten loads from ten cache lines, each on a page of its own: in Chase each
+// line's address is read from the line before (a chain of dependent
+// misses, as a call that follows pointers from its thread's hub down to a
+// queue makes); in Scatter the ten addresses are read from one line first
+// and the ten loads depend on nothing else (misses the CPU overlaps). The
+// same lines and pages either way: the difference is what dependence costs
+// a call after a pause.
+struct TenPages {
+  static constexpr int kLines = 10;
+  alignas(4096) char pages[kLines][4096];
+  const char* addresses[kLines];  // In Scatter's order.
+  const char* head;               // Chase's first line.
+};
+
+inline TenPages& TenPagesOnce() {
+  static TenPages* const ten = [] {
+    auto* t = new TenPages();  // Never freed.
+    // Line i on page i, at a different offset in each page; the chain
+    // visits the pages in an order the prefetchers cannot guess.
+    const int order[TenPages::kLines] = {3, 7, 1, 9, 4, 0, 8, 2, 6, 5};
+    char* lines[TenPages::kLines];
+    for (int i = 0; i < TenPages::kLines; ++i) {
+      lines[i] = &t->pages[i][(i * 7 % 64) * 64];
+    }
+    for (int i = 0; i < TenPages::kLines; ++i) {
+      char* next = i + 1 < TenPages::kLines ? lines[order[i + 1]] : nullptr;
+      *reinterpret_cast<char**>(lines[order[i]]) = next;
+      t->addresses[i] = lines[order[i]];
+    }
+    t->head = lines[order[0]];
+    return t;
+  }();
+  return *ten;
+}
+
+inline void Chase() {
+  const char* p = TenPagesOnce().head;
+  const char* last = p;
+  while (p != nullptr) {
+    last = p;
+    p = *reinterpret_cast<const char* const*>(p);
+  }
+  static volatile const char* sink;
+  sink = last;
+}
+
+inline void Scatter() {
+  const TenPages& t = TenPagesOnce();
+  uintptr_t sum = 0;
+  for (const char* a : t.addresses) {
+    sum +=
+        reinterpret_cast<uintptr_t>(*reinterpret_cast<const char* const*>(a));
+  }
+  static volatile uintptr_t sink;
+  sink = sum;
 }
 
 // One byte written to a cache line of the program's own.
