@@ -91,7 +91,7 @@ left="$(ls "${cache}" | grep -c '\.envelope$' || true)"
 # 4. Every --api makes the calls it is asked for, paced, and times each one;
 # the events and transactions among them reach the sink.
 start_sink apis
-for api in capture transaction log metric deadline last_id floor handoff touch chase scatter; do
+for api in capture transaction log metric deadline last_id floor handoff touch chase scatter locked; do
   for pace in sleep spin; do
     result="$(SENTRY_DSN="http://key@127.0.0.1:$(cat "${work}/apis.port")/1" \
       examples/loadgen/loadgen --events 30 --threads 1 --rate 1000 --api "${api}" \

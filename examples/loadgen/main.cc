@@ -22,7 +22,7 @@
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
 //       [--api capture|transaction|log|metric|deadline|last_id|floor|
-//              handoff|touch|chase|scatter]
+//              handoff|touch|chase|scatter|locked]
 //       [--idle-s S]
 //       [--warmup N] [--pace sleep|spin]
 //
@@ -44,9 +44,11 @@
 // the SDK), "handoff", the same with a thread of its own taking the texts
 // every 4 ms as the SDK's worker does (what handing work to another CPU
 // adds), "touch", one byte written to a cache line of the program's
-// own (the least any call costs after the pause), and "chase" and
+// own (the least any call costs after the pause), "chase" and
 // "scatter", ten loads from ten lines on ten pages, each address read from
-// the line before or all known up front (what dependent misses cost).
+// the line before or all known up front (what dependent misses cost),
+// and "locked", scatter's lines each incremented with a locked
+// instruction.
 // "deliver_p50_us" / "_p99_us" (capture and transaction, one thread) is the
 // time from the call to its envelope reaching the transport. --warmup makes N
 // calls per thread first, as fast as it can, untimed, and waits until they are
@@ -147,7 +149,7 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
            flags->api == "deadline" || flags->api == "last_id" ||
            flags->api == "floor" || flags->api == "handoff" ||
            flags->api == "touch" || flags->api == "chase" ||
-           flags->api == "scatter";
+           flags->api == "scatter" || flags->api == "locked";
     } else if (name == "--pace") {
       ok = std::strcmp(value, "sleep") == 0 || std::strcmp(value, "spin") == 0;
       flags->spin = std::strcmp(value, "spin") == 0;
@@ -340,6 +342,8 @@ void Call(const Flags& flags, int64_t i, const std::string& text) {
     loadgen::Chase();  // No SDK.
   } else if (flags.api == "scatter") {
     loadgen::Scatter();  // No SDK.
+  } else if (flags.api == "locked") {
+    loadgen::Locked();  // No SDK.
   }
 }
 

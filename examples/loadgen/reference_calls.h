@@ -8,6 +8,7 @@
 //   loadgen::Touch();        // the least any call does
 //   loadgen::Chase();        // ten lines, each address read from the last
 //   loadgen::Scatter();      // the same ten lines, read independently
+//   loadgen::Locked();       // the same ten lines, each a locked increment
 //
 // Floor and Handoff are thread-safe (each has its own lock); Touch writes
 // one shared byte.
@@ -139,6 +140,18 @@ inline void Scatter() {
   }
   static volatile uintptr_t sink;
   sink = sum;
+}
+
+// Scatter's ten lines, each incremented with a locked instruction (as a
+// mutex's lock and unlock and a reference count are) instead of read: what
+// locked instructions, each of which waits for the loads and stores before
+// it, cost a call after a pause.
+inline void Locked() {
+  const TenPages& t = TenPagesOnce();
+  for (const char* a : t.addresses) {
+    auto* counter = reinterpret_cast<uint64_t*>(const_cast<char*>(a) + 8);
+    __atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
+  }
 }
 
 // One byte written to a cache line of the program's own.
