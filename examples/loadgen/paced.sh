@@ -16,7 +16,8 @@
 # "handoff" rows add to it a thread that takes the texts every 4 ms, as the
 # SDK's worker takes captures (what handing work to another CPU costs the
 # call); "chase" and "scatter" read ten lines on ten pages, each address
-# from the line before or all known up front (what dependent misses cost).
+# from the line before or all known up front (what dependent misses cost),
+# and "locked" increments scatter's lines with locked instructions.
 # The configurations "touch" (one byte written, no SDK) and "last_id"
 # (sentry::LastEventId: the SDK's entry and the thread's hub, before any
 # client) split a capture's cost after a pause: what the machine charges
