@@ -1,7 +1,7 @@
 // The calls without any SDK that the load generator and the footprint
 // program measure beside the SDK's (loadgen --api
-// floor|handoff|touch|chase|scatter): what the machine charges any call at a
-// given rate, whatever the SDK.
+// floor|handoff|touch|chase|scatter|locked): what the machine charges any
+// call at a given rate, whatever the SDK.
 //
 //   loadgen::Floor(text);    // the least a capture that queues does
 //   loadgen::Handoff(text);  // the same, taken by a thread of its own
@@ -11,7 +11,8 @@
 //   loadgen::Locked();       // the same ten lines, each a locked increment
 //
 // Floor and Handoff are thread-safe (each has its own lock); Touch writes
-// one shared byte.
+// one shared byte; Chase and Scatter only read, Locked increments
+// atomically.
 #ifndef SENTRY_EXAMPLES_LOADGEN_REFERENCE_CALLS_H_
 #define SENTRY_EXAMPLES_LOADGEN_REFERENCE_CALLS_H_
 
@@ -56,6 +57,7 @@ inline void Handoff(const std::string& text) {
     size_t written = 0;  // Guarded by mu.
     size_t read = 0;     // Guarded by mu.
     std::atomic<bool> queued{false};
+    // What the consumer read, kept so that its reads are not optimized out.
     std::atomic<size_t> bytes_read{0};
   };
   static Ring* const ring = [] {

@@ -200,10 +200,13 @@ class NumberedRecorder {
   int fresh_ = 0;
 };
 
-// Everything `sink` was given is the recorder's texts, in order.
-void ExpectSentInOrder(GatedSink& sink, const NumberedRecorder& recorder) {
+// Everything `sink` was given is the recorder's texts, in order, in
+// batches of at most `batch_size`.
+void ExpectSentInOrder(GatedSink& sink, const NumberedRecorder& recorder,
+                       size_t batch_size) {
   std::vector<std::string> all;
   for (const auto& batch : sink.Get()) {
+    EXPECT_LE(batch.size(), batch_size);
     all.insert(all.end(), batch.begin(), batch.end());
   }
   ASSERT_EQ(all.size(), static_cast<size_t>(recorder.recorded()));
@@ -239,7 +242,7 @@ TEST(TelemetryBufferTest, RecordsKeptBackLeaveTheRecordersBuffersInPlace) {
   sink.Release(1000);
   ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
   // Nothing lost, in order, the kept-back records whole.
-  ExpectSentInOrder(sink, recorder);
+  ExpectSentInOrder(sink, recorder, /*batch_size=*/10);
 }
 
 // When a shard's records are taken, the records it gets instead are as
@@ -263,7 +266,7 @@ TEST(TelemetryBufferTest, AShardGetsBackAsManyRecordsAsItHadInUseWithBuffers) {
   EXPECT_EQ(recorder.TakeFresh(), 0);
   sink.Release(1000);
   ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
-  ExpectSentInOrder(sink, recorder);
+  ExpectSentInOrder(sink, recorder, /*batch_size=*/10);
 }
 
 TEST(TelemetryBufferTest, RefusesBeyondMaxWaitingUntilTheyAreSent) {
