@@ -22,7 +22,8 @@
 //       [--message-bytes N] [--shutdown-timeout-s S] [--max-queue N]
 //       [--breadcrumbs N] [--compress 0|1]
 //       [--api capture|transaction|log|metric|deadline|last_id|floor|
-//              handoff|touch|chase|scatter|locked]
+//              handoff|touch|chase|scatter|locked|capture_spun|
+//              capture_warmed]
 //       [--idle-s S]
 //       [--warmup N] [--pace sleep|spin]
 //
@@ -48,7 +49,12 @@
 // "scatter", ten loads from ten lines on ten pages, each address read from
 // the line before or all known up front (what dependent misses cost),
 // and "locked", scatter's lines each incremented with a locked
-// instruction.
+// instruction. "capture_spun" and "capture_warmed" split a capture's cost
+// after a pause: before each timed capture, untimed, the first busy-waits
+// 20 us (the CPU awake again), the second reads the 32 KiB of code around
+// sentry::CaptureMessage as data (which holds the capture's own functions)
+// and then busy-waits the same 20 us: the difference between the two is
+// what finding that code out of the caches costs the capture.
 // "deliver_p50_us" / "_p99_us" (capture and transaction, one thread) is the
 // time from the call to its envelope reaching the transport. --warmup makes N
 // calls per thread first, as fast as it can, untimed, and waits until they are
@@ -149,7 +155,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
            flags->api == "deadline" || flags->api == "last_id" ||
            flags->api == "floor" || flags->api == "handoff" ||
            flags->api == "touch" || flags->api == "chase" ||
-           flags->api == "scatter" || flags->api == "locked";
+           flags->api == "scatter" || flags->api == "locked" ||
+           flags->api == "capture_spun" || flags->api == "capture_warmed";
     } else if (name == "--pace") {
       ok = std::strcmp(value, "sleep") == 0 || std::strcmp(value, "spin") == 0;
       flags->spin = std::strcmp(value, "spin") == 0;
@@ -320,7 +327,8 @@ std::string MessageOf(int t, int64_t i, const std::string& message) {
 
 // The call --api times; `text` is MessageOf's for the call, `i` its number.
 void Call(const Flags& flags, int64_t i, const std::string& text) {
-  if (flags.api == "capture") {
+  if (flags.api == "capture" || flags.api == "capture_spun" ||
+      flags.api == "capture_warmed") {
     sentry::CaptureMessage(text, sentry::Level::kError);
   } else if (flags.api == "log") {
     sentry::logger::Info({{"queue", "billing"}, {"shard", 7}},
@@ -461,11 +469,21 @@ int main(int argc, char** argv) {
             transaction.StartChild("db.query", "SELECT 1").Finish();
           }
         }
-        const std::string text = flags.api == "capture" ||
-                                         flags.api == "floor" ||
-                                         flags.api == "handoff"
-                                     ? MessageOf(t, i, message)
-                                     : "";
+        const bool captures = flags.api == "capture" ||
+                              flags.api == "capture_spun" ||
+                              flags.api == "capture_warmed";
+        const std::string text =
+            captures || flags.api == "floor" || flags.api == "handoff"
+                ? MessageOf(t, i, message)
+                : "";
+        if (flags.api == "capture_warmed") {
+          using Capture = sentry::EventId (*)(absl::string_view, sentry::Level);
+          loadgen::ReadCodeAround(reinterpret_cast<const void*>(
+              static_cast<Capture>(&sentry::CaptureMessage)));
+        }
+        if (flags.api == "capture_spun" || flags.api == "capture_warmed") {
+          loadgen::SpinFor(std::chrono::microseconds(20));
+        }
         const auto before = std::chrono::steady_clock::now();
         if (flags.api == "transaction") {
           transaction.Finish();

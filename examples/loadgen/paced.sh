@@ -21,7 +21,10 @@
 # The configurations "touch" (one byte written, no SDK) and "last_id"
 # (sentry::LastEventId: the SDK's entry and the thread's hub, before any
 # client) split a capture's cost after a pause: what the machine charges
-# any call, what the hub adds, what the client adds.
+# any call, what the hub adds, what the client adds; "capture_spun" and
+# "capture_warmed" (the capture after an untimed 20 us spin, without and
+# with its code read into the caches first) split off what its code's
+# misses cost.
 # Then one run that waits IDLE_S seconds with nothing captured and counts
 # the SDK threads' wake-ups per second.
 #

@@ -10,9 +10,15 @@
 //   loadgen::Scatter();      // the same ten lines, read independently
 //   loadgen::Locked();       // the same ten lines, each a locked increment
 //
+// And what the load generator does untimed before a capture to split its
+// cost (loadgen --api capture_spun|capture_warmed):
+//
+//   loadgen::ReadCodeAround(address);  // 32 KiB of code into the caches
+//   loadgen::SpinFor(std::chrono::microseconds(20));
+//
 // Floor and Handoff are thread-safe (each has its own lock); Touch writes
-// one shared byte; Chase and Scatter only read, Locked increments
-// atomically.
+// one shared byte; Chase, Scatter and ReadCodeAround only read, Locked
+// increments atomically.
 #ifndef SENTRY_EXAMPLES_LOADGEN_REFERENCE_CALLS_H_
 #define SENTRY_EXAMPLES_LOADGEN_REFERENCE_CALLS_H_
 
@@ -160,6 +166,27 @@ inline void Locked() {
 inline void Touch() {
   alignas(64) static volatile char line[64];
   line[0] = static_cast<char>(line[0] + 1);
+}
+
+// Reads a byte of every 64-byte line of the 32 KiB around `code` (the
+// code of a function, read as data): its lines, and the translations of
+// its pages, are then in the caches and TLBs that instruction fetches are
+// served from.
+inline void ReadCodeAround(const void* code) {
+  const char* const at = static_cast<const char*>(code);
+  uintptr_t sum = 0;
+  for (ptrdiff_t offset = -16384; offset < 16384; offset += 64) {
+    sum += *static_cast<const volatile char*>(at + offset);
+  }
+  static volatile uintptr_t sink;
+  sink = sum;
+}
+
+// Busy-waits for `duration` on the calling thread's CPU.
+inline void SpinFor(std::chrono::steady_clock::duration duration) {
+  const auto end = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < end) {
+  }
 }
 
 }  // namespace loadgen
