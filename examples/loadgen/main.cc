@@ -104,6 +104,56 @@
 
 namespace {
 
+// Every --api: its name and the call it times (`text` is MessageOf's for
+// the call, `i` its number). A transaction's Span::Finish is timed in the
+// loop itself, which starts the transaction untimed.
+struct Api {
+  const char* name;
+  void (*call)(int64_t i, const std::string& text);
+};
+
+void CaptureText(int64_t, const std::string& text) {
+  sentry::CaptureMessage(text, sentry::Level::kError);
+}
+
+constexpr Api kApis[] = {
+    {"capture", CaptureText},
+    {"transaction", nullptr},
+    {"log",
+     [](int64_t i, const std::string&) {
+       sentry::logger::Info({{"queue", "billing"}, {"shard", 7}},
+                            "job $0 took $1 ms", i, 12.5);
+     }},
+    {"metric",
+     [](int64_t, const std::string&) {
+       sentry::metrics::Count("jobs.done", 1,
+                              {{"queue", "billing"}, {"shard", "7"}});
+     }},
+    {"deadline",
+     [](int64_t, const std::string&) {
+       sentry::WorkDeadline deadline("loadgen task", absl::Seconds(30));
+     }},
+    {"last_id", [](int64_t, const std::string&) { sentry::LastEventId(); }},
+    // No SDK in these.
+    {"floor", [](int64_t, const std::string& text) { loadgen::Floor(text); }},
+    {"handoff",
+     [](int64_t, const std::string& text) { loadgen::Handoff(text); }},
+    {"touch", [](int64_t, const std::string&) { loadgen::Touch(); }},
+    {"chase", [](int64_t, const std::string&) { loadgen::Chase(); }},
+    {"scatter", [](int64_t, const std::string&) { loadgen::Scatter(); }},
+    {"locked", [](int64_t, const std::string&) { loadgen::Locked(); }},
+    // A capture after untimed work of the loop's.
+    {"capture_spun", CaptureText},
+    {"capture_warmed", CaptureText},
+};
+
+const Api* FindApi(const std::string& name) {
+  for (const Api& api : kApis) {
+    if (name == api.name) return &api;
+  }
+  return nullptr;
+}
+
 struct Flags {
   int64_t events = 10000;
   int threads = 1;
@@ -116,6 +166,7 @@ struct Flags {
   int breadcrumbs = 20;
   bool compress = true;
   std::string api = "capture";
+  const Api* timed = &kApis[0];  // --api's entry.
   double idle_s = 0;
   int64_t warmup = 0;
   bool spin = false;  // --pace spin: busy-wait between paced calls.
@@ -150,13 +201,8 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       ok = absl::SimpleAtoi(value, &flags->max_queue) && flags->max_queue > 0;
     } else if (name == "--api") {
       flags->api = value;
-      ok = flags->api == "capture" || flags->api == "transaction" ||
-           flags->api == "log" || flags->api == "metric" ||
-           flags->api == "deadline" || flags->api == "last_id" ||
-           flags->api == "floor" || flags->api == "handoff" ||
-           flags->api == "touch" || flags->api == "chase" ||
-           flags->api == "scatter" || flags->api == "locked" ||
-           flags->api == "capture_spun" || flags->api == "capture_warmed";
+      flags->timed = FindApi(flags->api);
+      ok = flags->timed != nullptr;
     } else if (name == "--pace") {
       ok = std::strcmp(value, "sleep") == 0 || std::strcmp(value, "spin") == 0;
       flags->spin = std::strcmp(value, "spin") == 0;
@@ -327,32 +373,7 @@ std::string MessageOf(int t, int64_t i, const std::string& message) {
 
 // The call --api times; `text` is MessageOf's for the call, `i` its number.
 void Call(const Flags& flags, int64_t i, const std::string& text) {
-  if (flags.api == "capture" || flags.api == "capture_spun" ||
-      flags.api == "capture_warmed") {
-    sentry::CaptureMessage(text, sentry::Level::kError);
-  } else if (flags.api == "log") {
-    sentry::logger::Info({{"queue", "billing"}, {"shard", 7}},
-                         "job $0 took $1 ms", i, 12.5);
-  } else if (flags.api == "metric") {
-    sentry::metrics::Count("jobs.done", 1,
-                           {{"queue", "billing"}, {"shard", "7"}});
-  } else if (flags.api == "deadline") {
-    sentry::WorkDeadline deadline("loadgen task", absl::Seconds(30));
-  } else if (flags.api == "last_id") {
-    sentry::LastEventId();
-  } else if (flags.api == "touch") {
-    loadgen::Touch();
-  } else if (flags.api == "floor") {
-    loadgen::Floor(text);  // No SDK.
-  } else if (flags.api == "handoff") {
-    loadgen::Handoff(text);  // No SDK.
-  } else if (flags.api == "chase") {
-    loadgen::Chase();  // No SDK.
-  } else if (flags.api == "scatter") {
-    loadgen::Scatter();  // No SDK.
-  } else if (flags.api == "locked") {
-    loadgen::Locked();  // No SDK.
-  }
+  if (flags.timed->call != nullptr) flags.timed->call(i, text);
 }
 
 int64_t Percentile(std::vector<int64_t>& values, double p) {
