@@ -147,14 +147,18 @@ size_t TelemetryBuffer::Drain(bool everything) {
     if (spare_[i].size() < needed) {
       const TelemetryRecord used =
           spare_[i].empty() ? *shape_ : spare_[i].front();
+      records_held_.fetch_add(needed - spare_[i].size(),
+                              std::memory_order_relaxed);
       spare_[i].resize(needed, used);
     }
     absl::MutexLock lock(&shard.mu);
     std::swap(shard.records, spare_[i]);
     counts[i] = std::exchange(shard.used, 0);
     most_used_[i] = std::max(most_used_[i], counts[i]);
+    window_most_used_[i] = std::max(window_most_used_[i], counts[i]);
     total += counts[i];
   }
+  DecayMostUsed();
   if (total == 0) return 0;
   taken.reserve(total);
   for (size_t j = 0; j < carry_used_; ++j) taken.push_back(&carry_[j]);
@@ -188,7 +192,25 @@ size_t TelemetryBuffer::Drain(bool everything) {
   }
   std::swap(carry_, next_carry_);
   carry_used_ = kept;
+  // The records taken beyond what the shard now needs (a burst's, once
+  // the shard has been quieter for a window) are freed with their buffers.
+  for (size_t i = 0; i < kShards; ++i) {
+    const size_t keep = std::max(most_used_[i], counts[i]);
+    if (counts[i] > 0 && spare_[i].size() > keep) {
+      records_held_.fetch_sub(spare_[i].size() - keep,
+                              std::memory_order_relaxed);
+      spare_[i].resize(keep);
+      spare_[i].shrink_to_fit();
+    }
+  }
   return sending;
+}
+
+void TelemetryBuffer::DecayMostUsed() {
+  if (++window_drains_ < kDecayDrains) return;
+  window_drains_ = 0;
+  most_used_ = window_most_used_;
+  window_most_used_.fill(0);
 }
 
 bool TelemetryBuffer::Flush(absl::Time deadline) {

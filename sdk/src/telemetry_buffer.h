@@ -100,6 +100,17 @@ class TelemetryBuffer {
   // (woken or not): what recording costs beyond its own work.
   uint64_t wakes() const { return wakes_.load(std::memory_order_relaxed); }
   uint64_t looks() const { return looks_.load(std::memory_order_relaxed); }
+  // How many records the shards hold, in use or spare (each with the
+  // buffers of the longest text and arguments it held): what recording
+  // keeps in memory.
+  size_t records_held() const {
+    return records_held_.load(std::memory_order_relaxed);
+  }
+
+  // A shard keeps as many records as it had in use at a drain in the last
+  // window of this many drains or the one before: the records a burst
+  // left are freed once the shard has been quieter for a whole window.
+  static constexpr int kDecayDrains = 16;
 
  private:
   static constexpr size_t kShards = 8;
@@ -121,6 +132,9 @@ class TelemetryBuffer {
   // only full batches (keeping the rest in carry_). Returns how many it
   // sent.
   size_t Drain(bool everything);
+  // At the end of each window of kDecayDrains drains, the most records in
+  // use becomes the window's.
+  void DecayMostUsed();
 
   // What Add reads and writes besides its shard, on one cache line (a
   // paced recording finds it out of the cache; checked in the constructor).
@@ -138,8 +152,14 @@ class TelemetryBuffer {
   // Records taken from the shards, by shard: given back (emptied, strings
   // kept) on the next drain.
   std::array<std::vector<TelemetryRecord>, kShards> spare_;
-  // The most records a drain found in use in each shard.
+  // The most records a drain found in use in each shard, over the last
+  // window of kDecayDrains drains or the one before, and the most in the
+  // current window.
   std::array<size_t, kShards> most_used_{};
+  std::array<size_t, kShards> window_most_used_{};
+  int window_drains_ = 0;
+  // The records held in the shards and their spares (not the carry).
+  std::atomic<size_t> records_held_{0};
   // A copy of the first record recorded: what new spare records copy.
   std::optional<TelemetryRecord> shape_;
   // Records a drain kept back (the oldest), and the next drain's spare.
@@ -178,6 +198,7 @@ bool TelemetryBuffer::Add(Fill&& fill) {
             std::max(shard.records.size() * 2, limits_.batch_size));
       }
       shard.records.emplace_back();
+      records_held_.fetch_add(1, std::memory_order_relaxed);
     }
     fill(shard.records[shard.used++]);
   }

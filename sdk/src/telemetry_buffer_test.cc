@@ -269,6 +269,39 @@ TEST(TelemetryBufferTest, AShardGetsBackAsManyRecordsAsItHadInUseWithBuffers) {
   ExpectSentInOrder(sink, recorder, /*batch_size=*/10);
 }
 
+TEST(TelemetryBufferTest,
+     ABurstsRecordsAreFreedOnceItsShardWasQuieterForAWindow) {
+  Batches batches;
+  // A batch size above the burst: only the flushes drain.
+  TelemetryBuffer buffer(
+      {/*max_waiting=*/1000, /*batch_size=*/1000, absl::Hours(1)},
+      batches.Sink());
+  int added = 0;
+  auto add_and_flush = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(AddText(buffer, std::to_string(added++)));
+    }
+    ASSERT_TRUE(buffer.Flush(absl::Now() + absl::Seconds(30)));
+  };
+  add_and_flush(400);
+  // The 400 records recorded into, and 400 spare ones the shard got back.
+  EXPECT_EQ(buffer.records_held(), 800u);
+  // The rest of the burst's window: the shard keeps them all.
+  for (int d = 1; d < TelemetryBuffer::kDecayDrains; ++d) add_and_flush(5);
+  EXPECT_EQ(buffer.records_held(), 800u);
+  // A whole window of drains of 5: both sets hold 5 records again.
+  for (int d = 0; d < TelemetryBuffer::kDecayDrains + 2; ++d) {
+    add_and_flush(5);
+  }
+  EXPECT_EQ(buffer.records_held(), 10u);
+  std::vector<std::string> all;
+  for (const auto& batch : batches.Get()) {
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(added));
+  for (int i = 0; i < added; ++i) EXPECT_EQ(all[i], std::to_string(i));
+}
+
 TEST(TelemetryBufferTest, RefusesBeyondMaxWaitingUntilTheyAreSent) {
   Batches batches;
   absl::Notification release;
