@@ -104,20 +104,33 @@
 
 namespace {
 
-// Every --api: its name and the call it times (`text` is MessageOf's for
-// the call, `i` its number). A transaction's Span::Finish is timed in the
-// loop itself, which starts the transaction untimed.
+// Every --api: its name, the call it times (`text` is MessageOf's for the
+// call, `i` its number), whether that call takes a text (formatted
+// untimed), and what runs untimed just before it, if anything. A
+// transaction's Span::Finish is timed in the loop itself, which starts the
+// transaction untimed.
 struct Api {
   const char* name;
   void (*call)(int64_t i, const std::string& text);
+  bool takes_text = false;
+  void (*before)() = nullptr;
 };
 
 void CaptureText(int64_t, const std::string& text) {
   sentry::CaptureMessage(text, sentry::Level::kError);
 }
 
+void Spin() { loadgen::SpinFor(std::chrono::microseconds(20)); }
+
+void ReadCaptureCodeThenSpin() {
+  using Capture = sentry::EventId (*)(absl::string_view, sentry::Level);
+  loadgen::ReadCodeAround(reinterpret_cast<const void*>(
+      static_cast<Capture>(&sentry::CaptureMessage)));
+  Spin();
+}
+
 constexpr Api kApis[] = {
-    {"capture", CaptureText},
+    {"capture", CaptureText, /*takes_text=*/true},
     {"transaction", nullptr},
     {"log",
      [](int64_t i, const std::string&) {
@@ -135,16 +148,19 @@ constexpr Api kApis[] = {
      }},
     {"last_id", [](int64_t, const std::string&) { sentry::LastEventId(); }},
     // No SDK in these.
-    {"floor", [](int64_t, const std::string& text) { loadgen::Floor(text); }},
+    {"floor", [](int64_t, const std::string& text) { loadgen::Floor(text); },
+     /*takes_text=*/true},
     {"handoff",
-     [](int64_t, const std::string& text) { loadgen::Handoff(text); }},
+     [](int64_t, const std::string& text) { loadgen::Handoff(text); },
+     /*takes_text=*/true},
     {"touch", [](int64_t, const std::string&) { loadgen::Touch(); }},
     {"chase", [](int64_t, const std::string&) { loadgen::Chase(); }},
     {"scatter", [](int64_t, const std::string&) { loadgen::Scatter(); }},
     {"locked", [](int64_t, const std::string&) { loadgen::Locked(); }},
-    // A capture after untimed work of the loop's.
-    {"capture_spun", CaptureText},
-    {"capture_warmed", CaptureText},
+    // A capture after a 20 us spin, without and with its code read first.
+    {"capture_spun", CaptureText, /*takes_text=*/true, Spin},
+    {"capture_warmed", CaptureText, /*takes_text=*/true,
+     ReadCaptureCodeThenSpin},
 };
 
 const Api* FindApi(const std::string& name) {
@@ -490,21 +506,9 @@ int main(int argc, char** argv) {
             transaction.StartChild("db.query", "SELECT 1").Finish();
           }
         }
-        const bool captures = flags.api == "capture" ||
-                              flags.api == "capture_spun" ||
-                              flags.api == "capture_warmed";
         const std::string text =
-            captures || flags.api == "floor" || flags.api == "handoff"
-                ? MessageOf(t, i, message)
-                : "";
-        if (flags.api == "capture_warmed") {
-          using Capture = sentry::EventId (*)(absl::string_view, sentry::Level);
-          loadgen::ReadCodeAround(reinterpret_cast<const void*>(
-              static_cast<Capture>(&sentry::CaptureMessage)));
-        }
-        if (flags.api == "capture_spun" || flags.api == "capture_warmed") {
-          loadgen::SpinFor(std::chrono::microseconds(20));
-        }
+            flags.timed->takes_text ? MessageOf(t, i, message) : "";
+        if (flags.timed->before != nullptr) flags.timed->before();
         const auto before = std::chrono::steady_clock::now();
         if (flags.api == "transaction") {
           transaction.Finish();
