@@ -193,9 +193,10 @@ size_t TelemetryBuffer::Drain(bool everything) {
   std::swap(carry_, next_carry_);
   carry_used_ = kept;
   // The records taken beyond what the shard now needs (a burst's, once
-  // the shard has been quieter for a window) are freed with their buffers.
+  // the shard has been quieter for a window) are freed with their buffers
+  // (most_used_ counts this drain's too: none in use is freed).
   for (size_t i = 0; i < kShards; ++i) {
-    const size_t keep = std::max(most_used_[i], counts[i]);
+    const size_t keep = most_used_[i];
     if (counts[i] > 0 && spare_[i].size() > keep) {
       records_held_.fetch_sub(spare_[i].size() - keep,
                               std::memory_order_relaxed);
