@@ -27,16 +27,17 @@ TEST(RandomTest, EventIdsAreVersionFourUuids) {
   }
 }
 
-// Every byte value, at every position of a word and in the tail that is
-// not a whole word, as its two digits, high nibble first.
+// Every byte value, at every position of a 16-byte block (two of them), of
+// a word and in the tail that is not a whole word, as its two digits, high
+// nibble first.
 TEST(RandomTest, HexIntoWritesEachByteAsTwoLowercaseDigitsInOrder) {
-  for (size_t size = 0; size <= 19; ++size) {
+  for (size_t size = 0; size <= 37; ++size) {
     for (int first = 0; first < 256; ++first) {
-      uint8_t bytes[19];
+      uint8_t bytes[37];
       for (size_t i = 0; i < size; ++i) {
         bytes[i] = static_cast<uint8_t>(first + 37 * i);
       }
-      char hex[38];
+      char hex[74];
       HexInto(bytes, size, hex);
       ASSERT_EQ(absl::string_view(hex, 2 * size),
                 absl::BytesToHexString(absl::string_view(
