@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/base/attributes.h"
-#include "absl/time/clock.h"
 #include "sdk/src/propagation.h"
 #include "sdk/src/random.h"
 #include "sdk/src/span_record.h"
@@ -13,8 +12,6 @@
 namespace sentry {
 namespace internal {
 namespace {
-
-double NowSeconds() { return absl::ToUnixMicros(absl::Now()) / 1e6; }
 
 google::protobuf::Struct TraceContext(const std::string& trace_id,
                                       const SpanData& data) {
