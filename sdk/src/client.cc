@@ -295,6 +295,28 @@ bool Client::IsEnabled() const {
   return !closed_ && has_transport_;
 }
 
+template <typename Fill>
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline EventId Client::EnqueueFilled(
+    Fill&& fill, absl::string_view id, DataCategory category) {
+  bool queued = false;
+  bool half_full = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_ || !has_transport_) return {};
+    if (queue_->items.size() < max_queue_size_) {
+      fill(EmplaceLocked());
+      queued = true;
+      half_full = queue_->items.size() == max_queue_size_ / 2 + 1;
+    }
+  }
+  if (queued) {
+    if (half_full) Wake();  // A burst: the worker does not wait for its look.
+    return EventId(id);
+  }
+  DropOverflow(id, category);
+  return {};
+}
+
 EventId Client::CaptureEvent(protocol::Event event, const Scope* scope) {
   if (internal::InForkedChild()) return {};
   if (event.event_id().empty()) {
@@ -333,7 +355,7 @@ ABSL_ATTRIBUTE_HOT EventId Client::CaptureMessage(absl::string_view message,
   internal::NewEventIdInto(id);
   const double timestamp = internal::NowSeconds();
   internal::CapturedScopes scopes = internal::CapturedScopes::Of(scope);
-  return Enqueue(
+  return EnqueueFilled(
       [&](internal::CaptureWork& work) {
         if (fits) {
           std::memcpy(work.inline_text, message.data(), message.size());
@@ -351,33 +373,12 @@ ABSL_ATTRIBUTE_HOT EventId Client::CaptureMessage(absl::string_view message,
 
 EventId Client::Enqueue(internal::CaptureWork&& work, absl::string_view id,
                         DataCategory category) {
-  return Enqueue([&](internal::CaptureWork& slot) { slot = std::move(work); },
-                 id, category);
+  return EnqueueFilled(
+      [&](internal::CaptureWork& slot) { slot = std::move(work); }, id,
+      category);
 }
 
-ABSL_ATTRIBUTE_HOT EventId
-Client::Enqueue(absl::FunctionRef<void(internal::CaptureWork&)> fill,
-                absl::string_view id, DataCategory category) {
-  bool queued = false;
-  bool half_full = false;
-  {
-    absl::MutexLock lock(&mu_);
-    if (closed_ || !has_transport_) return {};
-    if (queue_->items.size() < max_queue_size_) {
-      fill(EmplaceLocked());
-      queued = true;
-      half_full = queue_->items.size() == max_queue_size_ / 2 + 1;
-    }
-  }
-  if (queued) {
-    if (half_full) Wake();  // A burst: the worker does not wait for its look.
-    return EventId(id);
-  }
-  DropOverflow(id, category);
-  return {};
-}
-
-// Out of Enqueue's line: the debug log's formatting would make that
+// Out of EnqueueFilled's line: the debug log's formatting would make that
 // function's stack frame span more cache lines, which every capture would
 // touch (BENCHMARKS.md, the seventh change).
 ABSL_ATTRIBUTE_NOINLINE void Client::DropOverflow(absl::string_view id,

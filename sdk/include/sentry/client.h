@@ -24,7 +24,6 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -119,11 +118,14 @@ class Client {
   // full (counted as a drop of `category`) or the client closed.
   EventId Enqueue(internal::CaptureWork&& work, absl::string_view id,
                   DataCategory category = DataCategory::kError);
-  // The same for work that `fill` writes into its queue slot, under the
-  // queue's lock (no temporary is moved and destroyed: a capture's path);
-  // `fill` is not called when nothing is queued.
-  EventId Enqueue(absl::FunctionRef<void(internal::CaptureWork&)> fill,
-                  absl::string_view id, DataCategory category);
+  // The same for work that `fill` (called as fill(internal::CaptureWork&))
+  // writes into its queue slot, under the queue's lock (no temporary is
+  // moved and destroyed: a capture's path); `fill` is not called when
+  // nothing is queued. Defined and instantiated in client.cc only, where
+  // it is inlined into its caller: a capture runs no thunk of its own.
+  template <typename Fill>
+  EventId EnqueueFilled(Fill&& fill, absl::string_view id,
+                        DataCategory category);
   // Queues a valid check-in with the trace of the scope it was captured in;
   // returns its id, or an empty one.
   EventId CaptureCheckIn(CheckIn check_in, std::string trace_id,
