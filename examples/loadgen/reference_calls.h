@@ -169,14 +169,23 @@ inline void Touch() {
 }
 
 // Reads a byte of every 64-byte line of the 32 KiB around `code` (the
-// code of a function, read as data): its lines, and the translations of
-// its pages, are then in the caches and TLBs that instruction fetches are
-// served from.
+// code of a function, read as data) that lies within the program's text
+// (from the linker's __executable_start to its etext; nothing for code
+// outside it, as a shared library's): its lines, and the
+// translations of its pages, are then in the caches and TLBs that
+// instruction fetches are served from.
+extern "C" const char __executable_start[];
+extern "C" const char etext[];
 inline void ReadCodeAround(const void* code) {
-  const char* const at = static_cast<const char*>(code);
+  const uintptr_t at = reinterpret_cast<uintptr_t>(code);
+  const uintptr_t text_begin = reinterpret_cast<uintptr_t>(__executable_start);
+  const uintptr_t text_end = reinterpret_cast<uintptr_t>(etext);
+  if (at < text_begin || at >= text_end) return;  // not the program's code
+  const uintptr_t begin = at - text_begin > 16384 ? at - 16384 : text_begin;
+  const uintptr_t end = text_end - at > 16384 ? at + 16384 : text_end;
   uintptr_t sum = 0;
-  for (ptrdiff_t offset = -16384; offset < 16384; offset += 64) {
-    sum += *static_cast<const volatile char*>(at + offset);
+  for (uintptr_t line = begin; line < end; line += 64) {
+    sum += *reinterpret_cast<const volatile char*>(line);
   }
   static volatile uintptr_t sink;
   sink = sum;
