@@ -113,6 +113,11 @@ for api in capture transaction log metric deadline last_id floor handoff touch c
       [[ "${received}" == "${expected}" ]] ||
         { echo "FAIL: ${api} ${pace}: the sink received ${received}, not ${expected}"; exit 1; }
     fi
+    # Each envelope of its own is timed from its call to the transport.
+    if [[ "${expected}" == 30 ]]; then
+      (( "$(field "${result}" deliver_p50_us)" > 0 )) ||
+        { echo "FAIL: ${api} ${pace}: delivery untimed: ${result}"; exit 1; }
+    fi
   done
 done
 

@@ -55,10 +55,10 @@
 // sentry::CaptureMessage as data (which holds the capture's own functions)
 // and then busy-waits the same 20 us: the difference between the two is
 // what finding that code out of the caches costs the capture.
-// "deliver_p50_us" / "_p99_us" (capture and transaction, one thread) is the
-// time from the call to its envelope reaching the transport. --warmup makes N
-// calls per thread first, as fast as it can, untimed, and waits until they are
-// sent: the SDK's pools (queue chunks, log records) then have the size of a
+// "deliver_p50_us" / "_p99_us" (the captures and transaction, one thread) is
+// the time from the call to its envelope reaching the transport. --warmup makes
+// N calls per thread first, as fast as it can, untimed, and waits until they
+// are sent: the SDK's pools (queue chunks, log records) then have the size of a
 // process that has run for a while, and the timed calls meet no first touch of
 // fresh memory (a page fault costs some 40 us on this VM). --idle-s waits that
 // long after the last call, before shutdown, and "idle_wakes_per_s" counts how
@@ -106,14 +106,18 @@ namespace {
 
 // Every --api: its name, the call it times (`text` is MessageOf's for the
 // call, `i` its number), whether that call takes a text (formatted
-// untimed), and what runs untimed just before it, if anything. A
-// transaction's Span::Finish is timed in the loop itself, which starts the
-// transaction untimed.
+// untimed), what runs untimed just before it, if anything, what each call
+// makes (the category its drops are counted in) and whether each is an
+// envelope of its own (whose delivery is timed). A transaction's
+// Span::Finish is timed in the loop itself, which starts the transaction
+// untimed.
 struct Api {
   const char* name;
   void (*call)(int64_t i, const std::string& text);
   bool takes_text = false;
   void (*before)() = nullptr;
+  sentry::DataCategory category = sentry::DataCategory::kError;
+  bool own_envelope = false;
 };
 
 void CaptureText(int64_t, const std::string& text) {
@@ -130,18 +134,22 @@ void ReadCaptureCodeThenSpin() {
 }
 
 constexpr Api kApis[] = {
-    {"capture", CaptureText, /*takes_text=*/true},
-    {"transaction", nullptr},
+    {"capture", CaptureText, /*takes_text=*/true, nullptr,
+     sentry::DataCategory::kError, /*own_envelope=*/true},
+    {"transaction", nullptr, false, nullptr, sentry::DataCategory::kTransaction,
+     /*own_envelope=*/true},
     {"log",
      [](int64_t i, const std::string&) {
        sentry::logger::Info({{"queue", "billing"}, {"shard", 7}},
                             "job $0 took $1 ms", i, 12.5);
-     }},
+     },
+     false, nullptr, sentry::DataCategory::kLogItem},
     {"metric",
      [](int64_t, const std::string&) {
        sentry::metrics::Count("jobs.done", 1,
                               {{"queue", "billing"}, {"shard", "7"}});
-     }},
+     },
+     false, nullptr, sentry::DataCategory::kTraceMetric},
     {"deadline",
      [](int64_t, const std::string&) {
        sentry::WorkDeadline deadline("loadgen task", absl::Seconds(30));
@@ -158,9 +166,11 @@ constexpr Api kApis[] = {
     {"scatter", [](int64_t, const std::string&) { loadgen::Scatter(); }},
     {"locked", [](int64_t, const std::string&) { loadgen::Locked(); }},
     // A capture after a 20 us spin, without and with its code read first.
-    {"capture_spun", CaptureText, /*takes_text=*/true, Spin},
+    {"capture_spun", CaptureText, /*takes_text=*/true, Spin,
+     sentry::DataCategory::kError, /*own_envelope=*/true},
     {"capture_warmed", CaptureText, /*takes_text=*/true,
-     ReadCaptureCodeThenSpin},
+     ReadCaptureCodeThenSpin, sentry::DataCategory::kError,
+     /*own_envelope=*/true},
 };
 
 const Api* FindApi(const std::string& name) {
@@ -554,8 +564,7 @@ int main(int argc, char** argv) {
   for (auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
   // Each event or transaction envelope, in order, against its call.
   std::vector<int64_t> deliveries;
-  if (timing != nullptr &&
-      (flags.api == "capture" || flags.api == "transaction")) {
+  if (timing != nullptr && flags.timed->own_envelope) {
     const auto arrivals = timing->arrivals();
     const size_t skip = std::min(arrivals.size(), warmup_arrivals.load());
     for (size_t k = 0; k < std::min(arrivals.size() - skip, called.size());
@@ -569,11 +578,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> dropped;
   uint64_t dropped_total = 0;
   // What each call makes: an error event, a transaction, a log, a metric.
-  const sentry::DataCategory category =
-      flags.api == "transaction" ? sentry::DataCategory::kTransaction
-      : flags.api == "log"       ? sentry::DataCategory::kLogItem
-      : flags.api == "metric"    ? sentry::DataCategory::kTraceMetric
-                                 : sentry::DataCategory::kError;
+  const sentry::DataCategory category = flags.timed->category;
   for (int r = 0; r < static_cast<int>(sentry::DiscardReason::kCount); ++r) {
     const auto reason = static_cast<sentry::DiscardReason>(r);
     const uint64_t n = DropsOf(client->client_reports(), reason, category, 0);

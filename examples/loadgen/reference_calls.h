@@ -35,6 +35,11 @@
 #include <utility>
 #include <vector>
 
+// The first byte of the program's mapped image and the end of its code,
+// defined by the linker.
+extern "C" const char __executable_start[];
+extern "C" const char etext[];
+
 namespace loadgen {
 
 // The least that any capture that queues its event does: under a lock, a
@@ -174,8 +179,6 @@ inline void Touch() {
 // outside it, as a shared library's): its lines, and the
 // translations of its pages, are then in the caches and TLBs that
 // instruction fetches are served from.
-extern "C" const char __executable_start[];
-extern "C" const char etext[];
 inline void ReadCodeAround(const void* code) {
   const uintptr_t at = reinterpret_cast<uintptr_t>(code);
   const uintptr_t text_begin = reinterpret_cast<uintptr_t>(__executable_start);

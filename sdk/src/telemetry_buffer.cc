@@ -140,9 +140,10 @@ size_t TelemetryBuffer::Drain(bool everything) {
     }
     if (in_use == 0) continue;
     // The records a shard gets back are at least as many as it has in use
-    // now, and as it ever had at a drain, each with a used record's
-    // buffers: at a steady rate, or after a burst, its recorders neither
-    // grow them nor allocate.
+    // now, and as it had at a drain in the last window or the one before
+    // (most_used_), each with a used record's buffers: at a steady rate,
+    // or within two windows of a burst, its recorders neither grow them
+    // nor allocate.
     const size_t needed = std::max(in_use, most_used_[i]);
     if (spare_[i].size() < needed) {
       const TelemetryRecord used =
